@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs what dray's demo and tests need on a bare Debian 12 / Ubuntu machine, as root:
+# Go 1.23 (bookworm-backports), Docker's engine, a real OCI registry, skopeo, umoci and Chromium.
+# Idempotent: a second run installs nothing new.
+set -euo pipefail
+
+log() { printf '[install] %s\n' "$*"; }
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+
+export DEBIAN_FRONTEND=noninteractive
+
+enable_backports() {
+  # Go 1.23 is only in bookworm-backports; add the suite to the existing source without naming any host.
+  local src=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$src" ] && grep -q '^Suites:.*bookworm' "$src" && ! grep -q 'bookworm-backports' "$src"; then
+    log "enabling bookworm-backports"
+    sed -i '0,/^Suites: bookworm/s//Suites: bookworm bookworm-backports/' "$src"
+  fi
+}
+
+go_bin() {
+  for g in /usr/lib/go-1.23/bin/go /usr/lib/go-1.22/bin/go /usr/local/go/bin/go; do
+    [ -x "$g" ] && { echo "$g"; return; }
+  done
+  return 1
+}
+
+if ! go_bin >/dev/null; then
+  if grep -qi 'bookworm' /etc/os-release 2>/dev/null; then
+    enable_backports
+    need_apt+=("-t" "bookworm-backports" "golang-1.23-go")
+  else
+    need_apt+=("golang-go")
+  fi
+fi
+
+pkgs=()
+have dockerd || pkgs+=(docker.io)
+have docker-registry || [ -x /usr/bin/docker-registry ] || pkgs+=(docker-registry)
+have htpasswd || pkgs+=(apache2-utils)
+have skopeo || pkgs+=(skopeo)
+have umoci || pkgs+=(umoci)
+have chromium || pkgs+=(chromium)
+have openssl || pkgs+=(openssl)
+have git || pkgs+=(git)
+have curl || pkgs+=(curl)
+
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ]; then
+  log "apt-get update"
+  apt-get update -qq
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    log "installing Go: ${need_apt[*]}"
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  fi
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    log "installing: ${pkgs[*]}"
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+fi
+
+if [ -z "$(go_bin || true)" ] && ! have go; then
+  log "no Go toolchain after install" >&2
+  exit 1
+fi
+g=$(go_bin || command -v go)
+if ! have go || [ "$(readlink -f "$(command -v go)")" != "$(readlink -f "$g")" ]; then
+  ln -sf "$g" /usr/local/bin/go
+  ln -sf "$(dirname "$g")/gofmt" /usr/local/bin/gofmt
+fi
+log "go: $(go version)"
+log "done"

@@ -1,0 +1,86 @@
+/**
+ * The resolved, read-only configuration every later stage uses. The user's dray.yaml
+ * (all optional, documented in the schema) is validated and resolved into these types once.
+ */
+import type { Platform } from "../oci/types.js";
+
+/** Where a service's base image comes from. */
+export type BaseRef =
+  | { kind: "scratch" }
+  /** An image in a local OCI image layout directory, by its `org.opencontainers.image.ref.name`. */
+  | { kind: "layout"; layout: string; ref: string };
+
+/** A directory or file copied into the image as its own layer. */
+export interface FileMapping {
+  /** Absolute path on the host, inside the service's context. */
+  from: string;
+  /** Absolute path in the image. */
+  to: string;
+}
+
+/** Settings that end up in the image config. */
+export interface ImageSettings {
+  entrypoint: string[] | undefined;
+  args: string[] | undefined;
+  env: Readonly<Record<string, string>>;
+  /** e.g. "8080/tcp" */
+  ports: readonly string[];
+  user: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  workdir: string | undefined;
+}
+
+interface ServiceCommon {
+  readonly name: string;
+  /** Absolute path of the service's context: nothing outside it enters the image. */
+  readonly context: string;
+  readonly platforms: readonly Platform[];
+  readonly base: BaseRef;
+  readonly image: ImageSettings;
+  readonly files: readonly FileMapping[];
+}
+
+/** A Go main package compiled by dray. */
+export interface GoService extends ServiceCommon {
+  readonly kind: "go";
+  /** The package as written in dray.yaml, relative to the project root, e.g. "./services/api". */
+  readonly package: string;
+  /** Absolute directory of the main package. */
+  readonly packageDir: string;
+  /** Where the binary goes in the image, e.g. "/app/api". */
+  readonly binaryPath: string;
+  readonly cgo: boolean;
+  /** Keep symbols and DWARF (no `-s -w`). */
+  readonly debug: boolean;
+  readonly ldflags: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/** Any language: dray runs a command and packs the directory it produces. */
+export interface CommandService extends ServiceCommon {
+  readonly kind: "command";
+  /** argv; a string in dray.yaml becomes ["sh", "-c", string]. */
+  readonly command: readonly string[];
+  /** Absolute path of the directory the command produces. */
+  readonly output: string;
+  /** Where the output directory's contents go in the image. */
+  readonly to: string;
+  /** Extra environment for the command (declared, so it can be part of the input key). */
+  readonly buildEnv: Readonly<Record<string, string>>;
+  /** Globs (relative to the context) whose files are the command's inputs. */
+  readonly inputs: readonly string[];
+}
+
+export type ResolvedService = GoService | CommandService;
+
+export interface ResolvedConfig {
+  /** Absolute path of the directory holding dray.yaml. */
+  readonly root: string;
+  /** Absolute path of dray.yaml. */
+  readonly file: string;
+  readonly project: string;
+  /** Seconds since the epoch used for every timestamp in images (SOURCE_DATE_EPOCH, else 0). */
+  readonly sourceDateEpoch: number;
+  /** Sorted by name. */
+  readonly services: readonly ResolvedService[];
+}
