@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, compareBytes } from "./canonical-json.js";
+
+describe("canonicalJson", () => {
+  it.each([
+    {
+      description: "sorts keys recursively",
+      value: { b: 1, a: { d: [3, 1], c: null } },
+      json: '{"a":{"c":null,"d":[3,1]},"b":1}',
+    },
+    { description: "drops undefined properties", value: { a: undefined, b: "x" }, json: '{"b":"x"}' },
+    {
+      description: "sorts bytewise, uppercase first",
+      value: { b: 1, B: 2, "a.b": 3, a: 4 },
+      json: '{"B":2,"a":4,"a.b":3,"b":1}',
+    },
+    { description: "keeps array order", value: ["b", "a"], json: '["b","a"]' },
+    {
+      description: "escapes like JSON.stringify",
+      value: { 'q"': "line\n\u2028" },
+      json: '{"q\\"":"line\\n\u2028"}',
+    },
+    { description: "uses toJSON", value: { t: new Date(0) }, json: '{"t":"1970-01-01T00:00:00.000Z"}' },
+  ])("$description", ({ value, json }) => {
+    expect(canonicalJson(value)).toBe(json);
+  });
+
+  it("does not depend on construction order", () => {
+    const a = { config: { Env: ["A=1"], Labels: { x: "1", y: "2" } }, os: "linux" };
+    const b = { os: "linux", config: { Labels: { y: "2", x: "1" }, Env: ["A=1"] } };
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+  });
+
+  it.each([
+    { description: "undefined in an array", value: [1, undefined] },
+    { description: "NaN", value: { n: Number.NaN } },
+    { description: "a bigint", value: { n: 1n } },
+    { description: "a function", value: { f: () => 1 } },
+  ])("rejects $description", ({ value }) => {
+    expect(() => canonicalJson(value)).toThrow(TypeError);
+  });
+
+  it("rejects cycles but allows shared references", () => {
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(/cyclic/);
+  });
+});
+
+describe("compareBytes", () => {
+  it("orders by UTF-8 bytes where UTF-16 order differs", () => {
+    // U+FF61 is one UTF-16 unit above the surrogates of U+1F600, but its UTF-8 bytes sort first.
+    expect(["\u{1F600}", "\uFF61"].sort(compareBytes)).toEqual(["\uFF61", "\u{1F600}"]);
+    expect(["\u{1F600}", "\uFF61"].sort()).toEqual(["\u{1F600}", "\uFF61"]);
+  });
+});

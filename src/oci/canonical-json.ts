@@ -1,0 +1,60 @@
+/**
+ * One stringifier for every JSON document dray writes (config, manifest, index, index.json), so that
+ * the bytes, and therefore the digests, never depend on the order in which objects were built.
+ */
+
+/** Compares strings by their UTF-8 bytes; `<` on JS strings compares UTF-16 units, which orders astral characters differently. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * Serializes `value` with object keys sorted bytewise at every level and no whitespace.
+ * Properties whose value is `undefined` are dropped (as JSON.stringify does); anything JSON cannot
+ * represent faithfully (undefined in an array, NaN, Infinity, bigint, functions, cycles) throws, because
+ * silently turning it into `null` would hide a bug in the document being built.
+ */
+export function canonicalJson(value: unknown): string {
+  return stringify(value, new Set());
+}
+
+function stringify(value: unknown, seen: Set<object>): string {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value))
+        throw new TypeError(`canonicalJson: ${value} is not representable in JSON`);
+      return JSON.stringify(value);
+    case "object":
+      return stringifyObject(value, seen);
+    default:
+      throw new TypeError(`canonicalJson: cannot serialize a ${typeof value}`);
+  }
+}
+
+function stringifyObject(value: object, seen: Set<object>): string {
+  if (seen.has(value)) throw new TypeError("canonicalJson: cyclic structure");
+  // Honour toJSON (Date, Buffer) the way JSON.stringify does, then serialize its result canonically.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") return stringify(toJSON.call(value), seen);
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      const items = value.map((item, i) => {
+        if (item === undefined) throw new TypeError(`canonicalJson: undefined at array index ${i}`);
+        return stringify(item, seen);
+      });
+      return `[${items.join(",")}]`;
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort(compareBytes);
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${stringify(record[key], seen)}`).join(",")}}`;
+  } finally {
+    seen.delete(value);
+  }
+}

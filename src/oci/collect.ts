@@ -1,0 +1,177 @@
+/**
+ * Reads host files into tar entries. This is where the host's file system meets the image, so this is
+ * where "never follow a symlink or path out of a service's context" (DESIGN.md) is enforced.
+ */
+import type { Stats } from "node:fs";
+import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import path from "node:path";
+import { ExitCode, UserError } from "../errors.js";
+import type { TarEntry } from "./tar.js";
+
+/** Where a walk may reach. */
+export interface CollectOptions {
+  /** The service's context directory: relative symlinks must resolve inside it. */
+  context: string;
+}
+
+/**
+ * Every file, directory and symlink under `hostDir`, as entries under `imageDir` (which itself becomes a
+ * directory entry unless it is "/"). Never follows symlinks: each is kept as a link, and a link whose
+ * target is absolute or resolves (lexically, from the link's directory) outside `options.context` is a
+ * UserError. Sockets, FIFOs and devices are UserErrors. Only the execute bit of a file's mode is kept.
+ */
+export async function collectDirectory(
+  hostDir: string,
+  imageDir: string,
+  options: CollectOptions,
+): Promise<TarEntry[]> {
+  // Compare real paths: a context or directory reached through a symlink (/tmp on macOS) would
+  // otherwise make every in-context link look like an escape.
+  const context = await realDirectory(options.context, "service context");
+  const root = await realDirectory(hostDir, "directory to copy");
+  const imageRoot = imageDir.replace(/^\/+|\/+$/g, "");
+  const entries: TarEntry[] = imageRoot === "" ? [] : [{ path: imageRoot, type: "dir" }];
+  await walk({ host: root, shown: hostDir, image: imageRoot }, context, entries);
+  return entries;
+}
+
+/** One regular file as an entry at `imagePath`; `mode` defaults to 0755 or 0644 from the file's execute bits. */
+export async function collectFile(hostFile: string, imagePath: string, mode?: number): Promise<TarEntry> {
+  const stat = await readStat(hostFile);
+  if (!stat.isFile()) {
+    throw new UserError(`${hostFile} is ${describeKind(stat)}, not a regular file`, {
+      exitCode: ExitCode.usage,
+      hint: "name a regular file, or copy the directory that contains it",
+    });
+  }
+  return {
+    path: imagePath,
+    type: "file",
+    mode: mode ?? executableMode(stat),
+    data: await readData(hostFile),
+  };
+}
+
+interface Location {
+  /** Real path on the host. */
+  host: string;
+  /** The same path as the user wrote it, for messages. */
+  shown: string;
+  /** In-image path without leading "/"; "" is the image root. */
+  image: string;
+}
+
+async function walk(dir: Location, context: string, out: TarEntry[]): Promise<void> {
+  for (const name of await readNames(dir)) {
+    const here: Location = {
+      host: path.join(dir.host, name),
+      shown: path.join(dir.shown, name),
+      image: dir.image === "" ? name : `${dir.image}/${name}`,
+    };
+    const stat = await readStat(here.shown, here.host);
+    if (stat.isDirectory()) {
+      out.push({ path: here.image, type: "dir" });
+      await walk(here, context, out);
+    } else if (stat.isFile()) {
+      out.push({
+        path: here.image,
+        type: "file",
+        mode: executableMode(stat),
+        data: await readData(here.host),
+      });
+    } else if (stat.isSymbolicLink()) {
+      out.push({ path: here.image, type: "symlink", linkTarget: await checkedLinkTarget(here, context) });
+    } else {
+      throw new UserError(
+        `${here.shown} is ${describeKind(stat)}; images can only contain files, directories and symlinks`,
+        {
+          exitCode: ExitCode.usage,
+          hint: "move it out of the directory that is copied into the image",
+        },
+      );
+    }
+  }
+}
+
+/** Directory entries in byte order of their names; writeTar sorts anyway, but the walk itself should not depend on the file system. */
+async function readNames(dir: Location): Promise<string[]> {
+  const raw = await readdir(dir.host, { encoding: "buffer" });
+  const names = raw.sort(Buffer.compare).map((bytes) => {
+    const name = bytes.toString("utf8");
+    // A name that is not UTF-8 would be changed by decoding, and could even collide with another.
+    if (!Buffer.from(name, "utf8").equals(bytes)) {
+      throw new UserError(`${path.join(dir.shown, name)}: file name is not valid UTF-8`, {
+        exitCode: ExitCode.usage,
+        hint: "rename the file; image paths are UTF-8",
+      });
+    }
+    return name;
+  });
+  return names;
+}
+
+async function checkedLinkTarget(link: Location, context: string): Promise<string> {
+  const target = await readlink(link.host);
+  const resolved = path.resolve(path.dirname(link.host), target);
+  const relative = path.relative(context, resolved);
+  const escapes = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (path.isAbsolute(target) || escapes) {
+    throw new UserError(
+      `symlink ${link.shown} points to ${target}, outside the service context ${context}; symlinks must stay inside the service context`,
+      {
+        exitCode: ExitCode.usage,
+        hint: "use a relative link to a path inside the context, or replace the link with a copy of its target",
+      },
+    );
+  }
+  return target;
+}
+
+function executableMode(stat: Stats): number {
+  return stat.mode & 0o111 ? 0o755 : 0o644;
+}
+
+function describeKind(stat: Stats): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isSymbolicLink()) return "a symlink";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isBlockDevice() || stat.isCharacterDevice()) return "a device";
+  return "not a regular file";
+}
+
+async function realDirectory(dir: string, role: string): Promise<string> {
+  const real = await realpath(dir).catch((error: unknown) => {
+    throw fsUserError(`${role} ${dir}`, error);
+  });
+  if (!(await lstat(real)).isDirectory()) {
+    throw new UserError(`${role} ${dir} is not a directory`, { exitCode: ExitCode.usage });
+  }
+  return real;
+}
+
+async function readStat(shown: string, host = shown): Promise<Stats> {
+  return lstat(host).catch((error: unknown) => {
+    throw fsUserError(shown, error);
+  });
+}
+
+async function readData(host: string): Promise<Buffer> {
+  return readFile(host).catch((error: unknown) => {
+    throw fsUserError(host, error);
+  });
+}
+
+/** Missing and unreadable files are the user's to fix; anything else stays an internal error. */
+function fsUserError(what: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT")
+    return new UserError(`${what} does not exist`, { exitCode: ExitCode.usage, cause: error });
+  if (code === "EACCES" || code === "EPERM") {
+    return new UserError(`cannot read ${what}: permission denied`, {
+      exitCode: ExitCode.usage,
+      cause: error,
+    });
+  }
+  return error;
+}

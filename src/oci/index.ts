@@ -1,0 +1,26 @@
+/**
+ * The OCI stage: layers from files, images from layers, and the local image layout as source and sink.
+ * Everything here is deterministic: same inputs, same bytes (see /DETERMINISM.md).
+ */
+export { readBaseFromLayout } from "./base.js";
+export { blobFromBytes } from "./blob.js";
+export { canonicalJson, compareBytes } from "./canonical-json.js";
+export { type CollectOptions, collectDirectory, collectFile } from "./collect.js";
+export { digestHex, isDigest, sha256Digest } from "./digest.js";
+export { DEFAULT_GZIP_LEVEL, gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";
+export {
+  Annotation,
+  assembleImage,
+  assembleImageSet,
+  type BaseImage,
+  comparePlatforms,
+  formatCreated,
+  formatPlatform,
+  type ImageRecipe,
+} from "./image.js";
+export { createLayer, type LayerOptions, layerFromBlob } from "./layer.js";
+export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
+export { type ManifestDocument, type ResolvedImage, resolveImage } from "./resolve-image.js";
+export { mergeEnv, mergeRuntimeConfig } from "./runtime-config.js";
+export { normalizeMode, type TarEntry, type TarOptions, writeTar } from "./tar.js";
+export * from "./types.js";

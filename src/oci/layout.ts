@@ -1,0 +1,246 @@
+/**
+ * An OCI image layout on disk: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ * Blobs are content-addressed and written with temp file + fsync + rename, so a reader never sees half a
+ * blob; index.json is rewritten the same way under a lock, so a crash leaves the old one intact and
+ * concurrent dray processes do not lose each other's tags.
+ */
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { ExitCode, UserError } from "../errors.js";
+import { syncDirectory, TEMP_PREFIX, writeAtomic } from "./atomic-file.js";
+import { canonicalJson } from "./canonical-json.js";
+import { digestHex, sha256Digest } from "./digest.js";
+import { Annotation } from "./image.js";
+import {
+  checkRefName,
+  emptyIndex,
+  type IndexJson,
+  refName,
+  withoutRefName,
+  writeIndex,
+} from "./layout-index.js";
+import { withFileLock } from "./lock.js";
+import type { Blob, Descriptor, Digest, ImageSet } from "./types.js";
+
+export { type ResolvedImage, resolveImage } from "./resolve-image.js";
+
+/** A local OCI image layout: a source and a sink of blobs, plus tags in index.json. */
+export interface LayoutStore {
+  readonly root: string;
+  hasBlob(digest: Digest): Promise<boolean>;
+  /** The blob's bytes, verified against its digest; a missing or corrupted blob is a UserError. */
+  readBlob(digest: Digest): Promise<Buffer>;
+  /** Write every blob of the set (layers, configs, manifests, index); content-addressed, temp file + rename, skips blobs already present, verifies digest of what it writes. */
+  writeImageSet(set: ImageSet): Promise<void>;
+  /** Writes one blob unless present; throws, writing nothing, if its bytes do not match its descriptor. */
+  writeBlob(blob: Blob): Promise<void>;
+  /** Point tags (ref names) at descriptors in one atomic rewrite of index.json (temp + rename), replacing earlier descriptors with the same ref name, keeping others. */
+  tag(tags: Record<string, Descriptor>): Promise<void>;
+  /** The descriptor a ref name points at (without its ref.name annotation). */
+  resolve(ref: string): Promise<Descriptor | undefined>;
+  /** Every ref name in index.json and what it points at. */
+  listTags(): Promise<Record<string, Descriptor>>;
+}
+
+/** How to open a layout. */
+export interface OpenLayoutOptions {
+  /** Create the layout if the directory is missing or empty. */
+  create?: boolean;
+  /** How long tag() waits for another process's lock on index.json (default 30 s). */
+  lockTimeoutMs?: number;
+}
+
+const LAYOUT_FILE = "oci-layout";
+const LAYOUT_VERSION = "1.0.0";
+const INDEX_FILE = "index.json";
+
+/** Opens the layout at `dir`; a directory that exists but is not an OCI layout is a UserError. */
+export async function openLayout(dir: string, options: OpenLayoutOptions = {}): Promise<LayoutStore> {
+  const root = path.resolve(dir);
+  const names = await readdir(root).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    if (error.code === "ENOTDIR") throw notALayout(dir, "it is a file");
+    throw error;
+  });
+  if (names?.includes(LAYOUT_FILE)) {
+    await checkLayoutFile(root, dir);
+  } else if (!options.create) {
+    throw notALayout(dir, names === undefined ? "it does not exist" : "it has no oci-layout file");
+  } else if (names?.some((name) => !isLayoutFile(name))) {
+    // Another dray may be creating the same layout right now: its files (and nothing else) are fine.
+    throw notALayout(dir, "it has other files in it");
+  }
+  if (options.create) await initialize(root, options.lockTimeoutMs);
+  return createStore(root, options.lockTimeoutMs);
+}
+
+function createStore(root: string, lockTimeoutMs: number | undefined): LayoutStore {
+  const blobPath = (digest: Digest) => path.join(root, "blobs", "sha256", digestHex(digest));
+  const indexPath = path.join(root, INDEX_FILE);
+
+  async function hasBlob(digest: Digest): Promise<boolean> {
+    const info = await stat(blobPath(digest)).catch(() => undefined);
+    return info?.isFile() ?? false;
+  }
+
+  async function writeBlob(blob: Blob): Promise<void> {
+    const { digest, size } = blob.descriptor;
+    const target = blobPath(digest);
+    const existing = await stat(target).catch(() => undefined);
+    // A file of the wrong size is a leftover of something that was not dray; replace it.
+    if (existing?.isFile() && existing.size === size) return;
+    const data = await blob.bytes();
+    const actual = sha256Digest(data);
+    if (actual !== digest || data.length !== size) {
+      throw new Error(
+        `blob ${digest} (${size} bytes) has content ${actual} (${data.length} bytes); nothing written`,
+      );
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeAtomic(root, target, data);
+  }
+
+  async function readIndex(): Promise<IndexJson> {
+    const text = await readFile(indexPath, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (text === undefined) return emptyIndex();
+    try {
+      const parsed = JSON.parse(text) as IndexJson;
+      if (!Array.isArray(parsed.manifests)) throw new Error("no manifests array");
+      return parsed;
+    } catch (error) {
+      throw new UserError(`${indexPath} is not a valid image index`, {
+        cause: error,
+        hint: "restore or delete it",
+      });
+    }
+  }
+
+  return {
+    root,
+    hasBlob,
+    writeBlob,
+    async readBlob(digest) {
+      const data = await readFile(blobPath(digest)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        throw new UserError(`blob ${digest} is missing from the image layout ${root}`);
+      });
+      if (sha256Digest(data) !== digest) {
+        throw new UserError(
+          `blob ${digest} in ${root} is corrupted (its content does not match its digest)`,
+          {
+            hint: `delete ${blobPath(digest)} and build or pull again`,
+          },
+        );
+      }
+      return data;
+    },
+    async writeImageSet(set) {
+      // Children before parents: a reader that sees a manifest or index can always read what it names.
+      const blobs = [
+        ...set.images.flatMap((image) => image.layers.map((layer) => layer.blob)),
+        ...set.images.map((image) => image.config),
+        ...set.images.map((image) => image.manifest),
+        ...(set.index ? [set.index] : []),
+      ];
+      const written = new Set<string>();
+      for (const blob of blobs) {
+        if (written.has(blob.descriptor.digest)) continue;
+        written.add(blob.descriptor.digest);
+        await writeBlob(blob);
+      }
+      await syncDirectory(path.join(root, "blobs", "sha256"));
+    },
+    async tag(tags) {
+      const entries = Object.entries(tags);
+      for (const [name, descriptor] of entries) {
+        checkRefName(name);
+        if (!(await hasBlob(descriptor.digest))) {
+          throw new Error(
+            `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
+          );
+        }
+      }
+      await withFileLock(
+        `${indexPath}.lock`,
+        async () => {
+          const index = await readIndex();
+          const kept = index.manifests.filter((entry) => {
+            const name = refName(entry);
+            return name === undefined || !Object.hasOwn(tags, name);
+          });
+          const added = entries.map(([name, descriptor]) => ({
+            ...descriptor,
+            annotations: { ...descriptor.annotations, [Annotation.refName]: name },
+          }));
+          await writeIndex(root, indexPath, { ...index, manifests: [...kept, ...added] });
+        },
+        { timeoutMs: lockTimeoutMs },
+      );
+    },
+    async resolve(ref) {
+      const entry = (await readIndex()).manifests.find((candidate) => refName(candidate) === ref);
+      return entry && withoutRefName(entry);
+    },
+    async listTags() {
+      // fromEntries defines own properties, so a ref named "__proto__" in a foreign index.json stays data.
+      return Object.fromEntries(
+        (await readIndex()).manifests.flatMap((entry) => {
+          const name = refName(entry);
+          return name === undefined ? [] : [[name, withoutRefName(entry)] as const];
+        }),
+      );
+    },
+  };
+}
+
+/** Creates whatever part of the layout is missing; safe to run concurrently with another dray doing the same. */
+async function initialize(root: string, lockTimeoutMs: number | undefined): Promise<void> {
+  await mkdir(path.join(root, "blobs", "sha256"), { recursive: true });
+  const layoutFile = path.join(root, LAYOUT_FILE);
+  if (!(await stat(layoutFile).catch(() => undefined))) {
+    await writeAtomic(root, layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })));
+  }
+  const indexPath = path.join(root, INDEX_FILE);
+  if (await stat(indexPath).catch(() => undefined)) return;
+  await withFileLock(
+    `${indexPath}.lock`,
+    async () => {
+      if (!(await stat(indexPath).catch(() => undefined))) await writeIndex(root, indexPath, emptyIndex());
+    },
+    { timeoutMs: lockTimeoutMs },
+  );
+}
+
+async function checkLayoutFile(root: string, shown: string): Promise<void> {
+  const text = await readFile(path.join(root, LAYOUT_FILE), "utf8");
+  let version: unknown;
+  try {
+    version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+  } catch {
+    throw notALayout(shown, "its oci-layout file is not JSON");
+  }
+  if (version !== LAYOUT_VERSION) {
+    throw notALayout(
+      shown,
+      `its imageLayoutVersion is ${JSON.stringify(version)}, dray reads ${LAYOUT_VERSION}`,
+    );
+  }
+}
+
+function isLayoutFile(name: string): boolean {
+  return (
+    ["blobs", LAYOUT_FILE, INDEX_FILE].includes(name) ||
+    name.startsWith(`${INDEX_FILE}.lock`) ||
+    name.startsWith(TEMP_PREFIX)
+  );
+}
+
+function notALayout(dir: string, why: string): UserError {
+  return new UserError(`${dir} is not an OCI image layout: ${why}`, {
+    exitCode: ExitCode.usage,
+    hint: "point dray at an OCI image layout directory (one with an oci-layout file), or at a new or empty directory",
+  });
+}

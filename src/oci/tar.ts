@@ -1,0 +1,160 @@
+/**
+ * dray's layer tar writer, hand-written so every byte is decided here (see DETERMINISM.md, "Layer tar").
+ * Given the same entries in any order and the same options, it returns the same bytes on every machine.
+ */
+import { BLOCK_SIZE, encodeHeaders, type HeaderFields, padding } from "./tar-header.js";
+
+/** One file system object in a layer. Paths are in-image paths, with or without a leading "/". */
+export interface TarEntry {
+  path: string;
+  type: "file" | "dir" | "symlink";
+  /** Files only; see {@link normalizeMode}. Ignored for directories (0755) and symlinks (0777). */
+  mode?: number;
+  /** Files only; absent means empty. */
+  data?: Buffer;
+  /** Symlinks only: the target, stored verbatim. */
+  linkTarget?: string;
+}
+
+/** The metadata every entry of a layer shares. */
+export interface TarOptions {
+  /** Whole seconds since the epoch (SOURCE_DATE_EPOCH, else 0). */
+  mtime: number;
+  uid: number;
+  gid: number;
+}
+
+/** File modes kept as given; they are deliberate choices (0555 for an app binary, 0444 for read-only data). */
+const HONOURED_FILE_MODES = new Set([0o555, 0o755, 0o644, 0o444]);
+
+/**
+ * The mode stored for a regular file: 0555, 0755, 0644 and 0444 are kept; anything else becomes 0755
+ * when any execute bit is set and 0644 otherwise, so umask, checkout and setuid bits never leak in.
+ * File-type bits (as in `stat.mode`) are ignored.
+ */
+export function normalizeMode(mode: number | undefined): number {
+  if (mode === undefined) return 0o644;
+  const permissions = mode & 0o7777;
+  if (HONOURED_FILE_MODES.has(permissions)) return permissions;
+  return permissions & 0o111 ? 0o755 : 0o644;
+}
+
+interface Normalized {
+  /** Components joined by "/", no trailing slash: the key that detects duplicates. */
+  key: string;
+  /** What goes into the header: directories end in "/". */
+  name: string;
+  entry: TarEntry;
+}
+
+/**
+ * Serializes entries into an uncompressed layer tar: every missing parent directory added, entries
+ * sorted by the bytes of their stored names, ustar headers (PAX only for long or non-ASCII names),
+ * fixed metadata, then two zero blocks. Throws on "..", ".", empty components, NUL, a path given twice
+ * (except a directory, whose entries are identical anyway) and entries nested under a non-directory.
+ */
+export function writeTar(entries: readonly TarEntry[], options: TarOptions): Buffer {
+  checkOptions(options);
+  const byKey = new Map<string, Normalized>();
+  for (const entry of entries) {
+    const normalized = normalizeEntry(entry);
+    const existing = byKey.get(normalized.key);
+    // Two directory entries for one path are the same entry once normalized (several copies into
+    // /app each name it); anything else twice is ambiguous, so it is an error.
+    if (existing && !(existing.entry.type === "dir" && entry.type === "dir")) {
+      throw new Error(`tar: duplicate path ${JSON.stringify(normalized.key)}`);
+    }
+    byKey.set(normalized.key, normalized);
+  }
+  addParents(byKey);
+
+  const sorted = [...byKey.values()]
+    .map((n) => ({ ...n, nameBytes: Buffer.from(n.name, "utf8") }))
+    .sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
+  const parts: Buffer[] = [];
+  for (const { name, entry } of sorted) {
+    const data = entry.type === "file" ? (entry.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    parts.push(encodeHeaders(headerFields(name, entry, data.length, options)));
+    if (data.length > 0) parts.push(data, padding(data.length));
+  }
+  // End of archive: two zero blocks. No padding to a 10240-byte record (tar's default blocking
+  // factor): readers do not need it and it would add up to 9 KiB of zeros to every layer.
+  parts.push(Buffer.alloc(2 * BLOCK_SIZE));
+  return Buffer.concat(parts);
+}
+
+function checkOptions(options: TarOptions): void {
+  for (const key of ["mtime", "uid", "gid"] as const) {
+    const value = options[key];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`tar: ${key} must be a non-negative whole number, got ${value}`);
+    }
+  }
+}
+
+function normalizeEntry(entry: TarEntry): Normalized {
+  if (!["file", "dir", "symlink"].includes(entry.type)) {
+    throw new Error(
+      `tar: unsupported entry type ${JSON.stringify(entry.type)} for ${JSON.stringify(entry.path)}`,
+    );
+  }
+  const components = splitPath(entry.path, entry.type === "dir");
+  const key = components.join("/");
+  if (entry.type !== "file" && entry.data !== undefined) {
+    throw new Error(`tar: ${entry.type} ${JSON.stringify(key)} cannot have data`);
+  }
+  if (entry.type === "symlink" && (!entry.linkTarget || entry.linkTarget.includes("\0"))) {
+    throw new Error(`tar: symlink ${JSON.stringify(key)} needs a non-empty target without NUL`);
+  }
+  if (entry.type !== "symlink" && entry.linkTarget !== undefined) {
+    throw new Error(`tar: only symlinks have a link target (${JSON.stringify(key)})`);
+  }
+  return { key, name: entry.type === "dir" ? `${key}/` : key, entry };
+}
+
+/** Validates an in-image path and returns its components; one leading "/" and (for directories) one trailing "/" are accepted. */
+function splitPath(path: string, isDir: boolean): string[] {
+  if (path.includes("\0")) throw new Error(`tar: path contains NUL: ${JSON.stringify(path)}`);
+  let rest = path.startsWith("/") ? path.slice(1) : path;
+  if (rest.endsWith("/")) {
+    if (!isDir) throw new Error(`tar: only directories may end in "/": ${JSON.stringify(path)}`);
+    rest = rest.slice(0, -1);
+  }
+  const components = rest.split("/");
+  for (const component of components) {
+    if (component === "" || component === "." || component === "..") {
+      throw new Error(`tar: invalid path ${JSON.stringify(path)} (empty, "." or ".." component)`);
+    }
+  }
+  return components;
+}
+
+/** Adds a directory entry for every ancestor that is not listed, so extraction never invents one with its own metadata. */
+function addParents(byKey: Map<string, Normalized>): void {
+  for (const { key } of [...byKey.values()]) {
+    const components = key.split("/");
+    for (let depth = 1; depth < components.length; depth++) {
+      const parent = components.slice(0, depth).join("/");
+      const existing = byKey.get(parent);
+      if (existing === undefined) {
+        byKey.set(parent, { key: parent, name: `${parent}/`, entry: { path: parent, type: "dir" } });
+      } else if (existing.entry.type !== "dir") {
+        throw new Error(
+          `tar: ${JSON.stringify(key)} is inside ${JSON.stringify(parent)}, which is a ${existing.entry.type}`,
+        );
+      }
+    }
+  }
+}
+
+function headerFields(name: string, entry: TarEntry, size: number, options: TarOptions): HeaderFields {
+  const common = { name, uid: options.uid, gid: options.gid, mtime: options.mtime };
+  switch (entry.type) {
+    case "dir":
+      return { ...common, typeflag: "5", mode: 0o755, size: 0, linkname: "" };
+    case "symlink":
+      return { ...common, typeflag: "2", mode: 0o777, size: 0, linkname: entry.linkTarget! };
+    case "file":
+      return { ...common, typeflag: "0", mode: normalizeMode(entry.mode), size, linkname: "" };
+  }
+}
