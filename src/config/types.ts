@@ -4,6 +4,9 @@
  */
 import type { Platform } from "../oci/types.js";
 
+/** A place in dray.yaml: keys and list indexes from the top, e.g. ["services", "api", "ports", 0]. */
+export type ConfigPath = readonly (string | number)[];
+
 /** Where a service's base image comes from. */
 export type BaseRef =
   | { kind: "scratch" }
@@ -71,8 +74,10 @@ export interface CommandService extends ServiceCommon {
   readonly inputs: readonly string[];
 }
 
+/** Either kind of service; `kind` tells which. */
 export type ResolvedService = GoService | CommandService;
 
+/** dray.yaml after validation and resolution: what every later stage reads, frozen. */
 export interface ResolvedConfig {
   /** Absolute path of the directory holding dray.yaml. */
   readonly root: string;
@@ -83,4 +88,10 @@ export interface ResolvedConfig {
   readonly sourceDateEpoch: number;
   /** Sorted by name. */
   readonly services: readonly ResolvedService[];
+  /**
+   * Where a setting is written, as shown to the user: `locate(["services", "api", "go"])` gives
+   * e.g. "dray.yaml:9:9", so a later stage (a package that is not `main`) can point at the line.
+   * A path that is not in the file (a default) gives the nearest enclosing key that is.
+   */
+  readonly locate: (path: ConfigPath) => string;
 }

@@ -1,0 +1,58 @@
+/**
+ * Small conversions from what dray.yaml allows to the one form later stages use, shared by the
+ * path checks and by resolution so both read a setting the same way.
+ */
+import path from "node:path";
+import type { BaseConfig, FileEntryConfig } from "./schema.js";
+import { FILE_SHORT_PATTERN, LAYOUT_BASE_PATTERN } from "./schema-fields.js";
+
+/** A file mapping in its long form; the short form "from:to" split at its first colon. */
+export function fileParts(entry: FileEntryConfig): { from: string; to: string } {
+  if (typeof entry !== "string") return entry;
+  const match = FILE_SHORT_PATTERN.exec(entry);
+  // The schema already required the pattern; this only satisfies the type checker.
+  if (!match) throw new Error(`file mapping ${JSON.stringify(entry)} slipped past validation`);
+  return { from: match[1]!, to: match[2]! };
+}
+
+/** The layout directory (as written) and ref of a base, or undefined for scratch. */
+export function layoutOf(base: BaseConfig): { layout: string; ref: string } | undefined {
+  if (typeof base !== "string") return base;
+  const match = LAYOUT_BASE_PATTERN.exec(base);
+  return match ? { layout: match[1]!, ref: match[2]! } : undefined;
+}
+
+/** "8080" and 8080 become "8080/tcp": the form of an image config's ExposedPorts keys. */
+export function portKey(port: number | string): string {
+  const text = String(port);
+  return text.includes("/") ? text : `${text}/tcp`;
+}
+
+/** A string or list of strings as argv; a string is one argument, never split. */
+export function argv(value: string | readonly string[]): string[] {
+  return typeof value === "string" ? [value] : [...value];
+}
+
+/** A map whose values YAML may have read as numbers or booleans, as text. */
+export function textMap(
+  map: Readonly<Record<string, string | number | boolean>> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map ?? {})) out[key] = String(value);
+  return out;
+}
+
+/** True when `child` is `parent` or below it (lexically: symlinks are the image writer's concern). */
+export function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return (
+    relative === "" ||
+    (!relative.startsWith(`..${path.sep}`) && relative !== ".." && !path.isAbsolute(relative))
+  );
+}
+
+/** How a directory is named in a message: relative to the project root, or "the project root". */
+export function showDir(root: string, dir: string): string {
+  const relative = path.relative(root, dir);
+  return relative === "" ? "the project root" : JSON.stringify(relative.split(path.sep).join("/"));
+}

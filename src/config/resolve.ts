@@ -1,0 +1,124 @@
+/**
+ * Turns a validated dray.yaml into the ResolvedConfig every later stage reads: defaults applied,
+ * paths absolute, values in one form, services sorted by name, everything frozen. Pure: the
+ * checks that can fail (validation, paths on disk) have run before.
+ */
+import path from "node:path";
+import { argv, fileParts, layoutOf, portKey, textMap } from "./normalize.js";
+import { DEFAULT_PLATFORMS, type PlatformName, parsePlatform } from "./platforms.js";
+import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
+import type { BaseRef, ConfigPath, ImageSettings, ResolvedConfig, ResolvedService } from "./types.js";
+
+/** What resolution needs besides the config itself. */
+export interface ResolveContext {
+  /** Absolute directory of dray.yaml. */
+  root: string;
+  /** Absolute path of dray.yaml. */
+  file: string;
+  /** Already chosen between the file and the environment. */
+  sourceDateEpoch: number;
+  locate: (path: ConfigPath) => string;
+}
+
+type Service = GoServiceConfig | CommandServiceConfig;
+
+function resolveBase(base: BaseConfig, root: string): BaseRef {
+  const layout = layoutOf(base);
+  return layout
+    ? { kind: "layout", layout: path.resolve(root, layout.layout), ref: layout.ref }
+    : { kind: "scratch" };
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function imageSettings(service: Service, defaultEntrypoint: string[] | undefined): ImageSettings {
+  return {
+    entrypoint: service.entrypoint === undefined ? defaultEntrypoint : argv(service.entrypoint),
+    args: service.args === undefined ? undefined : argv(service.args),
+    env: textMap(service.env),
+    ports: unique((service.ports ?? []).map(portKey)),
+    user: service.user === undefined ? undefined : String(service.user),
+    labels: textMap(service.labels),
+    workdir: service.workdir === undefined ? undefined : path.posix.normalize(service.workdir),
+  };
+}
+
+/** The parts every service has, given the directory its files come from. */
+function common(name: string, service: Service, config: UserConfig, root: string, context: string) {
+  const platforms: readonly PlatformName[] = service.platforms ?? config.platforms ?? DEFAULT_PLATFORMS;
+  return {
+    name,
+    context,
+    platforms: platforms.map(parsePlatform),
+    base: resolveBase(service.base ?? config.base ?? "scratch", root),
+    files: (service.files ?? []).map(fileParts).map(({ from, to }) => ({
+      from: path.resolve(context, from),
+      to: path.posix.normalize(to),
+    })),
+  };
+}
+
+/** "./services/api" for a directory below the root: the form `go build` takes as a package path. */
+function packagePattern(root: string, dir: string): string {
+  const relative = path.relative(root, dir).split(path.sep).join("/");
+  if (relative === "") return ".";
+  return relative.startsWith("../") ? relative : `./${relative}`;
+}
+
+function resolveService(name: string, service: Service, config: UserConfig, root: string): ResolvedService {
+  if ("go" in service) {
+    const context = path.resolve(root, service.context ?? ".");
+    const packageDir = path.resolve(root, service.go);
+    const binaryPath = path.posix.normalize(service.binary ?? `/app/${name}`);
+    return {
+      kind: "go",
+      ...common(name, service, config, root, context),
+      image: imageSettings(service, [binaryPath]),
+      package: packagePattern(root, packageDir),
+      packageDir,
+      binaryPath,
+      cgo: service.cgo ?? false,
+      debug: service.debug ?? false,
+      ldflags: [...(service.ldflags ?? [])],
+      tags: [...(service.tags ?? [])],
+    };
+  }
+  const context = path.resolve(root, service.dir);
+  return {
+    kind: "command",
+    ...common(name, service, config, root, context),
+    image: imageSettings(service, undefined),
+    // A string is a shell command line, so users can write pipes and && as they would in a terminal.
+    command: typeof service.command === "string" ? ["sh", "-c", service.command] : [...service.command],
+    output: path.resolve(context, service.output ?? "dist"),
+    to: path.posix.normalize(service.to ?? "/app"),
+    buildEnv: textMap(service.buildEnv),
+    inputs: [...(service.inputs ?? ["**/*"])],
+  };
+}
+
+/** Freezes the config all the way down: stages share one ResolvedConfig and must not edit it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Resolves a validated config; pure. */
+export function resolveConfig(config: UserConfig, context: ResolveContext): ResolvedConfig {
+  const services = Object.entries(config.services)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, service]) => resolveService(name, service, config, context.root));
+  return deepFreeze({
+    root: context.root,
+    file: context.file,
+    project: config.project,
+    sourceDateEpoch: context.sourceDateEpoch,
+    services,
+    locate: context.locate,
+  });
+}

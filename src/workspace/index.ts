@@ -1,0 +1,4 @@
+/** The workspace stage: what is in the monorepo (Go modules, their main packages) and `dray init`. */
+export { discoverGoMainPackages, type MainPackage } from "./discover.js";
+export type { GoOptions } from "./go-list.js";
+export { type InitOptions, type InitResult, initProject } from "./init.js";
