@@ -1,0 +1,121 @@
+/** `dray build [service…]`: build, then report image IDs, digests, sizes and where the time went. */
+import path from "node:path";
+import { type BuildOutcome, buildProject, type ServiceReport } from "../../build/build-project.js";
+import { loadConfig } from "../../config/read-config.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
+import { createProgress } from "../../report/progress.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
+import { renderTable } from "../../report/table.js";
+import type { GlobalOptions } from "../main.js";
+import { renderError } from "../render-error.js";
+
+interface BuildFlags extends GlobalOptions {
+  json?: boolean;
+  jobs?: number;
+  layout?: string;
+}
+
+/** Run `dray build`. */
+export async function runBuild(names: readonly string[], flags: BuildFlags): Promise<ExitCodeValue> {
+  const config = await loadConfig({
+    cwd: flags.dir,
+    ...(flags.config ? { file: flags.config } : {}),
+    env: process.env,
+  });
+  const style = outputStyle(process.stderr, process.env);
+  const selected = names.length > 0 ? names : config.services.map((s) => s.name);
+  const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  let outcome: BuildOutcome;
+  try {
+    outcome = await buildProject({
+      config,
+      only: names,
+      env: process.env,
+      ...(flags.layout ? { layoutDir: path.resolve(flags.dir, flags.layout) } : {}),
+      ...(flags.jobs ? { jobs: flags.jobs } : {}),
+      ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
+      signal: controller.signal,
+    });
+  } finally {
+    progress?.finish();
+    process.off("SIGINT", onSigint);
+  }
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(toJson(outcome), null, 2)}\n`);
+  } else {
+    process.stdout.write(`${renderSummary(outcome, style)}\n`);
+    for (const report of outcome.services) {
+      if (report.status === "failed") process.stderr.write(`${renderError(report.error, style).text}\n`);
+    }
+  }
+  for (const report of outcome.services) {
+    if (report.status === "failed") {
+      return report.error instanceof UserError ? report.error.exitCode : ExitCode.failed;
+    }
+  }
+  return ExitCode.ok;
+}
+
+/** The machine-readable result; errors become their message, details and hint. */
+export function toJson(outcome: BuildOutcome) {
+  return {
+    layout: outcome.layout,
+    totalMs: Math.round(outcome.totalMs),
+    services: outcome.services.map((report) =>
+      report.status === "built"
+        ? {
+            ...report,
+            platforms: report.platforms.map((p) => ({ ...p, timings: roundAll(p.timings) })),
+          }
+        : { name: report.name, kind: report.kind, status: report.status, error: errorJson(report.error) },
+    ),
+  };
+}
+
+function errorJson(error: unknown) {
+  if (error instanceof UserError) return { message: error.message, details: error.details, hint: error.hint };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function roundAll(timings: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+}
+
+function renderSummary(outcome: BuildOutcome, style: OutputStyle): string {
+  const rows: string[][] = [];
+  const built = outcome.services.filter(
+    (s): s is Extract<ServiceReport, { status: "built" }> => s.status === "built",
+  );
+  for (const report of built) {
+    for (const p of report.platforms) {
+      rows.push([
+        report.name,
+        p.platform,
+        shortDigest(p.imageId),
+        shortDigest(p.manifestDigest),
+        formatBytes(p.size),
+        formatMs(p.timings.compile),
+        formatMs(p.timings.pack),
+        formatMs(p.timings.compress),
+        formatMs(p.timings.write),
+      ]);
+    }
+  }
+  const failed = outcome.services.length - built.length;
+  const images = rows.length;
+  const table = renderTable(
+    ["SERVICE", "PLATFORM", "IMAGE ID", "MANIFEST", "SIZE", "COMPILE", "PACK", "COMPRESS", "WRITE"],
+    rows,
+    [4, 5, 6, 7, 8],
+  );
+  const summary =
+    `built ${built.length} service${built.length === 1 ? "" : "s"} (${images} image${images === 1 ? "" : "s"})` +
+    ` in ${formatMs(outcome.totalMs)} → ${path.relative(process.cwd(), outcome.layout) || outcome.layout}` +
+    (failed > 0 ? paint(style, Color.red, `; ${failed} failed`) : "");
+  return rows.length > 0 ? `${table}\n${summary}` : summary;
+}

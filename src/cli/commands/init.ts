@@ -1,0 +1,25 @@
+/** `dray init`: write a commented dray.yaml for the Go main packages found under the directory. */
+import path from "node:path";
+import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { initProject } from "../../workspace/init.js";
+import type { GlobalOptions } from "../main.js";
+
+interface InitFlags extends GlobalOptions {
+  force?: boolean;
+  project?: string;
+}
+
+/** Run `dray init`. */
+export async function runInit(flags: InitFlags): Promise<ExitCodeValue> {
+  const result = await initProject({
+    root: path.resolve(flags.dir),
+    ...(flags.force ? { force: true } : {}),
+    ...(flags.project ? { project: flags.project } : {}),
+  });
+  const where = path.relative(process.cwd(), result.file) || result.file;
+  process.stdout.write(
+    `wrote ${where} with ${result.services.length} service${result.services.length === 1 ? "" : "s"}: ${result.services.join(", ")}\n` +
+      "next: review it, then run `dray build`\n",
+  );
+  return ExitCode.ok;
+}

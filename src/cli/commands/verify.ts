@@ -1,0 +1,68 @@
+/** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
+import { loadConfig } from "../../config/read-config.js";
+import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { shortDigest } from "../../report/format.js";
+import { Color, outputStyle, paint } from "../../report/style.js";
+import { renderTable } from "../../report/table.js";
+import { verifyProject } from "../../verify/verify-project.js";
+import type { GlobalOptions } from "../main.js";
+
+interface VerifyFlags extends GlobalOptions {
+  json?: boolean;
+  keep?: boolean;
+}
+
+/** Run `dray verify`. */
+export async function runVerify(names: readonly string[], flags: VerifyFlags): Promise<ExitCodeValue> {
+  const config = await loadConfig({
+    cwd: flags.dir,
+    ...(flags.config ? { file: flags.config } : {}),
+    env: process.env,
+  });
+  const style = outputStyle(process.stderr, process.env);
+  const { results, conditions } = await verifyProject({
+    config,
+    only: names,
+    env: process.env,
+    drayCommand: [process.execPath, process.argv[1]!],
+    ...(flags.keep ? { keep: true } : {}),
+    ...(flags.json
+      ? {}
+      : { onPhase: (phase: string) => process.stderr.write(`${paint(style, Color.dim, `· ${phase}`)}\n`) }),
+  });
+  const mismatches = results.filter((r) => !r.identical);
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ identical: mismatches.length === 0, conditions, results }, null, 2)}\n`,
+    );
+  } else {
+    const rows = results.map((r) => [
+      r.service,
+      r.platform,
+      shortDigest(r.imageId.here),
+      r.identical ? paint(style, Color.green, "identical") : paint(style, Color.red, "DIFFERENT"),
+    ]);
+    const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "RESULT"], rows)];
+    for (const r of mismatches)
+      lines.push(`${paint(style, Color.red, "✗")} ${r.service} ${r.platform}: ${r.reason}`);
+    lines.push(
+      `second build: ${conditions.copy}, umask ${conditions.umask}, files dated ${conditions.mtime}, ` +
+        `TZ=${conditions.env["TZ"]} LC_ALL=${conditions.env["LC_ALL"]}, empty GOCACHE, clock ${conditions.clock}`,
+    );
+    lines.push(
+      mismatches.length === 0
+        ? paint(
+            style,
+            Color.green,
+            `reproducible: ${results.length} image${results.length === 1 ? "" : "s"} identical`,
+          )
+        : paint(
+            style,
+            Color.red,
+            `not reproducible: ${mismatches.length} of ${results.length} images differ`,
+          ),
+    );
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return mismatches.length === 0 ? ExitCode.ok : ExitCode.failed;
+}

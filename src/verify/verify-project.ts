@@ -1,0 +1,182 @@
+/**
+ * `dray verify`: build here, build again in a fresh copy under another path, umask, clock,
+ * TZ, locale and an empty Go cache, and compare every image ID and manifest digest.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type BuildOutcome, buildProject } from "../build/build-project.js";
+import type { ResolvedConfig } from "../config/types.js";
+import { UserError } from "../errors.js";
+import { openLayout } from "../oci/layout.js";
+import type { Digest } from "../oci/types.js";
+import { exec, tailLines } from "../util/exec.js";
+import { explainImageDifference } from "./explain.js";
+import { copyProject, projectFiles } from "./fresh-copy.js";
+import { describeDifference } from "./layer-diff.js";
+
+/** One service and platform compared. */
+export interface VerifyResult {
+  service: string;
+  platform: string;
+  imageId: { here: Digest; copy: Digest | undefined };
+  manifestDigest: { here: Digest; copy: Digest | undefined };
+  identical: boolean;
+  /** Why the two differ, in one line; absent when identical. */
+  reason?: string;
+}
+
+/** What the second build ran under, shown to the user so a mismatch can be reproduced. */
+export interface VerifyConditions {
+  copy: string;
+  env: Record<string, string>;
+  umask: string;
+  mtime: string;
+  /** What the second build's clock said. */
+  clock: string;
+}
+
+/** Options for verify. */
+export interface VerifyOptions {
+  config: ResolvedConfig;
+  only: readonly string[];
+  env: NodeJS.ProcessEnv;
+  /** How to start dray for the second build: [node, script]. */
+  drayCommand: readonly string[];
+  keep?: boolean;
+  onPhase?: (phase: string) => void;
+}
+
+/** Build twice under different conditions and compare. */
+export async function verifyProject(
+  options: VerifyOptions,
+): Promise<{ results: VerifyResult[]; conditions: VerifyConditions; reference: BuildOutcome }> {
+  const { config } = options;
+  options.onPhase?.("building here");
+  const reference = await buildProject({ config, only: options.only, env: options.env });
+  const failed = reference.services.find((s) => s.status === "failed");
+  if (failed && failed.status === "failed") throw failed.error;
+
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "dray-verify-"));
+  // Another depth and another name: absolute paths in a binary would show up as a difference.
+  const copy = path.join(scratch, "elsewhere", `${path.basename(config.root)}-copy`);
+  const mtime = Math.floor(Date.now() / 1000) - 400 * 86400;
+  const umask = 0o077;
+  const gocache = path.join(scratch, "empty-gocache");
+  const variedEnv = {
+    TZ: "Pacific/Chatham",
+    LANG: "tr_TR.UTF-8",
+    LC_ALL: "tr_TR.UTF-8",
+    GOCACHE: gocache,
+    TMPDIR: scratch,
+    SOURCE_DATE_EPOCH: String(config.sourceDateEpoch),
+  };
+  const conditions: VerifyConditions = {
+    copy,
+    env: variedEnv,
+    umask: `0${umask.toString(8)}`,
+    mtime: new Date(mtime * 1000).toISOString(),
+    clock: "",
+  };
+  try {
+    options.onPhase?.("copying the project");
+    await copyProject(config.root, copy, await projectFiles(config.root), { umask, mtime });
+    options.onPhase?.("building in the copy");
+    const copyConfig = path.join(copy, path.relative(config.root, config.file));
+    const clock = (await hasFaketime()) ? ["faketime", "-f", "+400d"] : [];
+    conditions.clock =
+      clock.length > 0 ? "400 days ahead (faketime)" : "the system clock (install faketime to shift it)";
+    const argv = [
+      ...clock,
+      ...options.drayCommand,
+      "--config",
+      copyConfig,
+      "build",
+      "--json",
+      ...options.only,
+    ];
+    const result = await exec("/bin/sh", ["-c", `umask ${conditions.umask} && exec "$@"`, "sh", ...argv], {
+      cwd: copy,
+      env: { ...options.env, ...variedEnv },
+    });
+    let copied: ReturnType<typeof parseBuild>;
+    try {
+      copied = parseBuild(result.stdout);
+    } catch {
+      throw new UserError("the build in the fresh copy failed", {
+        details: tailLines(result.stderr || result.stdout, 40),
+        hint: `The copy is at ${copy}; run dray verify --keep to inspect it.`,
+      });
+    }
+    options.onPhase?.("comparing");
+    const results = await compare(reference, copied, path.join(copy, ".dray", "oci"));
+    return { results, conditions, reference };
+  } finally {
+    if (!options.keep) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+type CopiedBuild = Map<string, Map<string, { imageId: Digest; manifestDigest: Digest }>>;
+
+function parseBuild(stdout: string): CopiedBuild {
+  const json = JSON.parse(stdout) as {
+    services: {
+      name: string;
+      status: string;
+      platforms?: { platform: string; imageId: Digest; manifestDigest: Digest }[];
+    }[];
+  };
+  const out: CopiedBuild = new Map();
+  for (const service of json.services) {
+    if (service.status !== "built") throw new Error(`service ${service.name} failed in the copy`);
+    out.set(service.name, new Map((service.platforms ?? []).map((p) => [p.platform, p])));
+  }
+  return out;
+}
+
+async function compare(
+  reference: BuildOutcome,
+  copied: CopiedBuild,
+  copyLayout: string,
+): Promise<VerifyResult[]> {
+  const here = await openLayout(reference.layout);
+  const there = await openLayout(copyLayout);
+  const results: VerifyResult[] = [];
+  for (const report of reference.services) {
+    if (report.status !== "built") continue;
+    for (const p of report.platforms) {
+      const other = copied.get(report.name)?.get(p.platform);
+      const identical = other?.imageId === p.imageId && other.manifestDigest === p.manifestDigest;
+      const result: VerifyResult = {
+        service: report.name,
+        platform: p.platform,
+        imageId: { here: p.imageId, copy: other?.imageId },
+        manifestDigest: { here: p.manifestDigest, copy: other?.manifestDigest },
+        identical,
+      };
+      if (!other) result.reason = "not built in the copy";
+      else if (!identical) {
+        const difference = await explainImageDifference(
+          { store: here, manifest: p.manifestDigest },
+          { store: there, manifest: other.manifestDigest },
+        );
+        result.reason = !difference
+          ? "the manifests differ but no difference was found in config or layers"
+          : difference.kind === "compression"
+            ? `layer ${difference.layer}: same content, different compressed bytes (the gzip output differs on this machine)`
+            : describeDifference(difference);
+      }
+      results.push(result);
+    }
+  }
+  return results;
+}
+
+/** libfaketime shifts the clock of dynamically linked programs (node, build commands). */
+async function hasFaketime(): Promise<boolean> {
+  try {
+    return (await exec("faketime", ["-f", "+1d", "true"])).code === 0;
+  } catch {
+    return false;
+  }
+}
