@@ -9,5 +9,6 @@ export default defineConfig({
     // so that they do not fight over two cores.
     fileParallelism: false,
     reporters: ["default"],
+    globalSetup: ["test/support/global-setup.ts"],
   },
 });

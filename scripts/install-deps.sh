@@ -37,6 +37,10 @@ if ! go_bin >/dev/null; then
 fi
 
 pkgs=()
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 20 ]; then
+  pkgs+=(nodejs npm)
+fi
 have dockerd || pkgs+=(docker.io)
 have docker-registry || [ -x /usr/bin/docker-registry ] || pkgs+=(docker-registry)
 have htpasswd || pkgs+=(apache2-utils)
@@ -44,6 +48,7 @@ have skopeo || pkgs+=(skopeo)
 have umoci || pkgs+=(umoci)
 have chromium || pkgs+=(chromium)
 have openssl || pkgs+=(openssl)
+have faketime || pkgs+=(faketime)
 have git || pkgs+=(git)
 have curl || pkgs+=(curl)
 
@@ -69,5 +74,11 @@ if ! have go || [ "$(readlink -f "$(command -v go)")" != "$(readlink -f "$g")" ]
   ln -sf "$g" /usr/local/bin/go
   ln -sf "$(dirname "$g")/gofmt" /usr/local/bin/gofmt
 fi
+if [ "$(node_major)" -lt 20 ]; then
+  log "dray needs Node.js 20 or newer; this system's package gives $(node --version 2>/dev/null || echo none)." >&2
+  log "Install Node.js 20+ (for example from your distribution's newer releases) and run this script again." >&2
+  exit 3
+fi
 log "go: $(go version)"
+log "node: $(node --version)"
 log "done"
