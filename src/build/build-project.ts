@@ -1,20 +1,28 @@
-/** `dray build`: every selected service built in parallel into the local OCI layout, tagged only on success. */
+/**
+ * `dray build`: fingerprint every selected service, reuse cached images whose input key is known,
+ * build the rest in parallel, and move tags only after every blob is in place.
+ */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pLimit from "p-limit";
-import type { GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
+import { type BuildCache, maybeAutoPrune, openBuildCache } from "../cache/build-cache.js";
+import type { ResolvedConfig, ResolvedService } from "../config/types.js";
 import { isExpectedError } from "../errors.js";
+import { createFileHasher } from "../fingerprint/file-hasher.js";
+import { listingKey } from "../fingerprint/go-graph.js";
+import { computeServiceKeys } from "../fingerprint/service-keys.js";
+import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import type { BaseImage } from "../oci/image.js";
-import { openLayout } from "../oci/layout.js";
-import type { Descriptor, Digest, ImageSet, Platform } from "../oci/types.js";
+import { type LayoutStore, openLayout } from "../oci/layout.js";
+import type { Descriptor, Digest, Platform } from "../oci/types.js";
 import { createTracer, durationsBySubject, type Tracer } from "../report/trace.js";
-import { type BuildStep, buildService, subjectOf } from "./build-service.js";
+import type { BuildStep } from "./build-service.js";
+import { entryFor, sameImages, tagsForEntry } from "./cache-entry.js";
 import { platformName } from "./go-flags.js";
-import { resolveGoTargets } from "./go-packages.js";
-import { findGoToolchain } from "./go-toolchain.js";
+import type { GoTarget } from "./go-packages.js";
 import { selectServices } from "./select.js";
 
 /** One platform's image, as reported to the user. */
@@ -28,14 +36,30 @@ export interface PlatformReport {
   timings: Record<BuildStep, number>;
 }
 
+/** How a service's image relates to the one it was last built as. */
+export type Change = "unchanged" | "changed" | "rebuilt-identical" | "new";
+
 /** One service's result. */
 export type ServiceReport =
-  | { name: string; kind: string; status: "built"; ref: string; digest: Digest; platforms: PlatformReport[] }
+  | {
+      name: string;
+      kind: string;
+      status: "built";
+      /** True when the input key was in the cache: nothing was compiled or packed. */
+      cached: boolean;
+      change: Change;
+      key: Digest;
+      ref: string;
+      digest: Digest;
+      platforms: PlatformReport[];
+    }
   | { name: string; kind: string; status: "failed"; error: unknown };
 
 /** What `dray build` did. */
 export interface BuildOutcome {
   services: ServiceReport[];
+  /** The input key of every selected service. */
+  keys: ReadonlyMap<string, ServiceKey>;
   layout: string;
   totalMs: number;
   tracer: Tracer;
@@ -50,8 +74,10 @@ export interface BuildOptions {
   /** Defaults to <root>/.dray/oci. */
   layoutDir?: string;
   jobs?: number;
+  /** Ignore cached images (the cache is still updated). */
+  noCache?: boolean;
   tracer?: Tracer;
-  onStep?: (service: string, platform: string, step: BuildStep | "done" | "failed") => void;
+  onStep?: (service: string, platform: string, step: BuildStep | "cached" | "done" | "failed") => void;
   signal?: AbortSignal;
 }
 
@@ -62,71 +88,75 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const started = tracer.now();
   const services = selectServices(config, options.only ?? []);
   const layoutDir = options.layoutDir ?? path.join(config.root, ".dray", "oci");
+  const cacheDir = path.join(config.root, ".dray", "cache");
 
-  const goServices = services.filter((s): s is GoService => s.kind === "go");
-  const go =
-    goServices.length > 0
-      ? await tracer.span("resolve go packages", async () => {
-          const toolchain = await findGoToolchain(options.env);
-          const targets = await resolveGoTargets(toolchain, goServices, {
-            root: config.root,
-            env: options.env,
-            locate: config.locate,
-          });
-          return { toolchain, targets };
-        })
-      : undefined;
+  const hasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
+  const { keys, listings, toolchain } = await tracer.span("fingerprint", () =>
+    computeServiceKeys(services, { config, env: options.env, hasher, cacheDir, tracer }),
+  );
+  const [store, cache] = await Promise.all([
+    openLayout(layoutDir, { create: true }),
+    openBuildCache(cacheDir),
+  ]);
+  const goTargets = new Map<string, GoTarget>();
+  for (const service of services) {
+    const listing = listings.get(listingKey(service.name, service.platforms[0]!));
+    if (listing) {
+      goTargets.set(service.name, {
+        moduleRoot: listing.moduleRoot,
+        relPackage: listing.relPackage,
+        importPath: listing.main.importPath,
+      });
+    }
+  }
 
-  const store = await openLayout(layoutDir, { create: true });
   // Scratch space next to the layout, so nothing half-built ever lands inside it.
   const tmpDir = path.join(
     path.dirname(layoutDir),
     "tmp",
     `build-${process.pid}-${randomBytes(4).toString("hex")}`,
   );
-  await mkdir(tmpDir, { recursive: true });
   const limit = pLimit(options.jobs ?? Math.max(1, os.availableParallelism()));
-  const bases = new Map<string, Promise<BaseImage | undefined>>();
-  const baseImage = (service: ResolvedService, platform: Platform) => {
-    if (service.base.kind === "scratch") return Promise.resolve(undefined);
-    const { layout, ref } = service.base;
-    const key = `${layout}\0${ref}\0${platformName(platform)}`;
-    let base = bases.get(key);
-    if (!base) {
-      base = readBaseFromLayout(layout, ref, platform);
-      bases.set(key, base);
+  const baseImage = memoizedBases();
+  const entries = new Map<string, CacheEntry>();
+
+  const buildOne = async (service: ResolvedService, key: ServiceKey): Promise<ServiceReport> => {
+    const last = await cache.last(service.name);
+    const hit = options.noCache ? undefined : await lookup(cache, store, key.key);
+    if (hit) {
+      options.onStep?.(service.name, "", "cached");
+      entries.set(service.name, hit);
+      return report(service, key, hit, true, changeOf(last, hit), tracer);
     }
-    return base;
+    await mkdir(tmpDir, { recursive: true });
+    // The compilers, packer and compressor load only when something must be built: a no-op run skips them.
+    const { buildService } = await import("./build-service.js");
+    const set = await buildService(service, {
+      tracer,
+      env: options.env,
+      sourceDateEpoch: config.sourceDateEpoch,
+      tmpDir,
+      limit,
+      baseImage,
+      ...(toolchain ? { go: { toolchain, targets: goTargets } } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    options.onStep?.(service.name, "", "write");
+    await tracer.span("write", () => store.writeImageSet(set), { subject: service.name });
+    const entry = entryFor(key, set, Date.now());
+    await cache.put(entry);
+    entries.set(service.name, entry);
+    return report(service, key, entry, false, changeOf(last, entry), tracer);
   };
 
-  const built = new Map<string, { service: ResolvedService; set: ImageSet }>();
   try {
     const reports = await Promise.all(
       services.map(async (service): Promise<ServiceReport> => {
         try {
-          const set = await buildService(service, {
-            tracer,
-            env: options.env,
-            sourceDateEpoch: config.sourceDateEpoch,
-            tmpDir,
-            limit,
-            baseImage,
-            ...(go ? { go } : {}),
-            ...(options.onStep ? { onStep: options.onStep } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-          });
-          options.onStep?.(service.name, "", "write");
-          await tracer.span("write", () => store.writeImageSet(set), { subject: service.name });
-          built.set(service.name, { service, set });
+          const result = await buildOne(service, keys.get(service.name)!);
           options.onStep?.(service.name, "", "done");
-          return {
-            name: service.name,
-            kind: service.kind,
-            status: "built",
-            ref: service.name,
-            digest: set.top.digest,
-            platforms: platformReports(service.name, set, tracer),
-          };
+          return result;
         } catch (error) {
           options.onStep?.(service.name, "", "failed");
           if (!isExpectedError(error) && !isAbort(error)) throw error;
@@ -134,53 +164,89 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
         }
       }),
     );
-    // Tags move only after every blob of every successful image is in place.
-    const tags: Record<string, Descriptor> = {};
-    for (const { service, set } of built.values()) Object.assign(tags, tagsFor(service.name, set));
-    if (Object.keys(tags).length > 0) await tracer.span("tag", () => store.tag(tags));
-    return { services: reports, layout: layoutDir, totalMs: tracer.now() - started, tracer };
+    await tracer.span("tag", () => moveTags(store, entries));
+    await cache.setLast(Object.fromEntries([...entries.keys()].map((name) => [name, keys.get(name)!.key])));
+    await hasher.save();
+    await tracer.span("cache prune", () => maybeAutoPrune(cache, store, options.env));
+    return { services: reports, keys, layout: layoutDir, totalMs: tracer.now() - started, tracer };
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
+}
+
+/** A cache entry whose images are all still in the layout. */
+async function lookup(cache: BuildCache, store: LayoutStore, key: Digest): Promise<CacheEntry | undefined> {
+  const entry = await cache.get(key);
+  if (!entry) return undefined;
+  const needed = [entry.top.digest, ...entry.platforms.map((p) => p.manifest.digest)];
+  const present = await Promise.all(needed.map((d) => store.hasBlob(d)));
+  return present.every(Boolean) ? entry : undefined;
+}
+
+function changeOf(last: CacheEntry | undefined, now: CacheEntry): Change {
+  if (!last) return "new";
+  if (last.key === now.key) return "unchanged";
+  return sameImages(last, now) ? "rebuilt-identical" : "changed";
+}
+
+/** Rewrite index.json only when some tag moves: a no-op build leaves it untouched. */
+async function moveTags(store: LayoutStore, entries: ReadonlyMap<string, CacheEntry>): Promise<void> {
+  const wanted: Record<string, Descriptor> = {};
+  for (const [name, entry] of entries) Object.assign(wanted, tagsForEntry(name, entry));
+  if (Object.keys(wanted).length === 0) return;
+  const current = await store.listTags();
+  const moved = Object.entries(wanted).filter(([tag, d]) => current[tag]?.digest !== d.digest);
+  if (moved.length > 0) await store.tag(Object.fromEntries(moved));
+}
+
+function memoizedBases() {
+  const bases = new Map<string, Promise<BaseImage | undefined>>();
+  return (service: ResolvedService, platform: Platform) => {
+    if (service.base.kind === "scratch") return Promise.resolve(undefined);
+    const { layout, ref } = service.base;
+    const id = `${layout}\0${ref}\0${platformName(platform)}`;
+    if (!bases.has(id)) bases.set(id, readBaseFromLayout(layout, ref, platform));
+    return bases.get(id)!;
+  };
 }
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === "AbortError";
 }
 
-/** The tags of a built service: its name for the whole set, plus one per platform when there are several. */
-function tagsFor(name: string, set: ImageSet): Record<string, Descriptor> {
-  const out: Record<string, Descriptor> = { [name]: set.top };
-  if (set.images.length > 1) {
-    for (const image of set.images) out[platformTag(name, image.platform)] = image.manifest.descriptor;
-  }
-  return out;
-}
-
-/** The per-platform tag of a multi-platform service, for tools that cannot pick from an index: "api.linux-arm64". */
-export function platformTag(service: string, platform: Platform): string {
-  return `${service}.${platformName(platform).replaceAll("/", "-")}`;
-}
-
-function platformReports(name: string, set: ImageSet, tracer: Tracer): PlatformReport[] {
-  const writeMs = durationsBySubject(tracer.spans(), name)["write"] ?? 0;
-  return set.images.map((image) => {
-    const steps = durationsBySubject(tracer.spans(), subjectOf(name, image.platform));
-    const size =
-      image.config.descriptor.size +
-      image.manifest.descriptor.size +
-      image.layers.reduce((sum, layer) => sum + layer.blob.descriptor.size, 0);
-    return {
-      platform: platformName(image.platform),
-      imageId: image.id,
-      manifestDigest: image.manifest.descriptor.digest,
-      size,
-      timings: {
-        compile: steps["compile"] ?? 0,
-        pack: steps["pack"] ?? 0,
-        compress: steps["compress"] ?? 0,
-        write: writeMs / set.images.length,
-      },
-    };
-  });
+function report(
+  service: ResolvedService,
+  key: ServiceKey,
+  entry: CacheEntry,
+  cached: boolean,
+  change: Change,
+  tracer: Tracer,
+): ServiceReport {
+  const writeMs = durationsBySubject(tracer.spans(), service.name)["write"] ?? 0;
+  return {
+    name: service.name,
+    kind: service.kind,
+    status: "built",
+    cached,
+    change,
+    key: key.key,
+    ref: service.name,
+    digest: entry.top.digest,
+    platforms: entry.platforms.map((p) => {
+      const platform = service.platforms.find((x) => platformName(x) === p.platform)!;
+      const steps = durationsBySubject(tracer.spans(), `${service.name} ${platformName(platform)}`);
+      return {
+        platform: p.platform,
+        imageId: p.imageId,
+        manifestDigest: p.manifest.digest,
+        size: p.size,
+        timings: {
+          compile: steps["compile"] ?? 0,
+          pack: steps["pack"] ?? 0,
+          compress: steps["compress"] ?? 0,
+          write: cached ? 0 : writeMs / entry.platforms.length,
+        },
+      };
+    }),
+  };
 }

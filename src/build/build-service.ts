@@ -31,7 +31,7 @@ export interface ServiceBuildDeps {
   readonly signal?: AbortSignal;
 }
 
-/** The span subject for one service and platform: "api linux/amd64". */
+/** The span subject for one service and platform: "api linux/amd64" (build-project reads spans by it). */
 export function subjectOf(service: string, platform: Platform): string {
   return `${service} ${platformName(platform)}`;
 }

@@ -5,9 +5,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../errors.js";
-import { checkConfig } from "./check-config.js";
-import { existsOnDisk } from "./exists-on-disk.js";
-import { configError } from "./problems.js";
+import { readCachedConfig, writeCachedConfig } from "./config-cache.js";
 import type { ResolvedConfig } from "./types.js";
 
 /** The file name dray looks for. */
@@ -77,6 +75,9 @@ function displayName(cwd: string, file: string): string {
 export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const file = await findConfigFile(options.cwd, options.file);
   const display = displayName(options.cwd, file);
+  const env = options.env ?? process.env;
+  const cached = await readCachedConfig(file, display, env);
+  if (cached) return cached;
   let source: string;
   try {
     source = await readFile(file, "utf8");
@@ -84,13 +85,14 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     const code = (error as NodeJS.ErrnoException).code ?? "an unknown error";
     throw new UserError(`cannot read ${display} (${code})`, { exitCode: ExitCode.usage, cause: error });
   }
-  const result = checkConfig({
-    source,
-    file,
-    display,
-    env: options.env ?? process.env,
-    exists: existsOnDisk,
-  });
+  // Loaded only when dray.yaml changed: the validator and the YAML parser are the slowest imports dray has.
+  const [{ checkConfig }, { existsOnDisk }, { configError }] = await Promise.all([
+    import("./check-config.js"),
+    import("./exists-on-disk.js"),
+    import("./problems.js"),
+  ]);
+  const result = checkConfig({ source, file, display, env, exists: existsOnDisk });
   if (!result.ok) throw configError(display, result.problems);
+  await writeCachedConfig(file, result.config, env);
   return result.config;
 }

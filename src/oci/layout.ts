@@ -11,6 +11,7 @@ import { syncDirectory, TEMP_PREFIX, writeAtomic } from "./atomic-file.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
+import { listBlobFiles, reachableFrom, unlinkBlobs } from "./layout-gc.js";
 import {
   checkRefName,
   emptyIndex,
@@ -40,6 +41,10 @@ export interface LayoutStore {
   resolve(ref: string): Promise<Descriptor | undefined>;
   /** Every ref name in index.json and what it points at. */
   listTags(): Promise<Record<string, Descriptor>>;
+  /** Every blob file in the layout with its size on disk, sorted by digest. */
+  listBlobs(): Promise<{ digest: Digest; size: number }[]>;
+  /** Deletes these blobs except those index.json reaches (index → manifests → config and layers); returns the bytes freed. */
+  removeBlobs(digests: readonly Digest[]): Promise<number>;
 }
 
 /** How to open a layout. */
@@ -75,7 +80,8 @@ export async function openLayout(dir: string, options: OpenLayoutOptions = {}): 
 }
 
 function createStore(root: string, lockTimeoutMs: number | undefined): LayoutStore {
-  const blobPath = (digest: Digest) => path.join(root, "blobs", "sha256", digestHex(digest));
+  const blobDir = path.join(root, "blobs", "sha256");
+  const blobPath = (digest: Digest) => path.join(blobDir, digestHex(digest));
   const indexPath = path.join(root, INDEX_FILE);
 
   async function hasBlob(digest: Digest): Promise<boolean> {
@@ -118,7 +124,7 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     }
   }
 
-  return {
+  const store: LayoutStore = {
     root,
     hasBlob,
     writeBlob,
@@ -155,17 +161,18 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     },
     async tag(tags) {
       const entries = Object.entries(tags);
-      for (const [name, descriptor] of entries) {
-        checkRefName(name);
-        if (!(await hasBlob(descriptor.digest))) {
-          throw new Error(
-            `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
-          );
-        }
-      }
+      for (const [name] of entries) checkRefName(name);
       await withFileLock(
         `${indexPath}.lock`,
         async () => {
+          // Checked under the lock: removeBlobs holds it while deleting, so a blob seen here stays.
+          for (const [name, descriptor] of entries) {
+            if (!(await hasBlob(descriptor.digest))) {
+              throw new Error(
+                `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
+              );
+            }
+          }
           const index = await readIndex();
           const kept = index.manifests.filter((entry) => {
             const name = refName(entry);
@@ -193,7 +200,21 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
         }),
       );
     },
+    listBlobs: () => listBlobFiles(blobDir),
+    removeBlobs(digests) {
+      // Under the index lock, so no tag() can point at a blob between the reachability walk and the delete.
+      return withFileLock(
+        `${indexPath}.lock`,
+        async () => {
+          // Every entry of index.json is a root, tagged or not (image-layout.md).
+          const keep = await reachableFrom((await readIndex()).manifests, store);
+          return unlinkBlobs(blobDir, digests, keep);
+        },
+        { timeoutMs: lockTimeoutMs },
+      );
+    },
   };
+  return store;
 }
 
 /** Creates whatever part of the layout is missing; safe to run concurrently with another dray doing the same. */

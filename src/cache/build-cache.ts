@@ -1,0 +1,133 @@
+/**
+ * The local build cache in `<project>/.dray/cache`: input key → the image built from it. Lookups read
+ * one small file and touch its mtime (the LRU clock); nothing on the lookup path lists a directory.
+ *
+ *   entries/<key hex>.json   one CacheEntry each
+ *   last.json                service → key of its last build
+ *   size.json                blobs the entries reference, for a cheap "over the limit?" check
+ */
+import { mkdir, readFile, stat, utimes } from "node:fs/promises";
+import path from "node:path";
+import type { CacheEntry } from "../fingerprint/types.js";
+import { writeAtomic } from "../oci/atomic-file.js";
+import { isDigest } from "../oci/digest.js";
+import type { Digest } from "../oci/types.js";
+import { ENTRIES_DIR, entryPath, parseEntry } from "./entry-file.js";
+import { referencedBlobs, totalBytes } from "./eviction.js";
+import { readLastFile, updateLastFile } from "./last-file.js";
+import { type PruneOptions, type PruneResult, pruneCache } from "./prune.js";
+import { scanEntries } from "./scan.js";
+import { createSizeRecorder, SIZE_FILE, withCacheLock, writeSizeFile } from "./size-file.js";
+
+// Builds import the automatic prune from here, next to the cache it bounds.
+export { maybeAutoPrune } from "./auto-prune.js";
+
+/** Built images by input key, bounded in size with least-recently-used eviction. */
+export interface BuildCache {
+  /** The cache directory, `<project>/.dray/cache`. */
+  readonly dir: string;
+  /** The entry stored under `key`, marking it used; a missing or unreadable entry is a miss. */
+  get(key: Digest): Promise<CacheEntry | undefined>;
+  /** Stores the entry (temp file + rename) under its key. Tag its image first: until then, prune may collect its blobs. */
+  put(entry: CacheEntry): Promise<void>;
+  /** The entry a service was last built from (for "rebuilt, identical" and `dray plan`); does not mark it used. */
+  last(service: string): Promise<CacheEntry | undefined>;
+  /** Records service → key of its last build, merged into last.json in one atomic rewrite. */
+  setLast(records: Record<string, Digest>): Promise<void>;
+  /** Counts and sizes, read from every entry (not from size.json). */
+  info(): Promise<CacheInfo>;
+  /** Evicts least recently used entries until under `maxBytes`, then removes unreferenced, untagged blobs from the layout. */
+  prune(options: PruneOptions): Promise<PruneResult>;
+}
+
+/** What the cache holds. */
+export interface CacheInfo {
+  dir: string;
+  entries: number;
+  /** Unique blob bytes the entries reference. */
+  bytes: number;
+  /** Milliseconds since the epoch of the least and most recent use. */
+  oldestUse?: number;
+  newestUse?: number;
+  /** Distinct services with at least one entry. */
+  services: number;
+}
+
+/** How to open a cache. */
+export interface OpenBuildCacheOptions {
+  /** The clock that marks entries used (default Date.now); tests pass their own. */
+  now?: () => number;
+}
+
+/** Opens (creating it if needed) the cache in `dir`. */
+export async function openBuildCache(dir: string, options: OpenBuildCacheOptions = {}): Promise<BuildCache> {
+  const root = path.resolve(dir);
+  const now = options.now ?? Date.now;
+  const created = await mkdir(path.join(root, ENTRIES_DIR), { recursive: true });
+  if (created !== undefined) await startSizeFile(root);
+  const sizes = createSizeRecorder(root);
+
+  async function read(key: Digest): Promise<CacheEntry | undefined> {
+    if (!isDigest(key)) return undefined;
+    const text = await readFile(entryPath(root, key), "utf8").catch(() => undefined);
+    return text === undefined ? undefined : parseEntry(text, key);
+  }
+
+  async function touch(file: string): Promise<void> {
+    const time = new Date(now());
+    // A read-only cache still serves hits; it just cannot keep its LRU order.
+    await utimes(file, time, time).catch(() => undefined);
+  }
+
+  return {
+    dir: root,
+    async get(key) {
+      const entry = await read(key);
+      if (entry) await touch(entryPath(root, key));
+      return entry;
+    },
+    async put(entry) {
+      if (!isDigest(entry.key)) throw new Error(`cache entry for ${entry.service} has no valid key`);
+      const file = entryPath(root, entry.key);
+      await writeAtomic(root, file, Buffer.from(`${JSON.stringify(entry)}\n`));
+      await touch(file);
+      await sizes.add(entry.blobs);
+    },
+    async last(service) {
+      const last = await readLastFile(root);
+      const key = Object.hasOwn(last, service) ? last[service] : undefined;
+      return key && read(key);
+    },
+    setLast: (records) => updateLastFile(root, records),
+    async info() {
+      const { entries } = await scanEntries(root);
+      const uses = entries.map((scanned) => scanned.lastUsed);
+      return {
+        dir: root,
+        entries: entries.length,
+        bytes: totalBytes(referencedBlobs(entries.map((scanned) => scanned.entry))),
+        // reduce, not Math.min(...uses): spreading a large cache's entries would overflow the stack.
+        ...(uses.length > 0
+          ? {
+              oldestUse: uses.reduce((a, b) => Math.min(a, b)),
+              newestUse: uses.reduce((a, b) => Math.max(a, b)),
+            }
+          : {}),
+        services: new Set(entries.map((scanned) => scanned.entry.service)).size,
+      };
+    },
+    prune: (pruneOptions) => pruneCache(root, pruneOptions),
+  };
+}
+
+/**
+ * A new cache starts with an exact, empty size.json, so it never needs a full scan to learn its size.
+ * Only when there is none and no entry yet: another process may have created the directory and put first.
+ */
+async function startSizeFile(root: string): Promise<void> {
+  await withCacheLock(root, async () => {
+    if (await stat(path.join(root, SIZE_FILE)).catch(() => undefined)) return;
+    const { entries, corrupt } = await scanEntries(root);
+    if (entries.length === 0 && corrupt.length === 0) await writeSizeFile(root, new Map());
+  });
+}

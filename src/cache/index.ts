@@ -1,0 +1,20 @@
+/**
+ * The build cache stage: input key → built image, in `<project>/.dray/cache`, bounded in size with
+ * least-recently-used eviction and garbage collection of the image layout.
+ */
+export { maybeAutoPrune } from "./auto-prune.js";
+export {
+  type BuildCache,
+  type CacheInfo,
+  type OpenBuildCacheOptions,
+  openBuildCache,
+} from "./build-cache.js";
+export type { PruneOptions, PruneResult } from "./prune.js";
+export {
+  CACHE_LIMIT_VARIABLE,
+  DEFAULT_CACHE_LIMIT,
+  defaultCacheLimit,
+  parseSize,
+  parseSizeOrThrow,
+  SIZE_FORMS,
+} from "./size.js";

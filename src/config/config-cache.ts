@@ -1,0 +1,115 @@
+/**
+ * The resolved config, remembered per dray.yaml. Validation needs zod and the YAML parser, which
+ * together take longer to load here than a whole no-op build; so while dray.yaml, the environment
+ * it reads and the paths it names are unchanged, the resolved value is read back instead.
+ */
+import { lstat, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { statSignature } from "../fingerprint/stat-signature.js";
+import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
+
+const VERSION = 1;
+
+interface Stored {
+  version: number;
+  file: string;
+  signature: string;
+  sourceDateEpoch: string | null;
+  config: Omit<ResolvedConfig, "locate">;
+  /** "services\0api\0go" → "12:9": the positions later stages point at. */
+  positions: Record<string, string>;
+  /** Paths the config names, with "d" or "f": a change of kind or a deletion needs the full check. */
+  paths: Record<string, "d" | "f">;
+}
+
+/** Where the cache of the config at `file` lives. */
+export function configCacheFile(file: string): string {
+  return path.join(path.dirname(file), ".dray", "cache", "config.json");
+}
+
+/** The remembered config, if dray.yaml and everything it depends on is as it was. */
+export async function readCachedConfig(
+  file: string,
+  display: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedConfig | undefined> {
+  let stored: Stored;
+  try {
+    stored = JSON.parse(await readFile(configCacheFile(file), "utf8")) as Stored;
+  } catch {
+    return undefined;
+  }
+  if (stored.version !== VERSION || stored.file !== file) return undefined;
+  if (stored.sourceDateEpoch !== (env["SOURCE_DATE_EPOCH"] ?? null)) return undefined;
+  if ((await statSignature(file)) !== stored.signature) return undefined;
+  const kinds = await Promise.all(
+    Object.keys(stored.paths).map((p) =>
+      lstat(p).then(
+        (s) => (s.isDirectory() ? "d" : "f"),
+        () => undefined,
+      ),
+    ),
+  );
+  if (Object.values(stored.paths).some((kind, i) => kinds[i] !== kind)) return undefined;
+  return { ...stored.config, locate: locatorFrom(stored.positions, display) };
+}
+
+/** Remember a freshly validated config. Failing to write is harmless: it is only a cache. */
+export async function writeCachedConfig(
+  file: string,
+  config: ResolvedConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const positions: Record<string, string> = {};
+  const paths: Record<string, "d" | "f"> = {};
+  const remember = (p: ConfigPath) => {
+    const where = /:(\d+:\d+)$/.exec(config.locate(p));
+    if (where) positions[p.join("\0")] = where[1]!;
+  };
+  for (const service of config.services) {
+    for (const key of ["go", "command", "dir", "base", "files", "platforms"])
+      remember(["services", service.name, key]);
+    remember(["services", service.name]);
+    for (const p of namedPaths(service))
+      paths[p] = (await lstat(p).catch(() => undefined))?.isDirectory() ? "d" : "f";
+  }
+  remember(["services"]);
+  remember(["project"]);
+  const { locate: _locate, ...data } = config;
+  const stored: Stored = {
+    version: VERSION,
+    file,
+    signature: await statSignature(file),
+    sourceDateEpoch: env["SOURCE_DATE_EPOCH"] ?? null,
+    config: data,
+    positions,
+    paths,
+  };
+  try {
+    const target = configCacheFile(file);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(stored));
+    await rename(tmp, target);
+  } catch {
+    // A read-only checkout still builds; it just validates every time.
+  }
+}
+
+function namedPaths(service: ResolvedService): string[] {
+  const out = [service.context, ...service.files.map((f) => f.from)];
+  if (service.kind === "go") out.push(service.packageDir);
+  if (service.base.kind === "layout") out.push(service.base.layout);
+  return out;
+}
+
+/** `locate` from remembered positions: the exact path, else its nearest remembered parent, else the file. */
+function locatorFrom(positions: Record<string, string>, display: string): (p: ConfigPath) => string {
+  return (p) => {
+    for (let n = p.length; n > 0; n--) {
+      const where = positions[p.slice(0, n).join("\0")];
+      if (where) return `${display}:${where}`;
+    }
+    return display;
+  };
+}

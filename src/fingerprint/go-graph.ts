@@ -1,0 +1,169 @@
+/** The package closure of every Go service and platform, listed in groups and cached. */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { goPlatformEnv, platformName } from "../build/go-flags.js";
+import { findModuleRoot } from "../build/go-packages.js";
+import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
+import type { GoService, ResolvedConfig } from "../config/types.js";
+import { ExitCode, UserError } from "../errors.js";
+import type { Platform } from "../oci/types.js";
+import type { Tracer } from "../report/trace.js";
+import { listGroup, type StoredMain, type StoredPackage } from "./go-list-cache.js";
+import type { GoGraph, GoPackageInfo } from "./types.js";
+
+/** One Go service on one platform: where it is built from and every package it compiles. */
+export interface GoServiceListing {
+  service: GoService;
+  platform: Platform;
+  moduleRoot: string;
+  /** "./services/api", relative to moduleRoot: what `go build` is given. */
+  relPackage: string;
+  main: StoredMain;
+  /** The closure: every dependency plus the main package itself. */
+  packages: StoredPackage[];
+}
+
+/** Options shared by the listing functions. */
+export interface ListOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  toolchain: GoToolchain;
+  /** `.dray/cache`; undefined lists without caching (e.g. in a throwaway checkout). */
+  cacheDir: string | undefined;
+  locate: (p: readonly (string | number)[]) => string;
+  tracer?: Tracer;
+}
+
+/** "api linux/amd64" */
+export function listingKey(service: string, platform: Platform): string {
+  return `${service} ${platformName(platform)}`;
+}
+
+/**
+ * List every service × platform. Problems that make a service unbuildable (no go.mod, not a main
+ * package, a package that does not load) are collected and thrown together as one UserError.
+ */
+export async function listGoServices(
+  services: readonly GoService[],
+  options: ListOptions,
+): Promise<Map<string, GoServiceListing>> {
+  const problems: string[] = [];
+  const groups = new Map<string, { moduleRoot: string; platform: Platform; members: GoService[] }>();
+  for (const service of services) {
+    const moduleRoot = findModuleRoot(service.packageDir, options.root);
+    if (!moduleRoot) {
+      problems.push(
+        `${options.locate(["services", service.name, "go"])}  service ${service.name}: no go.mod found in ${service.package} or above it inside the project`,
+      );
+      continue;
+    }
+    for (const platform of service.platforms) {
+      const id = [moduleRoot, platformName(platform), service.cgo, [...service.tags].sort().join(",")].join(
+        "\0",
+      );
+      const group = groups.get(id) ?? { moduleRoot, platform, members: [] };
+      group.members.push(service);
+      groups.set(id, group);
+    }
+  }
+
+  const out = new Map<string, GoServiceListing>();
+  await Promise.all(
+    [...groups].map(async ([id, group]) => {
+      const first = group.members[0]!;
+      const rels = group.members.map((s) => relPackageOf(group.moduleRoot, s));
+      const listing = await listGroup({
+        root: options.root,
+        moduleRoot: group.moduleRoot,
+        mains: [...new Set(rels)],
+        env: { ...options.env, ...goPlatformEnv(first, group.platform) },
+        tags: first.tags,
+        cgo: first.cgo,
+        go: options.toolchain.go,
+        toolchain: options.toolchain.version,
+        cacheFile: options.cacheDir
+          ? path.join(
+              options.cacheDir,
+              "go-list",
+              `${createHash("sha256").update(id).digest("hex").slice(0, 24)}.json`,
+            )
+          : undefined,
+      });
+      group.members.forEach((service, i) => {
+        const main = listing.mains[rels[i]!]!;
+        const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
+        if (main.error) return problems.push(`${where}: ${main.error}`);
+        if (main.name !== "main") {
+          return problems.push(`${where}: ${service.package} is package ${main.name}, not a main package`);
+        }
+        const packages = [main.importPath, ...main.deps]
+          .map((p) => listing.packages[p])
+          .filter((p) => p !== undefined);
+        const broken = packages.find((p) => p.error);
+        if (broken) return problems.push(`${where}: ${broken.importPath}: ${broken.error}`);
+        out.set(listingKey(service.name, group.platform), {
+          service,
+          platform: group.platform,
+          moduleRoot: group.moduleRoot,
+          relPackage: rels[i]!,
+          main,
+          packages,
+        });
+      });
+    }),
+  );
+  if (problems.length > 0) {
+    throw new UserError(
+      problems.length === 1 ? "a Go service cannot be built" : `${problems.length} Go service problems`,
+      {
+        exitCode: ExitCode.usage,
+        details: [...new Set(problems)].sort().join("\n"),
+        hint: "`go:` must name the directory of a `package main` inside a Go module (run `dray init` to list them).",
+      },
+    );
+  }
+  return out;
+}
+
+function relPackageOf(moduleRoot: string, service: GoService): string {
+  return `./${path.relative(moduleRoot, service.packageDir).split(path.sep).join("/")}`.replace(/\/$/, "");
+}
+
+/** The package graph for `dray graph`: every Go service's closure on one platform (default: each service's first). */
+export async function loadGoGraph(
+  config: ResolvedConfig,
+  options: { env: NodeJS.ProcessEnv; platform?: Platform; tracer?: Tracer },
+): Promise<GoGraph> {
+  const wanted = options.platform ? platformName(options.platform) : undefined;
+  const services = config.services
+    .filter((s): s is GoService => s.kind === "go")
+    // A service that is not built for the asked platform has no closure on it.
+    .filter((s) => !wanted || s.platforms.some((p) => platformName(p) === wanted))
+    .map((s) => ({ ...s, platforms: [options.platform ?? s.platforms[0]!] }));
+  const toolchain = await findGoToolchain(options.env);
+  const listings = await listGoServices(services, {
+    root: config.root,
+    env: options.env,
+    toolchain,
+    cacheDir: path.join(config.root, ".dray", "cache"),
+    locate: config.locate,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
+  const packages = new Map<string, GoPackageInfo>();
+  const closures = new Map<string, string[]>();
+  for (const listing of listings.values()) {
+    closures.set(
+      listing.service.name,
+      listing.packages.map((p) => p.importPath),
+    );
+    for (const p of listing.packages) {
+      packages.set(p.importPath, {
+        importPath: p.importPath,
+        dir: p.dir,
+        standard: p.standard,
+        module: p.module && !p.module.main ? p.module.path : undefined,
+      });
+    }
+  }
+  return { packages, closures };
+}

@@ -1,0 +1,85 @@
+/** The ingredients of a Go service's image on one platform. */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { goBuildArgs, goPlatformEnv, platformName } from "../build/go-flags.js";
+import { canonicalJson } from "../oci/canonical-json.js";
+import { sha256Digest } from "../oci/digest.js";
+import type { GoServiceListing } from "./go-graph.js";
+import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
+
+/** Facts about a module root that several services share: the go directive and go.sum. */
+export interface ModuleFacts {
+  directive: string;
+  /** "path version" → "h1:…" */
+  sums: Map<string, string>;
+}
+
+/** Read go.mod's `go`/`toolchain` lines and go.sum's module hashes (not the /go.mod lines). */
+export async function readModuleFacts(moduleRoot: string): Promise<ModuleFacts> {
+  const gomod = await readFile(path.join(moduleRoot, "go.mod"), "utf8");
+  const directive = [/^go\s+(\S+)/m.exec(gomod)?.[1], /^toolchain\s+(\S+)/m.exec(gomod)?.[1]]
+    .filter(Boolean)
+    .join(" ");
+  const sums = new Map<string, string>();
+  const gosum = await readFile(path.join(moduleRoot, "go.sum"), "utf8").catch(() => "");
+  for (const line of gosum.split("\n")) {
+    const [mod, version, hash] = line.trim().split(/\s+/);
+    if (mod && version && hash && !version.endsWith("/go.mod")) sums.set(`${mod} ${version}`, hash);
+  }
+  return { directive, sums };
+}
+
+/** Everything a Go service's image on `listing.platform` is a function of. */
+export function goIngredients(
+  listing: GoServiceListing,
+  facts: ModuleFacts,
+  fileHashes: Readonly<Record<string, string>>,
+  context: {
+    toolchain: string;
+    env: NodeJS.ProcessEnv;
+    common: Record<string, string>;
+    /** Hashes of the files behind `files:` mappings. */
+    mapped: Readonly<Record<string, string>>;
+  },
+): Ingredients {
+  const { service, platform } = listing;
+  const settings: Record<string, string> = {
+    ...context.common,
+    "go.toolchain": context.toolchain,
+    "go.directive": facts.directive,
+    "go.main": listing.main.importPath,
+    "go.args": goBuildArgs(service).join(" "),
+    "go.binary": service.binaryPath,
+    // Only these two of the user's environment reach the compiler's output unasked.
+    "go.GOFLAGS": context.env["GOFLAGS"] ?? "",
+    "go.GOEXPERIMENT": context.env["GOEXPERIMENT"] ?? "",
+  };
+  for (const [name, value] of Object.entries(goPlatformEnv(service, platform)))
+    settings[`go.env.${name}`] = value;
+
+  const files: Record<string, string> = {};
+  const packages: Record<string, string> = {};
+  const modules: Record<string, string> = {};
+  for (const pkg of listing.packages) {
+    if (pkg.module && !pkg.module.main) {
+      const version = pkg.module.version ?? "(local)";
+      modules[pkg.module.path] = `${version} ${facts.sums.get(`${pkg.module.path} ${version}`) ?? ""}`.trim();
+    }
+    if (pkg.dir === undefined) continue;
+    const own: Record<string, string> = {};
+    for (const file of pkg.files) {
+      const rel = pkg.dir === "." ? file : `${pkg.dir}/${file}`;
+      own[rel] = fileHashes[rel]!;
+      files[rel] = fileHashes[rel]!;
+    }
+    packages[pkg.importPath] = sha256Digest(canonicalJson(own));
+  }
+  return {
+    format: PACKING_FORMAT_VERSION,
+    platform: platformName(platform),
+    settings,
+    files: { ...files, ...context.mapped },
+    packages,
+    modules,
+  };
+}

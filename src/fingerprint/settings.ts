@@ -1,0 +1,28 @@
+/** The non-file ingredients every service has: image config, base image, time stamp, file mappings. */
+import path from "node:path";
+import { runtimeConfigFor } from "../build/image-config.js";
+import type { ResolvedService } from "../config/types.js";
+import { canonicalJson } from "../oci/canonical-json.js";
+
+/** Flat settings shared by Go and command services. `baseDigest` is the base manifest's digest, or "scratch". */
+export function commonSettings(
+  service: ResolvedService,
+  root: string,
+  baseDigest: string,
+  sourceDateEpoch: number,
+): Record<string, string> {
+  const settings: Record<string, string> = {
+    "image.config": canonicalJson(runtimeConfigFor(service)),
+    base: baseDigest,
+    sourceDateEpoch: String(sourceDateEpoch),
+  };
+  service.files.forEach((mapping, i) => {
+    settings[`files.${i}`] = `${relative(root, mapping.from)} -> ${mapping.to}`;
+  });
+  return settings;
+}
+
+/** Project-relative, "/"-separated. */
+export function relative(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join("/") || ".";
+}
