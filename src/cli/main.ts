@@ -13,6 +13,10 @@ export interface GlobalOptions {
   /** Directory to start looking for dray.yaml from. */
   dir: string;
   config?: string;
+  /** `--trace <file>`: write a Chrome trace of every recorded step there (see report/finish.ts). */
+  trace?: string;
+  /** `--summary` / `--no-summary`; undefined lets the command decide (see report/finish.ts). */
+  summary?: boolean;
 }
 
 function program(): Command {
@@ -23,6 +27,9 @@ function program(): Command {
     .version(VERSION, "-V, --version")
     .option("-C, --dir <dir>", "run as if started in <dir>", process.cwd())
     .option("-c, --config <file>", "path to dray.yaml (default: found by walking up from --dir)")
+    .option("--trace <file>", "write a Chrome trace of every step to <file> (open in ui.perfetto.dev)")
+    .option("--summary", "print where the time went, even when output is piped")
+    .option("--no-summary", "never print where the time went")
     .showHelpAfterError("(run `dray --help` for usage)")
     .exitOverride();
 
@@ -39,6 +46,29 @@ function program(): Command {
     });
 
   cli
+    .command("plan")
+    .description("show which services changed since the last build (or a git revision), and why")
+    .argument("[service...]", "services to plan (default: all)")
+    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
+    .option("--build", "build what changed first, so that rebuilt-but-identical images are recognised")
+    .option("--json", "print the plan as JSON")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runPlan } = await import("./commands/plan.js");
+      process.exitCode = await runPlan(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("why")
+    .description("explain in full why a service changed: files, packages, modules and settings")
+    .argument("<service>", "the service to explain")
+    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
+    .option("--json", "print the explanation as JSON")
+    .action(async (service: string, opts, cmd: Command) => {
+      const { runWhy } = await import("./commands/plan.js");
+      process.exitCode = await runWhy(service, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
     .command("verify")
     .description(
       "rebuild in a fresh copy with another path, clock, umask, TZ, locale and empty Go cache; compare digests",
@@ -49,6 +79,40 @@ function program(): Command {
     .action(async (services: string[], opts, cmd: Command) => {
       const { runVerify } = await import("./commands/verify.js");
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("graph")
+    .description("show how many services each shared package reaches: where a change redeploys the most")
+    .addOption(new Option("--json", "print the result as JSON").conflicts("dot"))
+    .addOption(new Option("--dot", "print a Graphviz DOT graph of services and packages").conflicts("json"))
+    .option("--platform <platform>", "list packages for this platform (default: each service's first)")
+    .action(async (opts, cmd: Command) => {
+      const { runGraph } = await import("./commands/graph.js");
+      process.exitCode = await runGraph({ ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  const cache = cli.command("cache").description("inspect and bound the local build cache in .dray/cache");
+  cache
+    .command("info")
+    .description("show entries, services, size, limit (DRAY_CACHE_MAX, default 5GiB) and first and last use")
+    .option("--json", "print the result as JSON")
+    .action(async (opts, cmd: Command) => {
+      const { runCacheInfo } = await import("./commands/cache.js");
+      process.exitCode = await runCacheInfo({ ...cmd.optsWithGlobals(), ...opts });
+    });
+  cache
+    .command("prune")
+    .description("evict least recently used entries until under the limit, then remove unreferenced blobs")
+    .option(
+      "--max-size <size>",
+      "bytes or a size like 500MB or 2GiB; 0 keeps only what tags reach (default: the limit)",
+    )
+    .option("--dry-run", "show what would be evicted and freed, change nothing")
+    .option("--json", "print the result as JSON")
+    .action(async (opts, cmd: Command) => {
+      const { runCachePrune } = await import("./commands/cache.js");
+      process.exitCode = await runCachePrune({ ...cmd.optsWithGlobals(), ...opts });
     });
 
   cli

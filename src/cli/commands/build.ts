@@ -3,10 +3,12 @@ import path from "node:path";
 import { type BuildOutcome, buildProject, type ServiceReport } from "../../build/build-project.js";
 import { loadConfig } from "../../config/read-config.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { finishReport } from "../../report/finish.js";
 import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
 import { createProgress } from "../../report/progress.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
+import { createTracer, type Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
 import { renderError } from "../render-error.js";
 
@@ -16,13 +18,39 @@ interface BuildFlags extends GlobalOptions {
   layout?: string;
 }
 
-/** Run `dray build`. */
+/** Run `dray build`; the trace (`--trace`) is written even when it fails, the timing summary when it ran. */
 export async function runBuild(names: readonly string[], flags: BuildFlags): Promise<ExitCodeValue> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+  const tracer = createTracer();
+  let completed = false;
+  try {
+    const code = await buildAndReport(names, flags, tracer);
+    completed = true;
+    return code;
+  } finally {
+    await finishReport({
+      tracer,
+      flags,
+      command: "build",
+      style: outputStyle(process.stderr, process.env),
+      stream: process.stderr,
+      env: process.env,
+      completed,
+    });
+  }
+}
+
+async function buildAndReport(
+  names: readonly string[],
+  flags: BuildFlags,
+  tracer: Tracer,
+): Promise<ExitCodeValue> {
+  const config = await tracer.span("load config", () =>
+    loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    }),
+  );
   const style = outputStyle(process.stderr, process.env);
   const selected = names.length > 0 ? names : config.services.map((s) => s.name);
   const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);
@@ -35,6 +63,7 @@ export async function runBuild(names: readonly string[], flags: BuildFlags): Pro
       config,
       only: names,
       env: process.env,
+      tracer,
       ...(flags.layout ? { layoutDir: path.resolve(flags.dir, flags.layout) } : {}),
       ...(flags.jobs ? { jobs: flags.jobs } : {}),
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
@@ -91,31 +120,42 @@ function renderSummary(outcome: BuildOutcome, style: OutputStyle): string {
   const built = outcome.services.filter(
     (s): s is Extract<ServiceReport, { status: "built" }> => s.status === "built",
   );
+  const dash = (ms: number, cached: boolean) => (cached ? paint(style, Color.dim, "-") : formatMs(ms));
   for (const report of built) {
     for (const p of report.platforms) {
       rows.push([
         report.name,
         p.platform,
+        statusLabel(report, style),
         shortDigest(p.imageId),
-        shortDigest(p.manifestDigest),
         formatBytes(p.size),
-        formatMs(p.timings.compile),
-        formatMs(p.timings.pack),
-        formatMs(p.timings.compress),
-        formatMs(p.timings.write),
+        dash(p.timings.compile, report.cached),
+        dash(p.timings.pack, report.cached),
+        dash(p.timings.compress, report.cached),
+        dash(p.timings.write, report.cached),
       ]);
     }
   }
   const failed = outcome.services.length - built.length;
-  const images = rows.length;
+  const fresh = built.filter((s) => !s.cached).length;
+  const identical = built.filter((s) => s.change === "rebuilt-identical").length;
   const table = renderTable(
-    ["SERVICE", "PLATFORM", "IMAGE ID", "MANIFEST", "SIZE", "COMPILE", "PACK", "COMPRESS", "WRITE"],
+    ["SERVICE", "PLATFORM", "STATUS", "IMAGE ID", "SIZE", "COMPILE", "PACK", "COMPRESS", "WRITE"],
     rows,
     [4, 5, 6, 7, 8],
   );
   const summary =
-    `built ${built.length} service${built.length === 1 ? "" : "s"} (${images} image${images === 1 ? "" : "s"})` +
+    `${built.length} service${built.length === 1 ? "" : "s"}: ${fresh} built, ${built.length - fresh} from cache` +
+    (identical > 0 ? `, ${identical} rebuilt with an identical image` : "") +
     ` in ${formatMs(outcome.totalMs)} → ${path.relative(process.cwd(), outcome.layout) || outcome.layout}` +
     (failed > 0 ? paint(style, Color.red, `; ${failed} failed`) : "");
   return rows.length > 0 ? `${table}\n${summary}` : summary;
+}
+
+/** cached / new / changed / rebuilt, identical — how this build relates to the service's last one. */
+function statusLabel(report: Extract<ServiceReport, { status: "built" }>, style: OutputStyle): string {
+  if (report.cached)
+    return paint(style, Color.dim, report.change === "unchanged" ? "cached" : `cached (${report.change})`);
+  if (report.change === "rebuilt-identical") return paint(style, Color.cyan, "rebuilt, identical");
+  return paint(style, report.change === "new" ? Color.green : Color.yellow, report.change);
 }

@@ -1,0 +1,78 @@
+/** `dray graph`: which project packages are shared by how many services — where a change redeploys the most. */
+
+import { PLATFORMS, type PlatformName, parsePlatform } from "../../config/platforms.js";
+import { loadConfig } from "../../config/read-config.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { loadGoGraph } from "../../fingerprint/go-graph.js";
+import { blastRadius, compare, mainPackages, moduleRadius } from "../../graph/blast-radius.js";
+import { renderGraphDot, renderGraphJson, renderGraphText } from "../../graph/render.js";
+import { finishReport } from "../../report/finish.js";
+import { outputStyle } from "../../report/style.js";
+import { createTracer } from "../../report/trace.js";
+import type { GlobalOptions } from "../main.js";
+
+interface GraphFlags extends GlobalOptions {
+  json?: boolean;
+  dot?: boolean;
+  platform?: string;
+}
+
+/** Run `dray graph`. */
+export async function runGraph(flags: GraphFlags): Promise<ExitCodeValue> {
+  const tracer = createTracer();
+  const style = outputStyle(process.stdout, process.env);
+  let completed = false;
+  try {
+    const platform = flags.platform === undefined ? undefined : checkPlatform(flags.platform);
+    const config = await loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    });
+    const graph = await tracer.span("load package graph", () =>
+      loadGoGraph(config, { env: process.env, tracer, ...(platform ? { platform } : {}) }),
+    );
+    const packageDirs = new Map(
+      config.services.flatMap((s) => (s.kind === "go" ? [[s.name, s.package]] : [])),
+    );
+    const packages = blastRadius(graph, mainPackages(graph, packageDirs));
+    if (flags.dot) {
+      process.stdout.write(`${renderGraphDot(graph, packages)}\n`);
+    } else if (flags.json) {
+      const report = {
+        platform: flags.platform ?? null,
+        services: [...graph.closures.keys()].sort(compare),
+        packages,
+        modules: moduleRadius(graph),
+      };
+      process.stdout.write(`${renderGraphJson(report)}\n`);
+    } else if (graph.closures.size === 0) {
+      process.stdout.write("no Go services in this project: nothing to graph\n");
+    } else {
+      process.stdout.write(`${renderGraphText(packages, graph.closures.size, style, moduleRadius(graph))}\n`);
+    }
+    completed = true;
+    return ExitCode.ok;
+  } finally {
+    // The summary of a graph run is one `go list`: only on request, never on its own.
+    await finishReport({
+      tracer,
+      flags: { ...flags, summary: flags.summary ?? false },
+      command: "graph",
+      style: outputStyle(process.stderr, process.env),
+      stream: process.stderr,
+      env: process.env,
+      completed,
+    });
+  }
+}
+
+function checkPlatform(name: string): ReturnType<typeof parsePlatform> {
+  if (!(PLATFORMS as readonly string[]).includes(name)) {
+    throw new UserError(`unknown platform: ${name}`, {
+      exitCode: ExitCode.usage,
+      hint: `use one of ${PLATFORMS.join(", ")}`,
+    });
+  }
+  return parsePlatform(name as PlatformName);
+}

@@ -1,0 +1,161 @@
+/** `dray plan` and `dray why`: which services changed since a baseline, and exactly why. */
+import path from "node:path";
+import { buildProject } from "../../build/build-project.js";
+import { selectServices } from "../../build/select.js";
+import { type BuildCache, openBuildCache } from "../../cache/build-cache.js";
+import { loadConfig } from "../../config/read-config.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { describeChange } from "../../fingerprint/diff.js";
+import { createFileHasher } from "../../fingerprint/file-hasher.js";
+import { computeServiceKeys } from "../../fingerprint/service-keys.js";
+import type { ServiceKey } from "../../fingerprint/types.js";
+import type { Digest } from "../../oci/types.js";
+import { gitRefBaseline, lastBuildBaseline } from "../../plan/baseline.js";
+import {
+  type BaselineService,
+  countStatuses,
+  type KnownImages,
+  type PlanEntry,
+  planChanges,
+} from "../../plan/plan.js";
+import { shortDigest } from "../../report/format.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
+import { renderTable } from "../../report/table.js";
+import { createTracer, type Tracer } from "../../report/trace.js";
+import type { GlobalOptions } from "../main.js";
+
+interface PlanFlags extends GlobalOptions {
+  json?: boolean;
+  since?: string;
+  build?: boolean;
+}
+
+/** Run `dray plan [service…]`. */
+export async function runPlan(names: readonly string[], flags: PlanFlags): Promise<ExitCodeValue> {
+  const { plan, baselineName } = await computePlan(names, flags);
+  const style = outputStyle(process.stdout, process.env);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ baseline: baselineName, services: plan }, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const rows = plan.map((e) => [e.service, paintStatus(style, e.status), e.reason]);
+  const counts = countStatuses(plan);
+  const summary = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  process.stdout.write(
+    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${plan.length} services vs ${baselineName}: ${summary || "nothing"}\n`,
+  );
+  return ExitCode.ok;
+}
+
+/** Run `dray why <service>`. */
+export async function runWhy(service: string, flags: PlanFlags): Promise<ExitCodeValue> {
+  const { plan, baselineName } = await computePlan([service], flags);
+  const entry = plan.find((e) => e.service === service)!;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ baseline: baselineName, ...entry }, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const style = outputStyle(process.stdout, process.env);
+  const lines = [`${entry.service}: ${paintStatus(style, entry.status)} (vs ${baselineName})`];
+  if (entry.baselineKey) lines.push(`  baseline key ${shortDigest(entry.baselineKey)}`);
+  if (entry.key) lines.push(`  current key  ${shortDigest(entry.key)}`);
+  if (entry.status === "unchanged") lines.push("  every input is the same: nothing to build or deploy");
+  if (entry.status === "new") lines.push("  the baseline has no build of this service");
+  if (entry.status === "rebuilt-identical") {
+    lines.push("  the inputs below changed, but the rebuilt image ID is the same: nothing to deploy");
+  }
+  // The same changes on every platform are shown once.
+  const groups = new Map<string, string[]>();
+  for (const p of entry.platforms) {
+    const text = p.changes.map((c) => `    ${describeChange(c)}`).join("\n");
+    groups.set(text, [...(groups.get(text) ?? []), p.platform]);
+  }
+  for (const [text, platforms] of groups) {
+    lines.push(
+      `  ${platforms.length === entry.platforms.length ? "all platforms" : platforms.join(", ")}:`,
+      text,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return ExitCode.ok;
+}
+
+async function computePlan(
+  names: readonly string[],
+  flags: PlanFlags,
+): Promise<{ plan: PlanEntry[]; baselineName: string; tracer: Tracer }> {
+  const config = await loadConfig({
+    cwd: flags.dir,
+    ...(flags.config ? { file: flags.config } : {}),
+    env: process.env,
+  });
+  const services = selectServices(config, names);
+  const tracer = createTracer();
+  const cache = await openBuildCache(path.join(config.root, ".dray", "cache"));
+  // The baseline is read before anything is built: a build moves "last build" forward.
+  const baseline = flags.since
+    ? await gitRefBaseline(config, flags.since, { env: process.env, cache, tracer })
+    : await lastBuildBaseline(cache);
+  const wanted = new Set(services.map((s) => s.name));
+  const scoped = new Map<string, BaselineService>(
+    [...baseline].filter(([service]) => names.length === 0 || wanted.has(service)),
+  );
+
+  let keys: ReadonlyMap<string, ServiceKey>;
+  let images: KnownImages;
+  if (flags.build) {
+    const outcome = await buildProject({ config, only: names, env: process.env, tracer });
+    keys = outcome.keys;
+    images = new Map(
+      outcome.services.flatMap((r) =>
+        r.status === "built"
+          ? [[r.name, new Map(r.platforms.map((p) => [p.platform, p.imageId]))] as const]
+          : [],
+      ),
+    );
+  } else {
+    keys = await currentKeys(config, services, tracer);
+    images = await knownImages(cache, keys);
+  }
+  const plan = planChanges(keys, scoped, images);
+  return { plan, baselineName: flags.since ? flags.since : "the last build", tracer };
+}
+
+async function currentKeys(
+  config: ResolvedConfig,
+  services: ReturnType<typeof selectServices>,
+  tracer: Tracer,
+) {
+  const cacheDir = path.join(config.root, ".dray", "cache");
+  const hasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
+  const { keys } = await computeServiceKeys(services, { config, env: process.env, hasher, cacheDir, tracer });
+  await hasher.save();
+  return keys;
+}
+
+/** Image IDs for keys the cache already holds: a rebuild that happened before, e.g. on another branch. */
+async function knownImages(cache: BuildCache, keys: ReadonlyMap<string, ServiceKey>): Promise<KnownImages> {
+  const out = new Map<string, Map<string, Digest>>();
+  await Promise.all(
+    [...keys].map(async ([service, key]) => {
+      const entry = await cache.get(key.key);
+      if (entry) out.set(service, new Map(entry.platforms.map((p) => [p.platform, p.imageId])));
+    }),
+  );
+  return out;
+}
+
+function paintStatus(style: OutputStyle, status: PlanEntry["status"]): string {
+  const color = {
+    unchanged: Color.dim,
+    changed: Color.yellow,
+    "rebuilt-identical": Color.cyan,
+    new: Color.green,
+    removed: Color.red,
+  }[status];
+  return paint(style, color, status);
+}
