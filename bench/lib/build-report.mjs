@@ -1,0 +1,90 @@
+// Turns the build benchmark's samples into a markdown section: a table of medians, the ratios
+// that answer "what does dray cost over go build?", and the machine it ran on.
+import { formatMachine } from "./machine.mjs";
+import { markdownTable, median } from "./results.mjs";
+
+const PACKING = ["pack", "compress", "write"];
+
+const sec = (ms) => (ms === null ? "-" : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
+const ratio = (a, b) => (a === null || b === null || b === 0 ? "-" : `${(a / b).toFixed(2)}×`);
+const medianOf = (samples, field = "ms") => (samples.length ? median(samples.map((s) => s[field])) : null);
+
+function row(label, samples, note) {
+  return [label, sec(medianOf(samples)), samples.map((s) => sec(s.ms)).join(", ") || "-", note];
+}
+
+/** How each plain mode is named in the table. */
+function plainLabel(mode, args) {
+  return mode === "single" ? "go build, one invocation" : `go build per service, ${args.jobs} at a time`;
+}
+
+/** One line splitting dray's summed per-image step times into compiling and packing. */
+function stepShare(label, samples) {
+  if (!samples.length) return null;
+  const steps = Object.fromEntries(["compile", ...PACKING].map((s) => [s, medianOf(samples, s)]));
+  const packing = PACKING.reduce((sum, s) => sum + steps[s], 0);
+  const total = steps.compile + packing;
+  if (total === 0) return `- ${label}: dray reported no step times`;
+  const parts = Object.entries(steps).map(([name, ms]) => `${name} ${sec(ms)}`);
+  const share = ((100 * packing) / total).toFixed(0);
+  return `- ${label}: pack+compress+write = **${share}%** of dray's step time (${parts.join(", ")})`;
+}
+
+function drayLines(args, samples, modes) {
+  const cold = medianOf(samples.drayCold);
+  const repack = medianOf(samples.drayRepack);
+  const last = samples.drayCold.at(-1);
+  const lines = [""];
+  for (const mode of modes) {
+    const label = plainLabel(mode, args);
+    lines.push(
+      `- dray cold / ${label}, cold: **${ratio(cold, medianOf(samples[mode].cold))}**`,
+      `- dray warm Go cache, empty .dray / ${label}, warm: **${ratio(repack, medianOf(samples[mode].warm))}**`,
+    );
+  }
+  lines.push(
+    stepShare("cold", samples.drayCold),
+    stepShare("warm Go cache", samples.drayRepack),
+    `- dray's own totalMs, cold: ${sec(medianOf(samples.drayCold, "totalMs"))}; ` +
+      `${last?.images ?? "-"} images, ${((last?.size ?? 0) / 1e6).toFixed(1)} MB compressed`,
+    "",
+    "Step times are summed over images, so with parallel builds they exceed the wall time.",
+  );
+  return lines.filter((l) => l !== null);
+}
+
+/** The section for RESULTS.md and its key (one section per benchmark and parameter set). */
+export function formatReport({ args, machine, samples }) {
+  const modes = ["single", "each"].filter((m) => samples[m]);
+  const rows = [];
+  for (const mode of modes) {
+    const label = plainLabel(mode, args);
+    const how = mode === "single" ? "`go build -o bin/ ./services/...`" : "what dray does";
+    rows.push(
+      row(`${label}, empty Go cache`, samples[mode].cold, how),
+      row(`${label}, warm Go cache`, samples[mode].warm, "compiles cached; links run again"),
+    );
+  }
+  if (!args["only-plain"]) {
+    rows.push(
+      row("dray build, cold", samples.drayCold, "empty Go cache, no .dray"),
+      row("dray build, nothing changed", samples.drayNoop, "same again, every cache kept"),
+      row("dray build, warm Go cache, empty .dray", samples.drayRepack, "every image packed again"),
+    );
+  }
+  const lines = [
+    `## Build: ${args.services} services, ${args.packages} packages, linux/amd64`,
+    "",
+    `Machine: ${formatMachine(machine)}`,
+    "",
+    'Flags on every path: `CGO_ENABLED=0 -trimpath -buildvcs=false -ldflags="-s -w -buildid="`. ' +
+      `Median of ${args.repeat} run(s); every run listed.`,
+    "",
+    markdownTable(["measurement", "median", "runs", "notes"], rows),
+    ...(args["only-plain"]
+      ? ["", "dray was not measured in this run (`--only-plain`)."]
+      : drayLines(args, samples, modes)),
+  ];
+  const key = `build services=${args.services} packages=${args.packages}`;
+  return { key, markdown: lines.join("\n") };
+}
