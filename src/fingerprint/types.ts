@@ -5,8 +5,8 @@
  */
 import type { Descriptor, Digest } from "../oci/types.js";
 
-/** Bump when the image writer's output for the same inputs changes (tar layout, config fields, …). */
-export const PACKING_FORMAT_VERSION = 1;
+/** Bump when the image writer's output for the same inputs changes (tar layout, config fields, gzip level…). */
+export const PACKING_FORMAT_VERSION = 2;
 
 /** What one service's image for one platform is a function of. Paths are relative to the project root, "/"-separated. */
 export interface Ingredients {

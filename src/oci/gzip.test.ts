@@ -12,9 +12,11 @@ const tar = writeTar(
 );
 
 describe("gzipDeterministic", () => {
-  it("writes magic, deflate, no flags, MTIME 0, XFL for level 6 and OS 0xff", () => {
-    // 1f8b: magic; 08: deflate; 00: FLG (no FNAME/FCOMMENT/FEXTRA); 00000000: MTIME; 00: XFL; ff: OS unknown.
-    expect(gzipDeterministic(tar).subarray(0, 10).toString("hex")).toBe("1f8b08000000000000ff");
+  it("writes magic, deflate, no flags, MTIME 0, XFL for the default level 1 and OS 0xff", () => {
+    // 1f8b: magic; 08: deflate; 00: FLG (no FNAME/FCOMMENT/FEXTRA); 00000000: MTIME; 04: XFL "fastest"; ff: OS unknown.
+    expect(gzipDeterministic(tar).subarray(0, 10).toString("hex")).toBe("1f8b08000000000004ff");
+    // XFL follows the level: 00 for level 6.
+    expect(gzipDeterministic(tar, 6).subarray(0, 10).toString("hex")).toBe("1f8b08000000000000ff");
   });
 
   it.each([

@@ -11,8 +11,13 @@ import { constants, gzip, gzipSync, type ZlibOptions } from "node:zlib";
 
 const gzipAsync = promisify(gzip);
 
-/** The default compression level; XFL in the header follows the level, so it is part of the output's identity. */
-export const DEFAULT_GZIP_LEVEL = 6;
+/**
+ * The default compression level; XFL in the header follows the level, so it is part of the output's identity.
+ * Level 1, as go-containerregistry uses: on a 5.4 MB Go binary it compresses in 70 ms to 46.6 % against
+ * 148 ms to 43.4 % at level 6 — compression was most of dray's packing time, and 7 % more bytes on the
+ * wire cost less than twice the CPU on every build.
+ */
+export const DEFAULT_GZIP_LEVEL = 1;
 
 /** Byte 9 of a gzip member: "unknown" OS. Node writes 0x03 on Linux and 0x13 on macOS; Go writes 0xff. */
 const OS_UNKNOWN = 0xff;

@@ -73,10 +73,10 @@ describe("assembleImage golden values", () => {
     // The manifest names the gzip blob, so this digest is pinned to Node 20's bundled zlib: a Node
     // upgrade may change it (and the layer digest) while the image ID above stays put.
     expect(layer.blob.descriptor.digest).toBe(
-      "sha256:3d6a0ccb1b5e4c3b187aefdd6467a955b64930b7423a39b57ddcd4fd845464f7",
+      "sha256:94a39d8ea96fb61ea68cec3e9d598ff20a4af8c76bcb41e9152f6c374f263a34",
     );
     expect(image.manifest.descriptor.digest).toBe(
-      "sha256:7625a37ebb5d39cef61f559a8681390277e592ecc0b8a57ca61d8be5e51a3926",
+      "sha256:c8c763209f11cf51bd2507f4bc69dc26de35c8c845f5f98b8153584d6910d6d1",
     );
   });
 });
