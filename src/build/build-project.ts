@@ -17,7 +17,7 @@ import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import type { BaseImage } from "../oci/image.js";
 import { type LayoutStore, openLayout } from "../oci/layout.js";
-import type { Descriptor, Digest, Platform } from "../oci/types.js";
+import type { Descriptor, Digest, ImageSet, Platform } from "../oci/types.js";
 import { createTracer, durationsBySubject, type Tracer } from "../report/trace.js";
 import type { BuildStep } from "./build-service.js";
 import { entryFor, sameImages, tagsForEntry } from "./cache-entry.js";
@@ -120,43 +120,72 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const baseImage = memoizedBases();
   const entries = new Map<string, CacheEntry>();
 
-  const buildOne = async (service: ResolvedService, key: ServiceKey): Promise<ServiceReport> => {
-    const last = await cache.last(service.name);
-    const hit = options.noCache ? undefined : await lookup(cache, store, key.key);
-    if (hit) {
-      options.onStep?.(service.name, "", "cached");
-      entries.set(service.name, hit);
-      return report(service, key, hit, true, changeOf(last, hit), tracer);
-    }
-    await mkdir(tmpDir, { recursive: true });
-    // The compilers, packer and compressor load only when something must be built: a no-op run skips them.
-    const { buildService } = await import("./build-service.js");
-    const set = await buildService(service, {
-      tracer,
-      env: options.env,
-      sourceDateEpoch: config.sourceDateEpoch,
-      tmpDir,
-      limit,
-      baseImage,
-      ...(toolchain ? { go: { toolchain, targets: goTargets } } : {}),
-      ...(options.onStep ? { onStep: options.onStep } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    options.onStep?.(service.name, "", "write");
-    await tracer.span("write", () => store.writeImageSet(set), { subject: service.name });
-    const entry = entryFor(key, set, Date.now());
-    await cache.put(entry);
-    entries.set(service.name, entry);
-    return report(service, key, entry, false, changeOf(last, entry), tracer);
-  };
-
   try {
+    // Phase 1: what the cache already has.
+    const lookups = await tracer.span("cache lookup", () =>
+      Promise.all(
+        services.map(async (service) => {
+          const key = keys.get(service.name)!;
+          const [last, hit] = await Promise.all([
+            cache.last(service.name),
+            options.noCache ? undefined : lookup(cache, store, key.key),
+          ]);
+          return { service, key, last, hit };
+        }),
+      ),
+    );
+    const misses = lookups.filter((l) => !l.hit);
+    let build: ((service: ResolvedService) => Promise<ImageSet>) | undefined;
+    if (misses.length > 0) {
+      // Phase 2: set up once. The compilers, packer and compressor load only when something must be built.
+      await mkdir(tmpDir, { recursive: true });
+      const [{ buildService }, { createBatchingCompiler }] = await Promise.all([
+        import("./build-service.js"),
+        import("./go-batch.js"),
+      ]);
+      const compiler =
+        toolchain &&
+        createBatchingCompiler({
+          toolchain,
+          env: options.env,
+          tmpDir,
+          limit,
+          tracer,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onStep
+            ? { onCompile: (name: string, platform: string) => options.onStep?.(name, platform, "compile") }
+            : {}),
+        });
+      const deps = {
+        tracer,
+        env: options.env,
+        sourceDateEpoch: config.sourceDateEpoch,
+        tmpDir,
+        limit,
+        baseImage,
+        ...(compiler ? { go: { compiler, targets: goTargets } } : {}),
+        ...(options.onStep ? { onStep: options.onStep } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
+      build = (service) => buildService(service, deps);
+    }
+
+    // Phase 3: every build starts in this one tick, so the Go compiler sees them all and batches them.
     const reports = await Promise.all(
-      services.map(async (service): Promise<ServiceReport> => {
+      lookups.map(async ({ service, key, last, hit }): Promise<ServiceReport> => {
         try {
-          const result = await buildOne(service, keys.get(service.name)!);
+          let entry = hit;
+          if (entry) options.onStep?.(service.name, "", "cached");
+          else {
+            const set = await build!(service);
+            options.onStep?.(service.name, "", "write");
+            await tracer.span("write", () => store.writeImageSet(set), { subject: service.name });
+            entry = entryFor(key, set, Date.now());
+            await cache.put(entry);
+          }
+          entries.set(service.name, entry);
           options.onStep?.(service.name, "", "done");
-          return result;
+          return report(service, key, entry, Boolean(hit), changeOf(last, entry), tracer);
         } catch (error) {
           options.onStep?.(service.name, "", "failed");
           if (!isExpectedError(error) && !isAbort(error)) throw error;

@@ -1,15 +1,12 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { CommandService, GoService, ResolvedService } from "../config/types.js";
 import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runBuildCommand } from "./command-run.js";
-import { compileGo } from "./go-compile.js";
+import type { GoCompiler } from "./go-batch.js";
 import { platformName } from "./go-flags.js";
 import type { GoTarget } from "./go-packages.js";
-import type { GoToolchain } from "./go-toolchain.js";
 import { runtimeConfigFor } from "./image-config.js";
 import { collectMappings, makeLayer } from "./layers.js";
 
@@ -26,7 +23,7 @@ export interface ServiceBuildDeps {
   /** Runs heavy work (compiles, build commands) under the project's concurrency limit. */
   readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly baseImage: (service: ResolvedService, platform: Platform) => Promise<BaseImage | undefined>;
-  readonly go?: { toolchain: GoToolchain; targets: ReadonlyMap<string, GoTarget> };
+  readonly go?: { compiler: GoCompiler; targets: ReadonlyMap<string, GoTarget> };
   readonly onStep?: (service: string, platform: string, step: BuildStep) => void;
   readonly signal?: AbortSignal;
 }
@@ -56,24 +53,8 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps): Promis
   return Promise.all(
     service.platforms.map(async (platform) => {
       const subject = subjectOf(service.name, platform);
-      const outFile = path.join(
-        deps.tmpDir,
-        `${service.name}-${platformName(platform).replaceAll("/", "-")}`,
-      );
-      const binary = await deps.limit(() => {
-        deps.onStep?.(service.name, platformName(platform), "compile");
-        return deps.tracer.span(
-          "compile",
-          async () => {
-            await compileGo(go.toolchain, service, target, platform, outFile, {
-              env: deps.env,
-              ...(deps.signal ? { signal: deps.signal } : {}),
-            });
-            return readFile(outFile);
-          },
-          { subject },
-        );
-      });
+      // The compiler batches and limits on its own; holding a slot of `limit` here would deadlock it.
+      const binary = await go.compiler.compile(service, target, platform);
       deps.onStep?.(service.name, platformName(platform), "pack");
       const appLayer = await makeLayer(
         [{ path: service.binaryPath, type: "file", mode: 0o755, data: binary }],
