@@ -40,6 +40,7 @@ function program(): Command {
     .option("--json", "print the result as JSON")
     .addOption(new Option("-j, --jobs <n>", "compiles to run at once").argParser(positiveInt))
     .option("--layout <dir>", "OCI image layout to write (default: .dray/oci)")
+    .option("--no-cache", "build every selected service even when its input key is cached")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });

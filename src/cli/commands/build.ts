@@ -14,6 +14,8 @@ import { renderError } from "../render-error.js";
 
 interface BuildFlags extends GlobalOptions {
   json?: boolean;
+  /** commander's `--no-cache` sets this false. */
+  cache?: boolean;
   jobs?: number;
   layout?: string;
 }
@@ -66,6 +68,7 @@ async function buildAndReport(
       tracer,
       ...(flags.layout ? { layoutDir: path.resolve(flags.dir, flags.layout) } : {}),
       ...(flags.jobs ? { jobs: flags.jobs } : {}),
+      ...(flags.cache === false ? { noCache: true } : {}),
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal: controller.signal,
     });
