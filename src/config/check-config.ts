@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { checkPaths, type Exists } from "./check-paths.js";
+import { checkRegistrySettings } from "./check-registry.js";
 import { parseConfigYaml } from "./parse-yaml.js";
 import { type LocatedProblem, locateProblems, type Problem } from "./problems.js";
 import { resolveConfig } from "./resolve.js";
@@ -41,6 +42,7 @@ export function checkConfig(input: CheckConfigInput): CheckConfigResult {
   const validation = syntaxBroken ? undefined : validateConfig(parsed.data);
   if (validation && !validation.ok) problems.push(...validation.problems);
   if (!syntaxBroken) problems.push(...checkPaths(parsed.data, root, input.exists));
+  if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkRegistrySettings(parsed.data));
 
   // The file's sourceDateEpoch wins; the environment is read (and checked) only without one.
   let envEpoch = 0;

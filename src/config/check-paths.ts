@@ -1,8 +1,8 @@
 /**
  * Checks the paths dray.yaml names against the disk: package and context directories exist,
- * extra files exist and stay inside their service's context. Works on the raw data, next to
- * validation, so a misspelled key and a missing directory are reported in the same run; a value
- * of the wrong type is skipped here because validation already reports it.
+ * extra files exist and stay inside their service's context, CA files exist. Works on the raw
+ * data, next to validation, so a misspelled key and a missing directory are reported in the same
+ * run; a value of the wrong type is skipped here because validation already reports it.
  */
 import path from "node:path";
 import { isInside, showDir } from "./normalize.js";
@@ -36,7 +36,19 @@ function directory(
   return [problemAt(at, "value", message)];
 }
 
+/** A CA bundle named by `ca` (of `registry` or of a registry base): it must be a file. */
+function checkCa(value: unknown, at: ConfigPath, root: string, exists: Exists): Problem[] {
+  const written = isMap(value) ? relative(value.ca) : undefined;
+  if (written === undefined) return [];
+  const kind = exists(path.resolve(root, written));
+  if (kind === "file") return [];
+  const message =
+    kind === "directory" ? `${written} is a directory, not a CA file` : `CA file ${written} does not exist`;
+  return [problemAt([...at, "ca"], "value", message)];
+}
+
 function checkBase(value: unknown, at: ConfigPath, root: string, exists: Exists): Problem[] {
+  if (isMap(value) && "image" in value) return checkCa(value, at, root, exists);
   const layout =
     typeof value === "string"
       ? { dir: LAYOUT_BASE_PATTERN.exec(value)?.[1], at }
@@ -114,6 +126,7 @@ function checkService(name: string, spec: Record<string, unknown>, root: string,
 export function checkPaths(data: unknown, root: string, exists: Exists): Problem[] {
   if (!isMap(data)) return [];
   const problems = "base" in data ? checkBase(data.base, ["base"], root, exists) : [];
+  problems.push(...checkCa(data.registry, ["registry"], root, exists));
   if (isMap(data.services)) {
     for (const [name, spec] of Object.entries(data.services)) {
       if (isMap(spec)) problems.push(...checkService(name, spec, root, exists));

@@ -8,7 +8,8 @@ import path from "node:path";
 import { statSignature } from "../fingerprint/stat-signature.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
-const VERSION = 1;
+/** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
+const VERSION = 2;
 
 interface Stored {
   version: number;
@@ -74,7 +75,8 @@ export async function writeCachedConfig(
       paths[p] = (await lstat(p).catch(() => undefined))?.isDirectory() ? "d" : "f";
   }
   remember(["services"]);
-  remember(["project"]);
+  for (const key of ["project", "registry", "cache", "base"]) remember([key]);
+  if (config.registry?.caFile) paths[config.registry.caFile] = "f";
   const { locate: _locate, ...data } = config;
   const stored: Stored = {
     version: VERSION,
@@ -100,6 +102,7 @@ function namedPaths(service: ResolvedService): string[] {
   const out = [service.context, ...service.files.map((f) => f.from)];
   if (service.kind === "go") out.push(service.packageDir);
   if (service.base.kind === "layout") out.push(service.base.layout);
+  if (service.base.kind === "registry" && service.base.caFile) out.push(service.base.caFile);
   return out;
 }
 

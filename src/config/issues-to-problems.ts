@@ -8,19 +8,12 @@ import { describeValue } from "./issue-messages.js";
 import { type Problem, problemAt } from "./problems.js";
 import { closest } from "./suggest.js";
 import type { ConfigPath } from "./types.js";
+import { meantForms, objectForms, type Schema, strayKeys, unwrap } from "./union-forms.js";
 
 /** Adjusts how issues are worded for one parse. */
 export interface TranslateOptions {
   /** A message for an unknown key of the object at `at` that is known elsewhere (a command key on a go service). */
   unknownKey?: (key: string, at: ConfigPath) => string | undefined;
-}
-
-type Schema = z.core.$ZodType;
-
-function unwrap(schema: Schema | undefined): Schema | undefined {
-  let current = schema;
-  while (current instanceof z.ZodOptional) current = current.unwrap();
-  return current;
 }
 
 /** The schema that checks the value at `path` below `schema`. */
@@ -57,11 +50,6 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
     : `unknown key ${JSON.stringify(key)}`;
 }
 
-/** True when a union's option failed on the value's very type: the user did not mean that form. */
-function rejectsOutright(issues: readonly z.core.$ZodIssue[]): boolean {
-  return issues.some((i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value"));
-}
-
 function toPath(path: readonly PropertyKey[]): (string | number)[] {
   return path.map((segment) => (typeof segment === "number" ? segment : String(segment)));
 }
@@ -82,9 +70,14 @@ export function issuesToProblems(
     const path = [...base, ...toPath(issue.path)];
     switch (issue.code) {
       case "unrecognized_keys": {
-        const allowed = keysOf(schemaAt(schema, issue.path));
+        const where = schemaAt(schema, issue.path);
+        const allowed = keysOf(where);
         for (const key of issue.keys) {
-          const message = options.unknownKey?.(key, path) ?? unknownKeyMessage(key, allowed);
+          // A key of another form of the same setting: `{ image, layout }` mixes two kinds of base.
+          const mixed = allowed.includes(key)
+            ? `${JSON.stringify(key)} does not go with the other keys here — write one of ${objectForms(where)}`
+            : undefined;
+          const message = options.unknownKey?.(key, path) ?? mixed ?? unknownKeyMessage(key, allowed);
           problems.push(problemAt([...path, key], "key", message));
         }
         break;
@@ -94,12 +87,16 @@ export function issuesToProblems(
         break;
       case "invalid_union": {
         const union = unwrap(schemaAt(schema, issue.path));
-        const meant = issue.errors.flatMap((errors, index) =>
-          rejectsOutright(errors) ? [] : [{ errors, index }],
-        );
+        const meant = meantForms(issue, union);
+        const stray = strayKeys(meant);
         if (union instanceof z.ZodUnion && meant.length === 1) {
           const { errors, index } = meant[0]!;
           problems.push(...issuesToProblems(errors, union.options[index] as Schema, path, options));
+        } else if (stray.length > 0) {
+          // No form fits because of a typo in the key that tells the forms apart: `{ imag: … }`.
+          for (const key of stray) {
+            problems.push(problemAt([...path, key], "key", unknownKeyMessage(key, keysOf(union))));
+          }
         } else {
           problems.push(problemAt(path, "value", issue.message));
         }

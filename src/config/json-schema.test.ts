@@ -27,10 +27,20 @@ describe("JSON Schema", () => {
     });
     expect(Object.keys(schema.properties as object)).toEqual([
       "project",
+      "registry",
+      "cache",
       "platforms",
       "base",
       "sourceDateEpoch",
       "services",
+    ]);
+  });
+
+  it("tells editors that a registry cache needs a registry", () => {
+    const schema = configJsonSchema();
+    expect([schema.if, schema.then]).toEqual([
+      { properties: { cache: { const: "registry" } }, required: ["cache"] },
+      { required: ["registry"] },
     ]);
   });
 

@@ -15,11 +15,20 @@ export function fileParts(entry: FileEntryConfig): { from: string; to: string } 
   return { from: match[1]!, to: match[2]! };
 }
 
-/** The layout directory (as written) and ref of a base, or undefined for scratch. */
-export function layoutOf(base: BaseConfig): { layout: string; ref: string } | undefined {
-  if (typeof base !== "string") return base;
+/** A base in its long form, told apart by kind; paths as written. */
+export type BaseForm =
+  | { kind: "scratch" }
+  | { kind: "layout"; layout: string; ref: string }
+  | { kind: "registry"; image: string; insecure?: boolean; ca?: string };
+
+/** The long form of a validated base: "oci:dir:ref" split, a registry reference as { image }. */
+export function baseForm(base: BaseConfig): BaseForm {
+  if (typeof base !== "string") {
+    return "image" in base ? { kind: "registry", ...base } : { kind: "layout", ...base };
+  }
+  if (base === "scratch") return { kind: "scratch" };
   const match = LAYOUT_BASE_PATTERN.exec(base);
-  return match ? { layout: match[1]!, ref: match[2]! } : undefined;
+  return match ? { kind: "layout", layout: match[1]!, ref: match[2]! } : { kind: "registry", image: base };
 }
 
 /** "8080" and 8080 become "8080/tcp": the form of an image config's ExposedPorts keys. */

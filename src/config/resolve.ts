@@ -4,10 +4,18 @@
  * checks that can fail (validation, paths on disk) have run before.
  */
 import path from "node:path";
-import { argv, fileParts, layoutOf, portKey, textMap } from "./normalize.js";
+import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { DEFAULT_PLATFORMS, type PlatformName, parsePlatform } from "./platforms.js";
+import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
-import type { BaseRef, ConfigPath, ImageSettings, ResolvedConfig, ResolvedService } from "./types.js";
+import type {
+  BaseRef,
+  ConfigPath,
+  ImageSettings,
+  RegistryTarget,
+  ResolvedConfig,
+  ResolvedService,
+} from "./types.js";
 
 /** What resolution needs besides the config itself. */
 export interface ResolveContext {
@@ -22,11 +30,18 @@ export interface ResolveContext {
 
 type Service = GoServiceConfig | CommandServiceConfig;
 
-function resolveBase(base: BaseConfig, root: string): BaseRef {
-  const layout = layoutOf(base);
-  return layout
-    ? { kind: "layout", layout: path.resolve(root, layout.layout), ref: layout.ref }
-    : { kind: "scratch" };
+/** What every service's resolution shares: the config as written and the project-wide settings. */
+interface Project {
+  config: UserConfig;
+  root: string;
+  registry: RegistryTarget | undefined;
+}
+
+function resolveBase(base: BaseConfig, { root, registry }: Project): BaseRef {
+  const form = baseForm(base);
+  if (form.kind === "layout")
+    return { kind: "layout", layout: path.resolve(root, form.layout), ref: form.ref };
+  return form.kind === "registry" ? resolveRegistryBase(form, root, registry) : form;
 }
 
 function unique<T>(values: readonly T[]): T[] {
@@ -46,13 +61,14 @@ function imageSettings(service: Service, defaultEntrypoint: string[] | undefined
 }
 
 /** The parts every service has, given the directory its files come from. */
-function common(name: string, service: Service, config: UserConfig, root: string, context: string) {
+function common(name: string, service: Service, project: Project, context: string) {
+  const { config } = project;
   const platforms: readonly PlatformName[] = service.platforms ?? config.platforms ?? DEFAULT_PLATFORMS;
   return {
     name,
     context,
     platforms: platforms.map(parsePlatform),
-    base: resolveBase(service.base ?? config.base ?? "scratch", root),
+    base: resolveBase(service.base ?? config.base ?? "scratch", project),
     files: (service.files ?? []).map(fileParts).map(({ from, to }) => ({
       from: path.resolve(context, from),
       to: path.posix.normalize(to),
@@ -67,14 +83,15 @@ function packagePattern(root: string, dir: string): string {
   return relative.startsWith("../") ? relative : `./${relative}`;
 }
 
-function resolveService(name: string, service: Service, config: UserConfig, root: string): ResolvedService {
+function resolveService(name: string, service: Service, project: Project): ResolvedService {
+  const { root } = project;
   if ("go" in service) {
     const context = path.resolve(root, service.context ?? ".");
     const packageDir = path.resolve(root, service.go);
     const binaryPath = path.posix.normalize(service.binary ?? `/app/${name}`);
     return {
       kind: "go",
-      ...common(name, service, config, root, context),
+      ...common(name, service, project, context),
       image: imageSettings(service, [binaryPath]),
       package: packagePattern(root, packageDir),
       packageDir,
@@ -88,7 +105,7 @@ function resolveService(name: string, service: Service, config: UserConfig, root
   const context = path.resolve(root, service.dir);
   return {
     kind: "command",
-    ...common(name, service, config, root, context),
+    ...common(name, service, project, context),
     image: imageSettings(service, undefined),
     // A string is a shell command line, so users can write pipes and && as they would in a terminal.
     command: typeof service.command === "string" ? ["sh", "-c", service.command] : [...service.command],
@@ -110,13 +127,17 @@ function deepFreeze<T>(value: T): T {
 
 /** Resolves a validated config; pure. */
 export function resolveConfig(config: UserConfig, context: ResolveContext): ResolvedConfig {
+  const registry = resolveRegistryTarget(config.registry, context.root);
+  const project: Project = { config, root: context.root, registry };
   const services = Object.entries(config.services)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, service]) => resolveService(name, service, config, context.root));
+    .map(([name, service]) => resolveService(name, service, project));
   return deepFreeze({
     root: context.root,
     file: context.file,
     project: config.project,
+    ...(registry === undefined ? {} : { registry }),
+    cache: config.cache ?? "local",
     sourceDateEpoch: context.sourceDateEpoch,
     services,
     locate: context.locate,

@@ -1,6 +1,7 @@
 /**
- * The small value types of dray.yaml (names, paths, platforms, ports, bases, file mappings),
- * each with the message a user sees when it is wrong. schema.ts assembles them into objects.
+ * The small value types of dray.yaml (names, paths, platforms, ports, file mappings), each with
+ * the message a user sees when it is wrong. schema.ts assembles them into objects; bases and
+ * registries have files of their own (schema-base.ts, schema-registry.ts).
  */
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
@@ -113,36 +114,6 @@ export const port = z
   )
   .describe('A port: a number 1-65535 (TCP), or a string "N/tcp", "N/udp" or "N/sctp".')
   .meta({ id: "port" });
-
-const notABase = (iss: Issue) =>
-  `${describeValue(iss.input)} is not a base image — use "scratch", "oci:<layout-dir>:<ref>" or { layout: <dir>, ref: <name> }`;
-
-/** Where the image starts from: nothing, or an image in a local OCI image layout. */
-export const base = z
-  .union(
-    [
-      z
-        .literal("scratch", { error: notABase })
-        .describe("An empty base: the image holds only what dray puts in it."),
-      z
-        .string()
-        .regex(LAYOUT_BASE_PATTERN, { error: notABase })
-        .describe(
-          'An image in a local OCI image layout: "oci:<layout-dir>:<ref>", the directory relative to the project root, the ref its org.opencontainers.image.ref.name.',
-        ),
-      z
-        .strictObject({
-          layout: relativePath("the project root").describe(
-            "Directory of an OCI image layout, relative to the project root.",
-          ),
-          ref: z.string().min(1).describe("The image's org.opencontainers.image.ref.name in that layout."),
-        })
-        .describe("An image in a local OCI image layout."),
-    ],
-    { error: notABase },
-  )
-  .describe('The base image: "scratch" (the default), "oci:<layout-dir>:<ref>", or { layout, ref }.')
-  .meta({ id: "base" });
 
 /** A host file or directory copied into the image as a layer of its own. */
 export const fileEntry = z

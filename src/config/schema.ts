@@ -5,8 +5,8 @@
  */
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
+import { base } from "./schema-base.js";
 import {
-  base,
   envMap,
   fileEntry,
   imageFilePath,
@@ -19,6 +19,7 @@ import {
   serviceName,
   stringOrList,
 } from "./schema-fields.js";
+import { cache, registry } from "./schema-registry.js";
 
 /** Settings both kinds of service share: what goes into the image config, and how it is built. */
 const imageSettings = {
@@ -133,6 +134,8 @@ const nonEmpty = (services: Record<string, unknown>) => Object.keys(services).le
 function configOf<S extends z.ZodType>(service: S) {
   return z.strictObject({
     project: projectName,
+    registry: registry.optional(),
+    cache: cache.optional(),
     platforms: platformList
       .optional()
       .describe("Platforms every service is built for unless it lists its own; default [linux/amd64]."),
@@ -154,8 +157,15 @@ function configOf<S extends z.ZodType>(service: S) {
   });
 }
 
-/** dray.yaml: the contract with the user, and the source of the JSON Schema. */
-export const configSchema = configOf(serviceSchema);
+/**
+ * dray.yaml: the contract with the user, and the source of the JSON Schema. The `if`/`then` tells
+ * editors what validate.ts checks: a registry cache needs a registry.
+ */
+export const configSchema = configOf(serviceSchema).meta({
+  if: { properties: { cache: { const: "registry" } }, required: ["cache"] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword; the value is no thenable.
+  then: { required: ["registry"] },
+});
 
 /**
  * dray.yaml with each service left unchecked. Validation checks the frame with this and each
@@ -172,5 +182,7 @@ export type GoServiceConfig = z.output<typeof goServiceSchema>;
 export type CommandServiceConfig = z.output<typeof commandServiceSchema>;
 /** A base image as written. */
 export type BaseConfig = z.output<typeof base>;
+/** The `registry` setting as written. */
+export type RegistryConfig = z.output<typeof registry>;
 /** A file mapping as written. */
 export type FileEntryConfig = z.output<typeof fileEntry>;

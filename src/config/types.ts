@@ -2,7 +2,7 @@
  * The resolved, read-only configuration every later stage uses. The user's dray.yaml
  * (all optional, documented in the schema) is validated and resolved into these types once.
  */
-import type { Platform } from "../oci/types.js";
+import type { Digest, Platform } from "../oci/types.js";
 
 /** A place in dray.yaml: keys and list indexes from the top, e.g. ["services", "api", "ports", 0]. */
 export type ConfigPath = readonly (string | number)[];
@@ -11,7 +11,47 @@ export type ConfigPath = readonly (string | number)[];
 export type BaseRef =
   | { kind: "scratch" }
   /** An image in a local OCI image layout directory, by its `org.opencontainers.image.ref.name`. */
-  | { kind: "layout"; layout: string; ref: string };
+  | { kind: "layout"; layout: string; ref: string }
+  /**
+   * An image in a registry. Builds pull it by digest: the one written in the reference, else the
+   * one dray.lock holds for `image`; a tag is never resolved by a build on its own.
+   */
+  | {
+      kind: "registry";
+      /** The reference as written in dray.yaml: the key of its entry in dray.lock. */
+      image: string;
+      /** "127.0.0.1:5000". */
+      registry: string;
+      /** "base/static". */
+      repository: string;
+      /** The tag as written; "latest" when neither a tag nor a digest is written. */
+      tag?: string;
+      /** Written in the reference: the base is pinned already and needs no lock entry. */
+      digest?: Digest;
+      insecure: boolean;
+      /** Absolute path of a PEM CA bundle to trust for this registry. */
+      caFile?: string;
+    };
+
+/** A base image in a registry. */
+export type RegistryBase = Extract<BaseRef, { kind: "registry" }>;
+
+/** Where images are pushed: each service's to `<url>/<service>`. */
+export interface RegistryTarget {
+  /** As written: "127.0.0.1:5000/shop". */
+  readonly url: string;
+  /** Host and port: "127.0.0.1:5000". */
+  readonly registry: string;
+  /** The path below the host, "" when none: "shop". */
+  readonly namespace: string;
+  /** Plain HTTP and no TLS verification. */
+  readonly insecure: boolean;
+  /** Absolute path of a PEM CA bundle to trust for this registry. */
+  readonly caFile?: string;
+}
+
+/** Where the build cache lives: only in `.dray`, or also in the registry so machines share it. */
+export type CacheMode = "local" | "registry";
 
 /** A directory or file copied into the image as its own layer. */
 export interface FileMapping {
@@ -84,6 +124,10 @@ export interface ResolvedConfig {
   /** Absolute path of dray.yaml. */
   readonly file: string;
   readonly project: string;
+  /** Where images are pushed; undefined when dray.yaml names no registry. */
+  readonly registry?: RegistryTarget;
+  /** "registry" only with a registry: validation requires it. */
+  readonly cache: CacheMode;
   /** Seconds since the epoch used for every timestamp in images (SOURCE_DATE_EPOCH, else 0). */
   readonly sourceDateEpoch: number;
   /** Sorted by name. */

@@ -29,8 +29,6 @@ const allPlatforms =
   "linux/amd64, linux/arm64, linux/arm/v7, linux/arm/v6, linux/386, linux/ppc64le, linux/s390x, linux/riscv64";
 const notAPort =
   'is not a port — write a number from 1 to 65535, optionally as a string with "/tcp", "/udp" or "/sctp"';
-const notABase =
-  'is not a base image — use "scratch", "oci:<layout-dir>:<ref>" or { layout: <dir>, ref: <name> }';
 
 const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; expected: string[] }[] = [
   {
@@ -47,7 +45,7 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     description: "an unknown key with no close match lists the keys allowed there",
     lines: ["project: shop", "colour: red", ...api.slice(1)],
     expected: [
-      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, platforms, base, sourceDateEpoch, services',
+      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, registry, cache, platforms, base, sourceDateEpoch, services',
     ],
   },
   {
@@ -154,10 +152,10 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     ],
   },
   {
-    description: "base: an image reference dray cannot read, and a layout without its ref",
-    lines: ["project: shop", "base: docker.io/alpine", ...api.slice(1), "    base: { layout: images }"],
+    description: "base: an image reference without its registry, and a layout without its ref",
+    lines: ["project: shop", "base: alpine:3.20", ...api.slice(1), "    base: { layout: images }"],
     expected: [
-      `dray.yaml:2:7  base: "docker.io/alpine" ${notABase}`,
+      'dray.yaml:2:7  base: "alpine:3.20" names no registry — write the registry\'s host first, e.g. "docker.io/library/alpine:3.20"',
       'dray.yaml:6:5  services.api.base.ref: missing required key "ref"',
     ],
   },
