@@ -14,10 +14,12 @@ import { createFileHasher } from "../fingerprint/file-hasher.js";
 import { listingKey } from "../fingerprint/go-graph.js";
 import { computeServiceKeys } from "../fingerprint/service-keys.js";
 import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
+import { type LockFile, pinnedDigest, readLockFile } from "../lock/lock-file.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import type { BaseImage } from "../oci/image.js";
 import { type LayoutStore, openLayout } from "../oci/layout.js";
 import type { Descriptor, Digest, ImageSet, Platform } from "../oci/types.js";
+import type { RemoteCache } from "../publish/remote-cache.js";
 import { createTracer, durationsBySubject, type Tracer } from "../report/trace.js";
 import type { BuildStep } from "./build-service.js";
 import { entryFor, sameImages, tagsForEntry } from "./cache-entry.js";
@@ -47,6 +49,8 @@ export type ServiceReport =
       status: "built";
       /** True when the input key was in the cache: nothing was compiled or packed. */
       cached: boolean;
+      /** True when that cache was the registry's (`cache: registry`) and the image was pulled. */
+      fromRegistry: boolean;
       change: Change;
       key: Digest;
       ref: string;
@@ -60,6 +64,8 @@ export interface BuildOutcome {
   services: ServiceReport[];
   /** The input key of every selected service. */
   keys: ReadonlyMap<string, ServiceKey>;
+  /** Every service that built or came from a cache, as its cache entry (what publishing pushes). */
+  entries: ReadonlyMap<string, CacheEntry>;
   layout: string;
   totalMs: number;
   tracer: Tracer;
@@ -76,6 +82,8 @@ export interface BuildOptions {
   jobs?: number;
   /** Ignore cached images (the cache is still updated). */
   noCache?: boolean;
+  /** Asked on a local cache miss before building (the registry, with `cache: registry`). */
+  remoteCache?: RemoteCache;
   tracer?: Tracer;
   onStep?: (service: string, platform: string, step: BuildStep | "cached" | "done" | "failed") => void;
   signal?: AbortSignal;
@@ -117,7 +125,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
     `build-${process.pid}-${randomBytes(4).toString("hex")}`,
   );
   const limit = pLimit(options.jobs ?? Math.max(1, os.availableParallelism()));
-  const baseImage = memoizedBases();
+  const baseImage = memoizedBases(config.root);
   const entries = new Map<string, CacheEntry>();
 
   try {
@@ -126,11 +134,24 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
       Promise.all(
         services.map(async (service) => {
           const key = keys.get(service.name)!;
-          const [last, hit] = await Promise.all([
+          const [last, local] = await Promise.all([
             cache.last(service.name),
             options.noCache ? undefined : lookup(cache, store, key.key),
           ]);
-          return { service, key, last, hit };
+          let hit = local;
+          let remote = false;
+          if (!hit && !options.noCache && options.remoteCache) {
+            hit = await tracer.span(
+              "remote cache",
+              () => options.remoteCache!.lookup(service.name, key.key),
+              {
+                subject: service.name,
+              },
+            );
+            if (hit) await cache.put(hit);
+            remote = hit !== undefined;
+          }
+          return { service, key, last, hit, remote };
         }),
       ),
     );
@@ -172,7 +193,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
 
     // Phase 3: every build starts in this one tick, so the Go compiler sees them all and batches them.
     const reports = await Promise.all(
-      lookups.map(async ({ service, key, last, hit }): Promise<ServiceReport> => {
+      lookups.map(async ({ service, key, last, hit, remote }): Promise<ServiceReport> => {
         try {
           let entry = hit;
           if (entry) options.onStep?.(service.name, "", "cached");
@@ -185,7 +206,14 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
           }
           entries.set(service.name, entry);
           options.onStep?.(service.name, "", "done");
-          return report(service, key, entry, Boolean(hit), changeOf(last, entry), tracer);
+          return report(
+            service,
+            key,
+            entry,
+            { cached: Boolean(hit), fromRegistry: remote },
+            changeOf(last, entry),
+            tracer,
+          );
         } catch (error) {
           options.onStep?.(service.name, "", "failed");
           if (!isExpectedError(error) && !isAbort(error)) throw error;
@@ -197,7 +225,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
     await cache.setLast(Object.fromEntries([...entries.keys()].map((name) => [name, keys.get(name)!.key])));
     await hasher.save();
     await tracer.span("cache prune", () => maybeAutoPrune(cache, store, options.env));
-    return { services: reports, keys, layout: layoutDir, totalMs: tracer.now() - started, tracer };
+    return { services: reports, keys, entries, layout: layoutDir, totalMs: tracer.now() - started, tracer };
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
@@ -228,13 +256,28 @@ async function moveTags(store: LayoutStore, entries: ReadonlyMap<string, CacheEn
   if (moved.length > 0) await store.tag(Object.fromEntries(moved));
 }
 
-function memoizedBases() {
+function memoizedBases(root: string) {
   const bases = new Map<string, Promise<BaseImage | undefined>>();
+  let lock: Promise<LockFile> | undefined;
   return (service: ResolvedService, platform: Platform) => {
-    if (service.base.kind === "scratch") return Promise.resolve(undefined);
-    const { layout, ref } = service.base;
-    const id = `${layout}\0${ref}\0${platformName(platform)}`;
-    if (!bases.has(id)) bases.set(id, readBaseFromLayout(layout, ref, platform));
+    const base = service.base;
+    if (base.kind === "scratch") return Promise.resolve(undefined);
+    const id = `${base.kind === "layout" ? `${base.layout}\0${base.ref}` : base.image}\0${platformName(platform)}`;
+    if (!bases.has(id)) {
+      if (base.kind === "layout") bases.set(id, readBaseFromLayout(base.layout, base.ref, platform));
+      else {
+        lock ??= readLockFile(root);
+        bases.set(
+          id,
+          lock.then(async (locked) => {
+            const digest = pinnedDigest(base, locked);
+            if (!digest) throw new Error(`internal: ${base.image} has no pinned digest after the lock check`);
+            const { registryBase } = await import("./registry-base.js");
+            return registryBase(root, base, digest, platform);
+          }),
+        );
+      }
+    }
     return bases.get(id)!;
   };
 }
@@ -247,7 +290,7 @@ function report(
   service: ResolvedService,
   key: ServiceKey,
   entry: CacheEntry,
-  cached: boolean,
+  { cached, fromRegistry }: { cached: boolean; fromRegistry: boolean },
   change: Change,
   tracer: Tracer,
 ): ServiceReport {
@@ -257,6 +300,7 @@ function report(
     kind: service.kind,
     status: "built",
     cached,
+    fromRegistry,
     change,
     key: key.key,
     ref: service.name,

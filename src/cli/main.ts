@@ -41,9 +41,22 @@ function program(): Command {
     .addOption(new Option("-j, --jobs <n>", "compiles to run at once").argParser(positiveInt))
     .option("--layout <dir>", "OCI image layout to write (default: .dray/oci)")
     .option("--no-cache", "build every selected service even when its input key is cached")
+    .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
+    .option("--tag <tag...>", "tags to push under (default: latest)")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("push")
+    .description("build (from cache where possible) and push to the registry, sending only missing blobs")
+    .argument("[service...]", "services to push (default: all)")
+    .option("--json", "print the result as JSON")
+    .option("--tag <tag...>", "tags to push under (default: latest)")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runBuild } = await import("./commands/build.js");
+      process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts, push: true });
     });
 
   cli
@@ -67,6 +80,16 @@ function program(): Command {
     .action(async (service: string, opts, cmd: Command) => {
       const { runWhy } = await import("./commands/plan.js");
       process.exitCode = await runWhy(service, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("update-base")
+    .description("resolve registry base images' tags to digests and pin them in dray.lock")
+    .argument("[name...]", "services or base images to update (default: all)")
+    .option("--json", "print what changed as JSON")
+    .action(async (names: string[], opts, cmd: Command) => {
+      const { runUpdateBase } = await import("./commands/update-base.js");
+      process.exitCode = await runUpdateBase(names, { ...cmd.optsWithGlobals(), ...opts });
     });
 
   cli

@@ -1,6 +1,7 @@
 /** Input keys for a set of services: list Go packages, hash every input file once, combine. */
 import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
+import { pinnedDigest, readLockFile, requireLocks } from "../lock/lock-file.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
@@ -105,14 +106,23 @@ export async function computeServiceKeys(
   });
 
   const bases = new Map<string, Promise<string>>();
+  // Registry bases are named by the digest dray.lock pins: a tag moving upstream changes nothing until
+  // `dray update-base` says so.
+  const lock = services.some((s) => s.base.kind === "registry") ? await readLockFile(config.root) : undefined;
+  if (lock) requireLocks(config, lock);
   const baseDigest = (service: ResolvedService, platform: Platform) => {
-    if (service.base.kind === "scratch") return Promise.resolve("scratch");
-    const { layout, ref } = service.base;
-    const id = `${layout}\0${ref}\0${listingKey("", platform)}`;
+    const base = service.base;
+    if (base.kind === "scratch") return Promise.resolve("scratch");
+    if (base.kind === "registry") {
+      return Promise.resolve(`registry:${base.registry}/${base.repository}@${pinnedDigest(base, lock!)}`);
+    }
+    const id = `${base.layout}\0${base.ref}\0${listingKey("", platform)}`;
     if (!bases.has(id)) {
       bases.set(
         id,
-        readBaseFromLayout(layout, ref, platform).then((b) => `oci:${ref}@${b.manifestDigest}`),
+        readBaseFromLayout(base.layout, base.ref, platform).then(
+          (b) => `oci:${base.ref}@${b.manifestDigest}`,
+        ),
       );
     }
     return bases.get(id)!;

@@ -46,6 +46,7 @@ function liveProgress(
   const width = Math.max(...services.map((s) => s.length), 4);
   let drawn = 0;
   let tick = 0;
+  let finished = false;
   const draw = () => {
     const lines = [...states].map(([service, state]) => {
       const mark =
@@ -72,6 +73,9 @@ function liveProgress(
       );
     },
     finish() {
+      // Idempotent: a command may finish the display early (before pushing) and again on its way out.
+      if (finished) return;
+      finished = true;
       clearInterval(timer);
       draw();
     },

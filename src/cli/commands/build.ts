@@ -2,7 +2,10 @@
 import path from "node:path";
 import { type BuildOutcome, buildProject, type ServiceReport } from "../../build/build-project.js";
 import { loadConfig } from "../../config/read-config.js";
+import type { ResolvedConfig } from "../../config/types.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { openLayout } from "../../oci/layout.js";
+import type { PublishReport } from "../../publish/publish.js";
 import { finishReport } from "../../report/finish.js";
 import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
 import { createProgress } from "../../report/progress.js";
@@ -11,9 +14,14 @@ import { renderTable } from "../../report/table.js";
 import { createTracer, type Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
 import { renderError } from "../render-error.js";
+import { pushJson, renderPushTable } from "./push-report.js";
 
 interface BuildFlags extends GlobalOptions {
   json?: boolean;
+  /** Push what was built (`--push`, or the `push` command). */
+  push?: boolean;
+  /** Tags to push under (`--tag`, repeatable); default "latest". */
+  tag?: string[];
   /** commander's `--no-cache` sets this false. */
   cache?: boolean;
   jobs?: number;
@@ -59,7 +67,10 @@ async function buildAndReport(
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
+  // A registry client only when this run talks to the registry: pushing, or the shared cache.
+  const registry = flags.push || config.cache === "registry" ? await openRegistry(config, flags) : undefined;
   let outcome: BuildOutcome;
+  let pushed: PublishReport[] | undefined;
   try {
     outcome = await buildProject({
       config,
@@ -69,18 +80,36 @@ async function buildAndReport(
       ...(flags.layout ? { layoutDir: path.resolve(flags.dir, flags.layout) } : {}),
       ...(flags.jobs ? { jobs: flags.jobs } : {}),
       ...(flags.cache === false ? { noCache: true } : {}),
+      ...(registry?.remoteCache ? { remoteCache: registry.remoteCache } : {}),
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal: controller.signal,
     });
+    progress?.finish();
+    if (flags.push && registry && outcome.entries.size > 0) {
+      pushed = await tracer.span("push", () =>
+        publishServices({
+          config,
+          client: registry.client,
+          layout: registry.layout,
+          entries: outcome.entries,
+          tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
+          tracer,
+        }),
+      );
+    }
   } finally {
     progress?.finish();
     process.off("SIGINT", onSigint);
+    registry?.client.close();
   }
 
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(toJson(outcome), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...toJson(outcome), ...(pushed ? { push: pushJson(pushed) } : {}) }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${renderSummary(outcome, style)}\n`);
+    if (pushed) process.stdout.write(`${renderPushTable(pushed, style)}\n`);
     for (const report of outcome.services) {
       if (report.status === "failed") process.stderr.write(`${renderError(report.error, style).text}\n`);
     }
@@ -161,4 +190,30 @@ function statusLabel(report: Extract<ServiceReport, { status: "built" }>, style:
     return paint(style, Color.dim, report.change === "unchanged" ? "cached" : `cached (${report.change})`);
   if (report.change === "rebuilt-identical") return paint(style, Color.cyan, "rebuilt, identical");
   return paint(style, report.change === "new" ? Color.green : Color.yellow, report.change);
+}
+
+/** The registry pieces a run needs, loaded only then: the client, the layout it reads, the remote cache. */
+async function openRegistry(config: ResolvedConfig, flags: BuildFlags) {
+  const [{ requireRegistry, clientFor }, { registryCache }] = await Promise.all([
+    import("../../publish/target.js"),
+    import("../../publish/remote-cache.js"),
+  ]);
+  const target = requireRegistry(config);
+  const client = clientFor(target);
+  const layout = await openLayout(
+    flags.layout ? path.resolve(flags.dir, flags.layout) : path.join(config.root, ".dray", "oci"),
+    { create: true },
+  );
+  return {
+    client,
+    layout,
+    remoteCache: config.cache === "registry" ? registryCache(config, client, layout) : undefined,
+  };
+}
+
+async function publishServices(
+  ...args: Parameters<typeof import("../../publish/publish.js").publishServices>
+) {
+  const { publishServices: publish } = await import("../../publish/publish.js");
+  return publish(...args);
 }

@@ -1,0 +1,39 @@
+/** How `dray build --push` / `dray push` report what went over the wire. */
+import type { PublishReport } from "../../publish/publish.js";
+import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
+import { Color, type OutputStyle, paint } from "../../report/style.js";
+import { renderTable } from "../../report/table.js";
+
+/** One row per service: bytes sent against bytes the registry already had, blob actions, time. */
+export function renderPushTable(reports: readonly PublishReport[], style: OutputStyle): string {
+  const rows = reports.map((r) => {
+    const count = (action: string) => r.result.blobs.filter((b) => b.action === action).length;
+    return [
+      r.service,
+      formatBytes(r.result.bytesSent),
+      paint(style, Color.dim, formatBytes(r.result.bytesSkipped)),
+      `${count("uploaded")}/${count("mounted")}/${count("exists")}`,
+      formatMs(r.ms),
+      `${r.reference.slice(0, r.reference.indexOf("@"))}@${shortDigest(r.digest)}`,
+    ];
+  });
+  const sent = reports.reduce((n, r) => n + r.result.bytesSent, 0);
+  const skipped = reports.reduce((n, r) => n + r.result.bytesSkipped, 0);
+  return [
+    renderTable(["SERVICE", "SENT", "SKIPPED", "UP/MOUNT/HAD", "TIME", "IMAGE"], rows, [1, 2, 4]),
+    `pushed ${reports.length} service${reports.length === 1 ? "" : "s"}: ${formatBytes(sent)} sent, ${formatBytes(skipped)} already there`,
+  ].join("\n");
+}
+
+/** The push part of `--json` output. */
+export function pushJson(reports: readonly PublishReport[]) {
+  return reports.map((r) => ({
+    service: r.service,
+    reference: r.reference,
+    bytesSent: r.result.bytesSent,
+    bytesSkipped: r.result.bytesSkipped,
+    blobs: r.result.blobs,
+    tags: r.result.tags,
+    ms: Math.round(r.ms),
+  }));
+}

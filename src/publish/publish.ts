@@ -1,0 +1,95 @@
+/**
+ * Publishing built services: each service's image set goes to <registry>/<service>, sending only
+ * the blobs the registry lacks, and — with `cache: registry` — the input key → image mapping next
+ * to it, so that another machine can skip the build.
+ */
+import type { ResolvedConfig } from "../config/types.js";
+import type { CacheEntry } from "../fingerprint/types.js";
+import type { LayoutStore } from "../oci/layout.js";
+import type { Digest } from "../oci/types.js";
+import { type PushEvent, type PushResult, pushImage } from "../registry/push.js";
+import { cacheTag, storeCacheEntry } from "../registry/registry-cache.js";
+import type { RegistryClient } from "../registry/types.js";
+import type { Tracer } from "../report/trace.js";
+import { repositoryOf } from "./target.js";
+
+/** One service's push, as reported. */
+export interface PublishReport {
+  service: string;
+  reference: string;
+  digest: Digest;
+  result: PushResult;
+  ms: number;
+}
+
+/** Options for publishing. */
+export interface PublishOptions {
+  config: ResolvedConfig;
+  client: RegistryClient;
+  layout: LayoutStore;
+  /** Service name → the entry it was built (or found) as. */
+  entries: ReadonlyMap<string, CacheEntry>;
+  tags: readonly string[];
+  tracer: Tracer;
+  onProgress?: (service: string, event: PushEvent) => void;
+}
+
+/** Push every entry, a few services at a time; returns per-service reports in name order. */
+export async function publishServices(options: PublishOptions): Promise<PublishReport[]> {
+  const { config, client, layout, entries, tracer } = options;
+  const target = config.registry!;
+  const names = [...entries.keys()].sort();
+  // Another service's repository is a mount source for blobs both images share (a base layer, a
+  // files layer): the registry links the blob instead of receiving it again.
+  const holders = new Map<Digest, string[]>();
+  for (const name of names) {
+    for (const blob of entries.get(name)!.blobs)
+      holders.set(blob.digest, [...(holders.get(blob.digest) ?? []), name]);
+  }
+  const reports: PublishReport[] = [];
+  const queue = [...names];
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      const entry = entries.get(name)!;
+      const repository = repositoryOf(target, name);
+      const shared = new Set<string>();
+      for (const blob of entry.blobs)
+        for (const other of holders.get(blob.digest) ?? []) if (other !== name) shared.add(other);
+      const started = tracer.now();
+      const result = await pushImage({
+        client,
+        repository,
+        source: layout,
+        top: entry.top,
+        tags: [...options.tags],
+        mountFrom: [...shared].slice(0, 3).map((other) => repositoryOf(target, other)),
+        tracer,
+        subject: name,
+        ...(options.onProgress
+          ? { onProgress: (event: PushEvent) => options.onProgress?.(name, event) }
+          : {}),
+      });
+      if (config.cache === "registry") {
+        await tracer.span(
+          "push cache entry",
+          async () => {
+            // Entries are immutable per key: one already there is not sent again.
+            if (!(await client.headManifest(repository, cacheTag(entry.key)))) {
+              await storeCacheEntry(client, repository, entry);
+            }
+          },
+          { subject: name },
+        );
+      }
+      reports.push({
+        service: name,
+        reference: `${target.registry}/${repository}@${entry.top.digest}`,
+        digest: entry.top.digest,
+        result,
+        ms: tracer.now() - started,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, names.length) }, worker));
+  return reports.sort((a, b) => (a.service < b.service ? -1 : 1));
+}
