@@ -130,6 +130,13 @@ describe("plain HTTP registry on loopback", () => {
     const bad = await rejection(client.putManifest("shop/api", "broken", MediaType.manifest, manifest));
     expect(bad.message).toMatch(new RegExp(`registry ${registry.url} .*MANIFEST_BLOB_UNKNOWN`));
   });
+
+  it("names the media type the real registry rejects, in one line, with its own words", async () => {
+    const odd = "application/vnd.example.thing.v1+json";
+    const refused = await rejection(client.putManifest("shop/api", "odd", odd, Buffer.from('{"schemaVersion":2}')));
+    expect(refused.message).toBe(`registry ${registry.url} rejected the manifest media type ${odd}: MANIFEST_INVALID: manifest invalid`);
+    expect(refused.message).not.toContain("\n");
+  });
 });
 
 describe("registry with htpasswd", () => {

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from "../../config/types.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
 import { openLayout } from "../../oci/layout.js";
 import type { PublishReport } from "../../publish/publish.js";
+import type { PushEvent } from "../../registry/push.js";
 import { finishReport } from "../../report/finish.js";
 import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
 import { createProgress } from "../../report/progress.js";
@@ -84,8 +85,8 @@ async function buildAndReport(
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal: controller.signal,
     });
-    progress?.finish();
     if (flags.push && registry && outcome.entries.size > 0) {
+      const moved = new Map<string, { sent: number; skipped: number }>();
       pushed = await tracer.span("push", () =>
         publishServices({
           config,
@@ -94,6 +95,22 @@ async function buildAndReport(
           entries: outcome.entries,
           tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
           tracer,
+          ...(progress
+            ? {
+                onProgress: (service: string, event: PushEvent) => {
+                  if (event.type !== "blob-done") return;
+                  const m = moved.get(service) ?? { sent: 0, skipped: 0 };
+                  if (event.action === "uploaded") m.sent += event.size;
+                  else m.skipped += event.size;
+                  moved.set(service, m);
+                  progress.update(
+                    service,
+                    "",
+                    `pushing: ${formatBytes(m.sent)} sent, ${formatBytes(m.skipped)} skipped`,
+                  );
+                },
+              }
+            : {}),
         }),
       );
     }
