@@ -61,6 +61,7 @@ export interface OpenBuildCacheOptions {
 
 /** Opens (creating it if needed) the cache in `dir`. */
 export async function openBuildCache(dir: string, options: OpenBuildCacheOptions = {}): Promise<BuildCache> {
+  let lastKeys: Promise<Record<string, Digest>> | undefined;
   const root = path.resolve(dir);
   const now = options.now ?? Date.now;
   const created = await mkdir(path.join(root, ENTRIES_DIR), { recursive: true });
@@ -94,11 +95,17 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
       await sizes.add(entry.blobs);
     },
     async last(service) {
-      const last = await readLastFile(root);
+      // Read once per cache instance: a build asks for every service's last key, and re-reading the
+      // whole file each time made a no-op build quadratic in the number of services.
+      lastKeys ??= readLastFile(root);
+      const last = await lastKeys;
       const key = Object.hasOwn(last, service) ? last[service] : undefined;
       return key && read(key);
     },
-    setLast: (records) => updateLastFile(root, records),
+    async setLast(records) {
+      await updateLastFile(root, records);
+      lastKeys = undefined;
+    },
     async info() {
       const { entries } = await scanEntries(root);
       const uses = entries.map((scanned) => scanned.lastUsed);
