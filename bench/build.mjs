@@ -19,7 +19,7 @@ const usage = `usage: node bench/build.mjs [--services 100] [--packages 10] [--r
   [--plain both|single|each] [--jobs N] [--only-plain] [--dray PATH] [--timeout SECONDS]
   [--keep] [--no-results]
   --plain single  one \`go build -o bin/ ./services/...\`: Go schedules all compiles and links
-  --plain each    one \`go build\` per service, --jobs at a time: what dray does (default jobs: CPUs)
+  --plain each    one \`go build\` per service, --jobs at a time, like per-service Dockerfiles (default jobs: CPUs)
   --plain both    measure both (default)
   --dray PATH     the dray entry to run (default: bin/dray.js of this checkout)`;
 const args = parseArgs(
