@@ -92,15 +92,21 @@ export async function listGoServices(
       group.members.forEach((service, i) => {
         const main = listing.mains[rels[i]!]!;
         const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
-        if (main.error) return problems.push(`${where}: ${main.error}`);
-        if (main.name !== "main") {
-          return problems.push(`${where}: ${service.package} is package ${main.name}, not a main package`);
-        }
         const packages = [main.importPath, ...main.deps]
           .map((p) => listing.packages[p])
           .filter((p) => p !== undefined);
         const broken = packages.find((p) => p.error);
-        if (broken) return problems.push(`${where}: ${broken.importPath}: ${broken.error}`);
+        const problem = main.error
+          ? main.error
+          : main.name !== "main"
+            ? `${service.package} is package ${main.name}, not a main package`
+            : broken
+              ? `${broken.importPath}: ${broken.error}`
+              : undefined;
+        if (problem) {
+          problems.push(`${where}: ${problem}`);
+          return;
+        }
         out.set(listingKey(service.name, group.platform), {
           service,
           platform: group.platform,

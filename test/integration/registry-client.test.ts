@@ -133,8 +133,12 @@ describe("plain HTTP registry on loopback", () => {
 
   it("names the media type the real registry rejects, in one line, with its own words", async () => {
     const odd = "application/vnd.example.thing.v1+json";
-    const refused = await rejection(client.putManifest("shop/api", "odd", odd, Buffer.from('{"schemaVersion":2}')));
-    expect(refused.message).toBe(`registry ${registry.url} rejected the manifest media type ${odd}: MANIFEST_INVALID: manifest invalid`);
+    const refused = await rejection(
+      client.putManifest("shop/api", "odd", odd, Buffer.from('{"schemaVersion":2}')),
+    );
+    expect(refused.message).toBe(
+      `registry ${registry.url} rejected the manifest media type ${odd}: MANIFEST_INVALID: manifest invalid`,
+    );
     expect(refused.message).not.toContain("\n");
   });
 });
