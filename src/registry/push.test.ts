@@ -96,6 +96,8 @@ describe("pushImage", () => {
     expect(result.manifestsPut).toBe(0);
     expect(result.blobs.every((b) => b.action === "exists")).toBe(true);
     expect(client.calls.filter((c) => c.method === "uploadBlob" || c.method === "putManifest")).toEqual([]);
+    // The tags already name this digest: one HEAD per tag is all it takes to know the image is there.
+    expect(client.calls.map((c) => c.method)).toEqual(["headManifest"]);
     expect(events.filter((e) => e.type === "manifest").every((e) => e.action === "exists")).toBe(true);
     expect(events.filter((e) => e.type === "tag")).toEqual([
       { type: "tag", tag: "v1", digest: set.top.digest, action: "exists" },
@@ -189,6 +191,7 @@ describe("pushImage", () => {
     const tracer = createTracer();
     await push({ tracer, subject: "api" });
     expect(tracer.spans().map((s) => [s.name, s.subject])).toEqual([
+      ["push check", "api"],
       ["push blobs", "api"],
       ["push manifests", "api"],
       ["push tags", "api"],
