@@ -16,6 +16,8 @@ const service: GoService = {
   platforms: [{ os: "linux", architecture: "amd64" }],
   base: { kind: "scratch" },
   files: [],
+  deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
+  live: { sync: [], run: [], restart: true },
   image: {
     entrypoint: undefined,
     args: undefined,

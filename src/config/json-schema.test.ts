@@ -29,6 +29,7 @@ describe("JSON Schema", () => {
       "project",
       "registry",
       "cache",
+      "targets",
       "platforms",
       "base",
       "sourceDateEpoch",

@@ -42,6 +42,8 @@ describe("resolution", () => {
         platforms: [{ os: "linux", architecture: "amd64" }],
         base: { kind: "scratch" },
         files: [],
+        deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
+        live: { sync: [], run: [], restart: true },
         image: {
           entrypoint: ["/app/api"],
           args: undefined,
@@ -78,6 +80,8 @@ describe("resolution", () => {
         platforms: [{ os: "linux", architecture: "amd64" }],
         base: { kind: "scratch" },
         files: [],
+        deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
+        live: { sync: [], run: [], restart: true },
         image: {
           entrypoint: undefined,
           args: undefined,
@@ -175,6 +179,77 @@ describe("resolution", () => {
       inputs: ["src/**", "!src/**/*.test.js"],
       image: { entrypoint: ["/bin/server", "--root"] },
     });
+  });
+
+  it("resolves deploy settings: published ports, health with durations, and the default local target", () => {
+    const config = resolve([
+      "project: shop",
+      "services:",
+      "  api:",
+      "    go: ./services/api",
+      "    ports: [8080]",
+      "    deploy:",
+      '      publish: [8080, "18080:9090/udp"]',
+      "      health: { http: /healthz, interval: 500ms, timeout: 2m }",
+      "      env: { LOG: 1 }",
+      "      replicas: 3",
+    ]);
+    expect(config.services[0]!.deploy).toEqual({
+      replicas: 3,
+      publish: [
+        { host: 8080, container: 8080, protocol: "tcp" },
+        { host: 18080, container: 9090, protocol: "udp" },
+      ],
+      health: {
+        http: { path: "/healthz", port: 8080 },
+        command: undefined,
+        intervalMs: 500,
+        timeoutMs: 120_000,
+      },
+      restart: "unless-stopped",
+      env: { LOG: "1" },
+    });
+    expect(config.targets).toEqual([
+      { name: "local", kind: "docker", host: undefined, network: "shop", bind: "127.0.0.1" },
+    ]);
+  });
+
+  it("resolves targets in file order with their defaults", () => {
+    const config = resolve([
+      "project: shop",
+      "targets:",
+      "  prod: { type: kubernetes, namespace: shop, manifests: k8s, progressDeadline: 90 }",
+      "  swarm: { type: swarm, update: { order: stop-first } }",
+      "  podman: { type: docker, host: unix:///run/podman/podman.sock, bind: 0.0.0.0 }",
+      "services:",
+      "  api: { go: ./services/api }",
+    ]);
+    expect(config.targets).toEqual([
+      {
+        name: "prod",
+        kind: "kubernetes",
+        namespace: "shop",
+        context: undefined,
+        kubeconfig: undefined,
+        manifests: "/repo/k8s",
+        progressDeadlineSeconds: 90,
+      },
+      {
+        name: "swarm",
+        kind: "swarm",
+        host: undefined,
+        network: "shop",
+        update: { parallelism: 1, order: "stop-first", monitorMs: 5000 },
+        publish: "ingress",
+      },
+      {
+        name: "podman",
+        kind: "docker",
+        host: "unix:///run/podman/podman.sock",
+        network: "shop",
+        bind: "0.0.0.0",
+      },
+    ]);
   });
 
   it("sorts services by name and normalizes the package path", () => {

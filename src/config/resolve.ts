@@ -6,6 +6,7 @@
 import path from "node:path";
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { DEFAULT_PLATFORMS, type PlatformName, parsePlatform } from "./platforms.js";
+import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
 import type {
@@ -89,10 +90,13 @@ function resolveService(name: string, service: Service, project: Project): Resol
     const context = path.resolve(root, service.context ?? ".");
     const packageDir = path.resolve(root, service.go);
     const binaryPath = path.posix.normalize(service.binary ?? `/app/${name}`);
+    const image = imageSettings(service, [binaryPath]);
     return {
       kind: "go",
       ...common(name, service, project, context),
-      image: imageSettings(service, [binaryPath]),
+      image,
+      deploy: resolveDeploy(service.deploy, image),
+      live: resolveLive(service.live, root),
       package: packagePattern(root, packageDir),
       packageDir,
       binaryPath,
@@ -103,10 +107,13 @@ function resolveService(name: string, service: Service, project: Project): Resol
     };
   }
   const context = path.resolve(root, service.dir);
+  const image = imageSettings(service, undefined);
   return {
     kind: "command",
     ...common(name, service, project, context),
-    image: imageSettings(service, undefined),
+    image,
+    deploy: resolveDeploy(service.deploy, image),
+    live: resolveLive(service.live, root),
     // A string is a shell command line, so users can write pipes and && as they would in a terminal.
     command: typeof service.command === "string" ? ["sh", "-c", service.command] : [...service.command],
     output: path.resolve(context, service.output ?? "dist"),
@@ -140,6 +147,7 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
     cache: config.cache ?? "local",
     sourceDateEpoch: context.sourceDateEpoch,
     services,
+    targets: resolveTargets(config.targets, config.project, context.root),
     locate: context.locate,
   });
 }

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
 import { base } from "./schema-base.js";
+import { deploySettings, liveRules, targets } from "./schema-deploy.js";
 import {
   envMap,
   fileEntry,
@@ -59,6 +60,8 @@ const imageSettings = {
     .describe(
       "Extra files copied into the image, each as its own layer, so that editing them does not touch the binary's layer.",
     ),
+  deploy: deploySettings.optional(),
+  live: liveRules.optional(),
 };
 
 /** A Go main package that dray compiles. */
@@ -136,6 +139,7 @@ function configOf<S extends z.ZodType>(service: S) {
     project: projectName,
     registry: registry.optional(),
     cache: cache.optional(),
+    targets: targets.optional(),
     platforms: platformList
       .optional()
       .describe("Platforms every service is built for unless it lists its own; default [linux/amd64]."),
@@ -186,3 +190,9 @@ export type BaseConfig = z.output<typeof base>;
 export type RegistryConfig = z.output<typeof registry>;
 /** A file mapping as written. */
 export type FileEntryConfig = z.output<typeof fileEntry>;
+/** A service's `deploy` setting as written. */
+export type DeployConfig = z.output<typeof deploySettings>;
+/** The `targets` setting as written. */
+export type TargetsConfig = z.output<typeof targets>;
+/** A service's `live` setting as written. */
+export type LiveConfig = z.output<typeof liveRules>;

@@ -73,6 +73,94 @@ export interface ImageSettings {
   workdir: string | undefined;
 }
 
+/** How dray decides that a deployed service is up. */
+export interface HealthCheck {
+  /** GET this path on the service's port; healthy on a 2xx/3xx answer. */
+  readonly http: { readonly path: string; readonly port: number } | undefined;
+  /** Run by the engine inside the container (Docker HEALTHCHECK, Kubernetes exec probe); exit 0 = healthy. */
+  readonly command: readonly string[] | undefined;
+  /** Milliseconds between probes. */
+  readonly intervalMs: number;
+  /** Milliseconds a new version may take to become healthy before the deploy fails it. */
+  readonly timeoutMs: number;
+}
+
+/** How `dray dev` updates a running container in place (`live:` in dray.yaml). */
+export interface LiveRules {
+  /** Host paths (absolute) copied to container paths when their content changes. */
+  readonly sync: readonly { readonly from: string; readonly to: string }[];
+  /** Commands run in the container after copying. */
+  readonly run: readonly (readonly string[])[];
+  /** Restart the container's process after an update. */
+  readonly restart: boolean;
+}
+
+/** A container port published on the target's bind address. */
+export interface PublishedPort {
+  readonly container: number;
+  readonly host: number;
+  readonly protocol: "tcp" | "udp";
+}
+
+/** How a service runs on a target (`deploy:` in dray.yaml); part of the deploy-spec digest. */
+export interface DeploySettings {
+  readonly replicas: number;
+  readonly publish: readonly PublishedPort[];
+  readonly health: HealthCheck | undefined;
+  readonly restart: "no" | "always" | "unless-stopped" | "on-failure";
+  /** Extra environment set at deploy time, on top of the image's. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A docker engine (local or remote) that runs each service as one container. */
+export interface DockerTargetConfig {
+  readonly name: string;
+  readonly kind: "docker";
+  /** Engine address; undefined = DOCKER_HOST, else unix:///var/run/docker.sock. */
+  readonly host: string | undefined;
+  /** Network every service of the project joins; default "<project>". */
+  readonly network: string;
+  /** Address published ports bind to; default 127.0.0.1. */
+  readonly bind: string;
+}
+
+/** A Docker Swarm manager: each service is a swarm service run by `image@digest`. */
+export interface SwarmTargetConfig {
+  readonly name: string;
+  readonly kind: "swarm";
+  readonly host: string | undefined;
+  /** Overlay network every service joins; default "<project>". */
+  readonly network: string;
+  readonly update: {
+    readonly parallelism: number;
+    readonly order: "start-first" | "stop-first";
+    /** How long swarm watches each updated task for failure, in milliseconds. */
+    readonly monitorMs: number;
+  };
+  /**
+   * How published ports reach tasks: "ingress" (swarm's routing mesh, any node) or "host" (the
+   * node running the task; needed where the kernel lacks IPVS for the mesh).
+   */
+  readonly publish: "ingress" | "host";
+}
+
+/** A Kubernetes cluster: Deployments and Services applied server-side. */
+export interface KubernetesTargetConfig {
+  readonly name: string;
+  readonly kind: "kubernetes";
+  readonly namespace: string;
+  /** kubeconfig context; undefined = the current one. */
+  readonly context: string | undefined;
+  /** Absolute path of a kubeconfig file; undefined = KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfig: string | undefined;
+  /** Absolute path of the user's own manifests (a file or directory of YAML); undefined = generated. */
+  readonly manifests: string | undefined;
+  readonly progressDeadlineSeconds: number;
+}
+
+/** Where `dray deploy` sends services. */
+export type TargetConfig = DockerTargetConfig | SwarmTargetConfig | KubernetesTargetConfig;
+
 interface ServiceCommon {
   readonly name: string;
   /** Absolute path of the service's context: nothing outside it enters the image. */
@@ -81,6 +169,8 @@ interface ServiceCommon {
   readonly base: BaseRef;
   readonly image: ImageSettings;
   readonly files: readonly FileMapping[];
+  readonly deploy: DeploySettings;
+  readonly live: LiveRules;
 }
 
 /** A Go main package compiled by dray. */
@@ -132,6 +222,8 @@ export interface ResolvedConfig {
   readonly sourceDateEpoch: number;
   /** Sorted by name. */
   readonly services: readonly ResolvedService[];
+  /** In file order; when dray.yaml has none, one docker target named "local". */
+  readonly targets: readonly TargetConfig[];
   /**
    * Where a setting is written, as shown to the user: `locate(["services", "api", "go"])` gives
    * e.g. "dray.yaml:9:9", so a later stage (a package that is not `main`) can point at the line.

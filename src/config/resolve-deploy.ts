@@ -1,0 +1,123 @@
+/** Resolution of the deploy settings: defaults applied, durations in milliseconds, ports parsed. Pure. */
+import path from "node:path";
+import type { DeployConfig, LiveConfig, TargetsConfig } from "./schema.js";
+import { DURATION_PATTERN, PUBLISH_PATTERN } from "./schema-deploy.js";
+import type {
+  DeploySettings,
+  HealthCheck,
+  ImageSettings,
+  LiveRules,
+  PublishedPort,
+  TargetConfig,
+} from "./types.js";
+
+/** Milliseconds of "500ms", "30s", "2m" or a number of seconds. */
+export function durationMs(value: number | string): number {
+  if (typeof value === "number") return Math.round(value * 1000);
+  const [, amount, unit] = DURATION_PATTERN.exec(value)!;
+  const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : 60_000;
+  return Math.round(Number(amount) * factor);
+}
+
+function publishedPort(entry: number | string): PublishedPort {
+  if (typeof entry === "number") return { host: entry, container: entry, protocol: "tcp" };
+  const [, hostPort, containerPort, protocol] = PUBLISH_PATTERN.exec(entry)!;
+  const container = Number(containerPort);
+  return {
+    host: hostPort === undefined ? container : Number(hostPort),
+    container,
+    protocol: protocol === "udp" ? "udp" : "tcp",
+  };
+}
+
+/** The first port the image exposes, as a number: where an HTTP health check goes by default. */
+function firstPort(image: ImageSettings): number | undefined {
+  const first = image.ports[0];
+  return first === undefined ? undefined : Number(first.split("/")[0]);
+}
+
+function healthCheck(config: NonNullable<DeployConfig["health"]>, image: ImageSettings): HealthCheck {
+  const port = config.port ?? firstPort(image);
+  return {
+    http: config.http !== undefined && port !== undefined ? { path: config.http, port } : undefined,
+    command: config.command ? [...config.command] : undefined,
+    intervalMs: durationMs(config.interval ?? "1s"),
+    timeoutMs: durationMs(config.timeout ?? "60s"),
+  };
+}
+
+/** A service's deploy settings with defaults. */
+export function resolveDeploy(config: DeployConfig | undefined, image: ImageSettings): DeploySettings {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config?.env ?? {})) env[key] = String(value);
+  return {
+    replicas: config?.replicas ?? 1,
+    publish: (config?.publish ?? []).map(publishedPort),
+    health: config?.health ? healthCheck(config.health, image) : undefined,
+    restart: config?.restart ?? "unless-stopped",
+    env,
+  };
+}
+
+/** The targets in file order; none written means one docker target "local" on the default engine. */
+export function resolveTargets(
+  config: TargetsConfig | undefined,
+  project: string,
+  root: string,
+): TargetConfig[] {
+  const entries = Object.entries(config ?? {});
+  if (entries.length === 0)
+    return [{ name: "local", kind: "docker", host: undefined, network: project, bind: "127.0.0.1" }];
+  return entries.map(([name, t]): TargetConfig => {
+    switch (t.type) {
+      case "docker":
+        return {
+          name,
+          kind: "docker",
+          host: t.host,
+          network: t.network ?? project,
+          bind: t.bind ?? "127.0.0.1",
+        };
+      case "swarm":
+        return {
+          name,
+          kind: "swarm",
+          host: t.host,
+          network: t.network ?? project,
+          update: {
+            parallelism: t.update?.parallelism ?? 1,
+            order: t.update?.order ?? "start-first",
+            monitorMs: durationMs(t.update?.monitor ?? "5s"),
+          },
+          publish: t.publish ?? "ingress",
+        };
+      default:
+        return {
+          name,
+          kind: "kubernetes",
+          namespace: t.namespace ?? "default",
+          context: t.context,
+          kubeconfig: t.kubeconfig === undefined ? undefined : path.resolve(root, t.kubeconfig),
+          manifests: t.manifests === undefined ? undefined : path.resolve(root, t.manifests),
+          progressDeadlineSeconds: Math.ceil(durationMs(t.progressDeadline ?? "120s") / 1000),
+        };
+    }
+  });
+}
+
+/** Live-update rules with absolute host paths; none written means none (Go services still get their binary rule). */
+export function resolveLive(config: LiveConfig | undefined, root: string): LiveRules {
+  return {
+    sync: (config?.sync ?? []).map((rule) => {
+      const { from, to } = typeof rule === "string" ? splitRule(rule) : rule;
+      return { from: path.resolve(root, from), to: path.posix.normalize(to) };
+    }),
+    run: (config?.run ?? []).map((argv) => [...argv]),
+    restart: config?.restart ?? true,
+  };
+}
+
+function splitRule(rule: string): { from: string; to: string } {
+  const at = rule.indexOf(":/");
+  return { from: rule.slice(0, at), to: rule.slice(at + 1) };
+}
