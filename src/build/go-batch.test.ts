@@ -23,6 +23,9 @@ describe("execName", () => {
   it("is the last import path element, skipping a major-version suffix", () => {
     expect(execName("example.com/shop/services/api")).toBe("api");
     expect(execName("example.com/tool/v2")).toBe("tool");
+    expect(execName("example.com/tool/v10")).toBe("tool");
+    expect(execName("example.com/x/v1")).toBe("v1");
+    expect(execName("example.com/x/v0")).toBe("v0");
     expect(execName("api")).toBe("api");
   });
 });

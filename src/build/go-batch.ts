@@ -63,11 +63,14 @@ export function createBatchingCompiler(deps: BatchDeps): GoCompiler {
   };
 }
 
-/** The binary `go build -o DIR/` writes for a package: its last import path element, skipping a /vN suffix. */
+/**
+ * The binary `go build -o DIR/` writes for a package: its last import path element, skipping a
+ * major-version suffix — which Go recognises only from /v2 up (/v0 and /v1 are ordinary names).
+ */
 export function execName(importPath: string): string {
   const parts = importPath.split("/");
   const last = parts[parts.length - 1] ?? importPath;
-  return /^v[0-9]+$/.test(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
+  return /^v([2-9]|[1-9][0-9]+)$/.test(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
 }
 
 /** Requests that can share one `go build`, split further so no two write the same binary name. */
