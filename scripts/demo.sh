@@ -28,14 +28,26 @@ step "dray verify — rebuild elsewhere with another path, clock, umask, TZ, loc
 dray verify api web
 
 if curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
-  step "run the api image (FROM scratch, non-root) in Docker's engine"
-  name=dray-demo-api
-  docker rm -f "$name" >/dev/null 2>&1 || true
-  skopeo copy --quiet oci:.dray/oci:api.linux-amd64 docker-daemon:dray-demo/api:latest
-  docker run -d --name "$name" -p 127.0.0.1:18080:8080 dray-demo/api:latest >/dev/null
-  for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.1; done
-  printf 'GET / → %s\n' "$(curl -s http://127.0.0.1:18080/)"
-  docker rm -f "$name" >/dev/null
+  step "dray deploy — load the images straight into Docker's engine (no registry) and start every service"
+  dray deploy
+  printf 'GET 127.0.0.1:18080/ → %s' "$(curl -s http://127.0.0.1:18080/)"
+
+  step "dray deploy again — nothing changed, so nothing is touched"
+  dray deploy
+
+  step "change one service (orders) and deploy: only its container is replaced"
+  main=services/orders/main.go
+  cp "$main" "$main.demo-backup"
+  trap 'mv -f "$main.demo-backup" "$main"' EXIT
+  sed -i 's/orders: ready to take orders/orders: ready to take orders (edited by the demo)/' "$main"
+  dray deploy
+  printf 'GET 127.0.0.1:18081/ → %s' "$(curl -s http://127.0.0.1:18081/)"
+  mv -f "$main.demo-backup" "$main"
+  trap - EXIT
+
+  step "the containers: api and users kept their IDs and uptime"
+  docker ps --filter label=dray.project=shop --format 'table {{.Names}}\t{{.ID}}\t{{.Status}}\t{{.Ports}}'
+  echo "(remove them with: docker rm -f \$(docker ps -aq --filter label=dray.project=shop))"
 else
   echo "(Docker's engine is not running: scripts/start-engine.sh starts it)"
 fi

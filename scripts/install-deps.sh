@@ -47,6 +47,9 @@ have htpasswd || pkgs+=(apache2-utils)
 have skopeo || pkgs+=(skopeo)
 have umoci || pkgs+=(umoci)
 have chromium || pkgs+=(chromium)
+# Podman runs the rendered Kubernetes manifests (podman kube play); runc because this kernel's
+# hybrid cgroups are refused by crun, catatonit for the pods' infra containers, CNI for their network.
+have podman || pkgs+=(podman runc catatonit containernetworking-plugins)
 have openssl || pkgs+=(openssl)
 have faketime || pkgs+=(faketime)
 have git || pkgs+=(git)
@@ -63,6 +66,12 @@ if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ]; then
     log "installing: ${pkgs[*]}"
     apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
   fi
+fi
+
+if have podman && ! grep -qs '^runtime = "runc"' /etc/containers/containers.conf; then
+  log "configuring podman: the runc runtime and no raised ulimits, which this kernel refuses"
+  mkdir -p /etc/containers
+  printf '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\n' >/etc/containers/containers.conf
 fi
 
 if [ -z "$(go_bin || true)" ] && ! have go; then

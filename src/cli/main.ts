@@ -60,6 +60,32 @@ function program(): Command {
     });
 
   cli
+    .command("deploy")
+    .description("build, publish and change only the services whose image or settings differ on the target")
+    .argument("[service...]", "services to deploy (default: all)")
+    .option("-t, --target <name>", "target from dray.yaml (default: the first, or the local engine)")
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--prune", "remove services that are no longer in dray.yaml")
+    .option("--lock-wait <duration>", 'wait this long (e.g. "5m") for another deploy to the target to finish')
+    .option("--json", "print the result as JSON")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runDeploy } = await import("./commands/deploy.js");
+      process.exitCode = await runDeploy(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("render")
+    .description("write the Kubernetes manifests a deploy would apply, images pinned by digest (for GitOps)")
+    .argument("[service...]", "services to render (default: all)")
+    .option("-t, --target <name>", "kubernetes target from dray.yaml (default: the first one)")
+    .option("-o, --output <file>", "write to <file> instead of standard output")
+    .option("--no-push", "do not push the images (they must be in the registry already)")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runRender } = await import("./commands/render.js");
+      process.exitCode = await runRender(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
     .command("plan")
     .description("show which services changed since the last build (or a git revision), and why")
     .argument("[service...]", "services to plan (default: all)")

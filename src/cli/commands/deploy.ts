@@ -1,0 +1,195 @@
+/** `dray deploy [service…]`: change only what differs on the target, then say what changed, what was left alone and why. */
+import { loadConfig } from "../../config/read-config.js";
+import { durationMs } from "../../config/resolve-deploy.js";
+import { DURATION_PATTERN } from "../../config/schema-deploy.js";
+import type { DeployOutcome, ServiceOutcome } from "../../deploy/deploy.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { finishReport } from "../../report/finish.js";
+import { formatMs, shortDigest } from "../../report/format.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
+import { renderTable } from "../../report/table.js";
+import { createTracer, type Tracer } from "../../report/trace.js";
+import type { GlobalOptions } from "../main.js";
+import { renderError } from "../render-error.js";
+
+interface DeployFlags extends GlobalOptions {
+  target?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  json?: boolean;
+  lockWait?: string;
+}
+
+export async function runDeploy(names: readonly string[], flags: DeployFlags): Promise<ExitCodeValue> {
+  const tracer = createTracer();
+  let completed = false;
+  try {
+    const code = await deployAndReport(names, flags, tracer);
+    completed = true;
+    return code;
+  } finally {
+    await finishReport({
+      tracer,
+      flags,
+      command: "deploy",
+      style: outputStyle(process.stderr, process.env),
+      stream: process.stderr,
+      env: process.env,
+      completed,
+    });
+  }
+}
+
+function lockWaitMs(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+  if (typeof value === "string" && !DURATION_PATTERN.test(value))
+    throw new UserError(`--lock-wait: ${JSON.stringify(text)} is not a duration`, {
+      exitCode: ExitCode.usage,
+      hint: 'Write e.g. "30s", "5m" or a number of seconds.',
+    });
+  return durationMs(value);
+}
+
+async function deployAndReport(
+  names: readonly string[],
+  flags: DeployFlags,
+  tracer: Tracer,
+): Promise<ExitCodeValue> {
+  const waitMs = lockWaitMs(flags.lockWait);
+  const config = await tracer.span("load config", () =>
+    loadConfig({ cwd: flags.dir, ...(flags.config ? { file: flags.config } : {}), env: process.env }),
+  );
+  const style = outputStyle(process.stderr, process.env);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      "\ninterrupted: finishing the services already in hand (each ends on its old or new version), starting nothing new; Ctrl-C again to quit at once\n",
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let outcome: DeployOutcome;
+  try {
+    const { deployProject } = await import("../../deploy/deploy.js");
+    outcome = await deployProject({
+      config,
+      ...(flags.target ? { target: flags.target } : {}),
+      only: names,
+      dryRun: flags.dryRun ?? false,
+      prune: flags.prune ?? false,
+      lockWaitMs: waitMs,
+      env: process.env,
+      tracer,
+      signal: controller.signal,
+      log: flags.json
+        ? () => {}
+        : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+
+  const buildFailures = outcome.build.services.filter((s) => s.status === "failed");
+  if (flags.json)
+    process.stdout.write(`${JSON.stringify(toJson(outcome, flags.dryRun ?? false), null, 2)}\n`);
+  else process.stdout.write(`${renderOutcome(outcome, style, flags.dryRun ?? false)}\n`);
+  for (const failure of buildFailures)
+    if (failure.status === "failed" && !flags.json)
+      process.stderr.write(`${renderError(failure.error, style).text}\n`);
+  if (buildFailures.length > 0) {
+    const first = buildFailures[0]!;
+    return first.status === "failed" && first.error instanceof UserError
+      ? first.error.exitCode
+      : ExitCode.failed;
+  }
+  const failed = outcome.services.filter((s) => s.status === "failed");
+  for (const f of failed) if (!flags.json) process.stderr.write(`${renderError(f.error, style).text}\n`);
+  if (failed.length > 0) {
+    const first = failed[0]!.error;
+    return first instanceof UserError ? first.exitCode : ExitCode.failed;
+  }
+  return outcome.interrupted ? ExitCode.failed : ExitCode.ok;
+}
+
+function actionLabel(s: ServiceOutcome, style: OutputStyle, dryRun: boolean): string {
+  if (s.status === "unchanged") return paint(style, Color.dim, "unchanged");
+  if (s.status === "failed") return paint(style, Color.red, `${s.action} failed`);
+  if (s.status === "not started") return paint(style, Color.yellow, "not started");
+  const done = { create: "created", replace: "replaced", remove: "removed", keep: "unchanged" }[s.action];
+  const planned = { create: "create", replace: "replace", remove: "remove", keep: "unchanged" }[s.action];
+  return paint(style, s.action === "remove" ? Color.yellow : Color.green, dryRun ? `would ${planned}` : done);
+}
+
+function imageCell(s: ServiceOutcome): string {
+  if (s.action === "replace" && s.from && s.to && s.from !== s.to)
+    return `${shortDigest(s.from)} → ${shortDigest(s.to)}`;
+  return shortDigest(s.to ?? s.from ?? "-");
+}
+
+function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boolean): string {
+  const rows = outcome.services.map((s) => [
+    s.service,
+    actionLabel(s, style, dryRun),
+    s.reasons.length > 0 ? s.reasons.join(", ") : "same image and spec",
+    imageCell(s),
+    s.status === "unchanged" || s.status === "planned"
+      ? "-"
+      : formatMs(Object.values(s.steps).reduce((a, b) => a + b, 0)),
+    Object.entries(s.steps)
+      .map(([step, ms]) => `${step} ${formatMs(ms)}`)
+      .join(", "),
+  ]);
+  const lines: string[] = [];
+  if (rows.length > 0)
+    lines.push(renderTable(["SERVICE", "ACTION", "WHY", "IMAGE ID", "TIME", "STEPS"], rows, [4]));
+  const count = (status: ServiceOutcome["status"]) =>
+    outcome.services.filter((s) => s.status === status).length;
+  const changed = outcome.services.filter((s) => s.action !== "keep").length;
+  const summary = dryRun
+    ? `target ${outcome.target.name} (${outcome.target.kind}): ${changed} to change, ${count("unchanged")} unchanged — dry run, nothing changed`
+    : `target ${outcome.target.name} (${outcome.target.kind}): ${count("done")} changed, ${count("unchanged")} unchanged` +
+      (count("failed") > 0 ? paint(style, Color.red, `, ${count("failed")} failed`) : "") +
+      (count("not started") > 0 ? paint(style, Color.yellow, `, ${count("not started")} not started`) : "") +
+      ` in ${formatMs(outcome.totalMs)}`;
+  lines.push(summary);
+  if (outcome.skipped.length > 0)
+    lines.push(
+      paint(
+        style,
+        Color.dim,
+        `not deployed (the image has no entrypoint, files only): ${outcome.skipped.join(", ")}`,
+      ),
+    );
+  return lines.join("\n");
+}
+
+function toJson(outcome: DeployOutcome, dryRun: boolean) {
+  return {
+    target: { name: outcome.target.name, kind: outcome.target.kind },
+    dryRun,
+    interrupted: outcome.interrupted,
+    totalMs: Math.round(outcome.totalMs),
+    services: outcome.services.map((s) => ({
+      service: s.service,
+      action: s.action,
+      status: s.status,
+      reasons: s.reasons,
+      from: s.from,
+      to: s.to,
+      ms: Math.round(s.ms),
+      steps: Object.fromEntries(Object.entries(s.steps).map(([k, v]) => [k, Math.round(v)])),
+      ...(s.error ? { error: s.error instanceof Error ? s.error.message : String(s.error) } : {}),
+    })),
+    skipped: outcome.skipped,
+    buildFailures: outcome.build.services
+      .filter((s) => s.status === "failed")
+      .map((s) => ({
+        service: s.name,
+        error: s.status === "failed" && s.error instanceof Error ? s.error.message : "",
+      })),
+  };
+}

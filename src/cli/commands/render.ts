@@ -1,0 +1,90 @@
+/**
+ * `dray render [service…]`: the Kubernetes manifests a deploy would apply, with every image
+ * resolved to `registry/repo@sha256:…`, written for GitOps instead of applied (like `ko resolve`).
+ * Images are built from cache and pushed (only missing blobs) so that the manifests can be used.
+ */
+import path from "node:path";
+import { buildProject } from "../../build/build-project.js";
+import { selectServices } from "../../build/select.js";
+import { loadConfig } from "../../config/read-config.js";
+import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/types.js";
+import { chooseTarget } from "../../deploy/choose-target.js";
+import { desiredService, runnable } from "../../deploy/desired.js";
+import { manifestsDigest } from "../../deploy/manifests-digest.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { writeAtomic } from "../../oci/atomic-file.js";
+import { openLayout } from "../../oci/layout.js";
+import { outputStyle } from "../../report/style.js";
+import { createTracer } from "../../report/trace.js";
+import type { GlobalOptions } from "../main.js";
+import { renderError } from "../render-error.js";
+
+interface RenderFlags extends GlobalOptions {
+  target?: string;
+  output?: string;
+  /** commander's `--no-push` sets this false. */
+  push?: boolean;
+}
+
+function kubernetesTarget(config: ResolvedConfig, name: string | undefined): KubernetesTargetConfig {
+  const target = name ? chooseTarget(config, name) : config.targets.find((t) => t.kind === "kubernetes");
+  if (target?.kind === "kubernetes") return target;
+  throw new UserError(
+    target
+      ? `dray render writes Kubernetes manifests, and target ${target.name} is a ${target.kind} target`
+      : "dray.yaml has no kubernetes target to render for",
+    {
+      exitCode: ExitCode.usage,
+      hint: `Add one under \`targets:\` in ${config.file}, e.g. \`prod: { type: kubernetes, namespace: shop }\`.`,
+    },
+  );
+}
+
+export async function runRender(names: readonly string[], flags: RenderFlags): Promise<ExitCodeValue> {
+  const tracer = createTracer();
+  const config = await loadConfig({
+    cwd: flags.dir,
+    ...(flags.config ? { file: flags.config } : {}),
+    env: process.env,
+  });
+  const target = kubernetesTarget(config, flags.target);
+  if (!config.registry)
+    throw new UserError("Kubernetes pulls images from a registry, and dray.yaml names none", {
+      exitCode: ExitCode.usage,
+      hint: `Add \`registry: HOST[:PORT]/NAMESPACE\` to ${config.file}; rendered images are <registry>/<service>@sha256:….`,
+    });
+  const services = selectServices(config, names).filter(runnable);
+  const build = await buildProject({ config, only: services.map((s) => s.name), env: process.env, tracer });
+  const failed = build.services.find((s) => s.status === "failed");
+  if (failed?.status === "failed") {
+    process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);
+    return failed.error instanceof UserError ? failed.error.exitCode : ExitCode.failed;
+  }
+  if (flags.push !== false) {
+    const [{ clientFor }, { publishServices }] = await Promise.all([
+      import("../../publish/target.js"),
+      import("../../publish/publish.js"),
+    ]);
+    const client = clientFor(config.registry);
+    try {
+      const layout = await openLayout(build.layout);
+      await publishServices({ config, client, layout, entries: build.entries, tags: [], tracer });
+    } finally {
+      client.close();
+    }
+  }
+  const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
+  const desired = services.map((s) =>
+    desiredService(config, s, build.entries.get(s.name)!, target, undefined, extra),
+  );
+  const { renderForTarget, renderManifests } = await import("../../deploy/kubernetes/index.js");
+  const text = renderManifests((await renderForTarget(target, config.project, desired)).objects);
+  if (flags.output) {
+    const file = path.resolve(flags.dir, flags.output);
+    await writeAtomic(path.dirname(file), file, Buffer.from(text));
+    process.stderr.write(
+      `wrote ${path.relative(process.cwd(), file) || file} (${desired.length} services)\n`,
+    );
+  } else process.stdout.write(text);
+  return ExitCode.ok;
+}

@@ -1,0 +1,227 @@
+/**
+ * `dray deploy`: build (from cache where possible) → read the live state from the target → plan by
+ * identity → publish what will change → change only the differences, a few at a time → wait for
+ * health. Per-service failures are reported, not thrown; a failed service is on its old version.
+ */
+import pLimit from "p-limit";
+import { type BuildOutcome, buildProject } from "../build/build-project.js";
+import { selectServices } from "../build/select.js";
+import type { ResolvedConfig, TargetConfig } from "../config/types.js";
+import type { CacheEntry } from "../fingerprint/types.js";
+import { openLayout } from "../oci/layout.js";
+import type { Tracer } from "../report/trace.js";
+import { chooseTarget } from "./choose-target.js";
+import { desiredService, runnable } from "./desired.js";
+import { acquireDeployLock } from "./lock.js";
+import { manifestsDigest } from "./manifests-digest.js";
+import { openTarget } from "./open-target.js";
+import { nameOf, planDeploy } from "./plan.js";
+import type { ApplyContext, DeployAction, DeployTarget } from "./types.js";
+
+export interface DeployOptions {
+  config: ResolvedConfig;
+  target?: string;
+  only: readonly string[];
+  dryRun: boolean;
+  prune: boolean;
+  /** Build without the cache and replace these services even when nothing changed. */
+  force?: readonly string[];
+  lockWaitMs: number;
+  env: NodeJS.ProcessEnv;
+  tracer: Tracer;
+  signal: AbortSignal;
+  /** Progress: one line per event of a service. */
+  log: (service: string, line: string) => void;
+  /** Called with the build's progress, so a terminal can show it. */
+  onBuildStep?: (service: string, platform: string, step: string) => void;
+}
+
+/** What happened to one service. */
+export interface ServiceOutcome {
+  service: string;
+  action: DeployAction["kind"];
+  reasons: readonly string[];
+  /** Image ID before and after (undefined when there was none / it is removed). */
+  from: string | undefined;
+  to: string | undefined;
+  status: "planned" | "done" | "unchanged" | "failed" | "not started";
+  error?: unknown;
+  /** Milliseconds per step: image, create, start, health, remove old… */
+  steps: Record<string, number>;
+  ms: number;
+}
+
+export interface DeployOutcome {
+  target: TargetConfig;
+  build: BuildOutcome;
+  services: ServiceOutcome[];
+  /** Services with nothing to run (no entrypoint): built, never deployed. */
+  skipped: string[];
+  interrupted: boolean;
+  totalMs: number;
+}
+
+/** Builds and deploys; throws only for problems that stop the whole run (config, target, lock). */
+export async function deployProject(options: DeployOptions): Promise<DeployOutcome> {
+  const { config, tracer, signal } = options;
+  const started = tracer.now();
+  const target = chooseTarget(config, options.target);
+  const selected = selectServices(config, options.only);
+  const skipped = selected.filter((s) => !runnable(s)).map((s) => s.name);
+  const services = selected.filter(runnable);
+
+  const build = await tracer.span("build", () =>
+    buildProject({
+      config,
+      only: services.map((s) => s.name),
+      env: options.env,
+      tracer,
+      signal,
+      ...(options.force && options.force.length > 0 ? { noCache: true } : {}),
+      ...(options.onBuildStep ? { onStep: options.onBuildStep } : {}),
+    }),
+  );
+  const outcome = (list: ServiceOutcome[], interrupted = false): DeployOutcome => ({
+    target,
+    build,
+    services: list,
+    skipped,
+    interrupted,
+    totalMs: tracer.now() - started,
+  });
+  if (build.services.some((s) => s.status === "failed")) return outcome([]);
+
+  const layout = await openLayout(build.layout);
+  const opened = await tracer.span("connect", () =>
+    openTarget(target, { config, env: options.env, layout, entries: build.entries }),
+  );
+  const lock = options.dryRun
+    ? undefined
+    : await tracer.span("lock", () =>
+        acquireDeployLock(config.root, target.name, { waitMs: options.lockWaitMs, signal }),
+      );
+  try {
+    const live = await tracer.span("read live state", () => opened.readLive(config.project));
+    const extra =
+      target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined;
+    const desired = services.map((s) =>
+      desiredService(config, s, build.entries.get(s.name)!, target, opened.platform, extra),
+    );
+    const actions = planDeploy(desired, live, {
+      prune: options.prune,
+      known: new Set(config.services.map((s) => s.name)),
+      force: new Set(options.force ?? []),
+    });
+    const reports = new Map(actions.map((a) => [nameOf(a), initialReport(a, options.dryRun)]));
+    if (options.dryRun) return outcome([...reports.values()]);
+
+    const changes = actions.filter((a) => a.kind === "create" || a.kind === "replace");
+    const context = applyContext(options, tracer, reports);
+    if (config.registry && changes.length > 0)
+      await publishChanged(config, changes, build.entries, layout, tracer);
+    await tracer.span("prepare images", () => opened.prepare(changes, context));
+    await runChanges(actions, opened, context, reports, signal);
+    return outcome([...reports.values()], signal.aborted);
+  } finally {
+    await lock?.release();
+    opened.close();
+  }
+}
+
+function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {
+  const from = action.kind === "create" ? undefined : action.live.imageId;
+  const to = action.kind === "remove" ? undefined : action.desired.imageId;
+  return {
+    service: nameOf(action),
+    action: action.kind,
+    reasons: action.kind === "keep" ? [] : action.reasons,
+    from,
+    to,
+    status: action.kind === "keep" ? "unchanged" : dryRun ? "planned" : "not started",
+    steps: {},
+    ms: 0,
+  };
+}
+
+function applyContext(
+  options: DeployOptions,
+  tracer: Tracer,
+  reports: Map<string, ServiceOutcome>,
+): ApplyContext {
+  return {
+    signal: options.signal,
+    log: options.log,
+    async step(service, name, fn) {
+      const begin = tracer.now();
+      try {
+        return await tracer.span(name, fn, { subject: service });
+      } finally {
+        const report = reports.get(service);
+        if (report) report.steps[name] = (report.steps[name] ?? 0) + (tracer.now() - begin);
+      }
+    },
+  };
+}
+
+/** Four services change at once; after Ctrl-C nothing new starts and what is in flight finishes. */
+async function runChanges(
+  actions: readonly DeployAction[],
+  target: DeployTarget,
+  context: ApplyContext,
+  reports: Map<string, ServiceOutcome>,
+  signal: AbortSignal,
+): Promise<void> {
+  const limit = pLimit(4);
+  await Promise.all(
+    actions
+      .filter((a) => a.kind !== "keep")
+      .map((action) =>
+        limit(async () => {
+          const report = reports.get(nameOf(action))!;
+          if (signal.aborted) return;
+          const begin = performance.now();
+          context.log(report.service, `${verb(action)} (${report.reasons.join(", ")})`);
+          try {
+            if (action.kind === "remove") await target.remove(action.live, context);
+            else await target.apply(action, context);
+            report.status = "done";
+          } catch (error) {
+            report.status = "failed";
+            report.error = error;
+          }
+          report.ms = performance.now() - begin;
+        }),
+      ),
+  );
+}
+
+function verb(action: DeployAction): string {
+  return action.kind === "create" ? "creating" : action.kind === "replace" ? "replacing" : "removing";
+}
+
+/** Pushes only the services about to change: the rest are on the target already, by digest. */
+async function publishChanged(
+  config: ResolvedConfig,
+  changes: readonly DeployAction[],
+  entries: ReadonlyMap<string, CacheEntry>,
+  layout: Awaited<ReturnType<typeof openLayout>>,
+  tracer: Tracer,
+): Promise<void> {
+  const [{ clientFor }, { publishServices }] = await Promise.all([
+    import("../publish/target.js"),
+    import("../publish/publish.js"),
+  ]);
+  const client = clientFor(config.registry!);
+  try {
+    const wanted = new Map<string, CacheEntry>();
+    for (const change of changes) {
+      const name = nameOf(change);
+      wanted.set(name, entries.get(name)!);
+    }
+    await tracer.span("publish", () =>
+      publishServices({ config, client, layout, entries: wanted, tags: [], tracer }),
+    );
+  } finally {
+    client.close();
+  }
+}

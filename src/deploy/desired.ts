@@ -1,0 +1,49 @@
+/** What each built service should look like on a target: its image identity there, the reference the target runs, and its spec. */
+import { createHash } from "node:crypto";
+import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
+import { UserError } from "../errors.js";
+import type { CacheEntry } from "../fingerprint/types.js";
+import type { Digest } from "../oci/types.js";
+import { repositoryOf } from "../publish/target.js";
+import { deploySpec, specDigest } from "./spec.js";
+import type { DesiredService } from "./types.js";
+
+/**
+ * The image ID a target compares: the config digest of the target's platform, or — for a target
+ * whose nodes may run any of the image's platforms — a digest over every platform's config digest,
+ * which moves exactly when one of them does.
+ */
+export function imageIdentity(entry: CacheEntry, platform: string | undefined, service: string): Digest {
+  if (platform !== undefined) {
+    const image = entry.platforms.find((p) => p.platform === platform);
+    if (!image)
+      throw new UserError(`${service} is not built for ${platform}, the platform of the deploy target`, {
+        hint: `It is built for ${entry.platforms.map((p) => p.platform).join(", ")}; add ${platform} to its \`platforms\` in dray.yaml.`,
+      });
+    return image.imageId;
+  }
+  if (entry.platforms.length === 1) return entry.platforms[0]!.imageId;
+  const lines = entry.platforms.map((p) => `${p.platform} ${p.imageId}\n`).sort();
+  return `sha256:${createHash("sha256").update(lines.join("")).digest("hex")}`;
+}
+
+export function desiredService(
+  config: ResolvedConfig,
+  service: ResolvedService,
+  entry: CacheEntry,
+  target: TargetConfig,
+  platform: string | undefined,
+  extra?: string,
+): DesiredService {
+  const imageId = imageIdentity(entry, platform, service.name);
+  const spec = deploySpec(config, service);
+  const image = config.registry
+    ? `${config.registry.registry}/${repositoryOf(config.registry, service.name)}@${entry.top.digest}`
+    : imageId;
+  return { name: service.name, imageId, image, spec, specDigest: specDigest(spec, target, extra) };
+}
+
+/** Services that can run: an image without entrypoint or args is files only (a static site's assets). */
+export function runnable(service: ResolvedService): boolean {
+  return (service.image.entrypoint?.length ?? 0) > 0 || (service.image.args?.length ?? 0) > 0;
+}

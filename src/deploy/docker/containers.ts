@@ -1,0 +1,128 @@
+/** The container calls the docker target makes, with the engine's failures turned into what a user can act on. */
+
+import type { EngineClient } from "../../engine/client.js";
+import { engineError, engineMessage } from "../../engine/client.js";
+import { ExitCode, UserError } from "../../errors.js";
+import type { ProbeResult } from "../health.js";
+
+/** What `GET /containers/{id}/json` tells that deploys need. */
+export interface ContainerState {
+  id: string;
+  running: boolean;
+  exitCode: number;
+  /** "healthy", "unhealthy", "starting", or undefined without a healthcheck. */
+  health: string | undefined;
+  /** The container's address on each network. */
+  addresses: Record<string, string>;
+}
+
+export async function inspectContainer(
+  engine: EngineClient,
+  id: string,
+): Promise<ContainerState | undefined> {
+  const res = await engine.raw({ method: "GET", path: `/containers/${encodeURIComponent(id)}/json` });
+  if (res.status === 404) return undefined;
+  if (res.status !== 200) throw engineError({ method: "GET", path: `/containers/${id}/json` }, res);
+  const body = JSON.parse(res.body.toString("utf8")) as {
+    Id: string;
+    State: { Running: boolean; Restarting?: boolean; ExitCode: number; Health?: { Status: string } };
+    NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+  };
+  const addresses: Record<string, string> = {};
+  for (const [name, net] of Object.entries(body.NetworkSettings?.Networks ?? {}))
+    if (net.IPAddress) addresses[name] = net.IPAddress;
+  return {
+    id: body.Id,
+    running: body.State.Running && !body.State.Restarting,
+    exitCode: body.State.ExitCode,
+    health: body.State.Health?.Status,
+    addresses,
+  };
+}
+
+/** Creates a container (removing a leftover of the same name first); returns its ID. */
+export async function createContainer(
+  engine: EngineClient,
+  name: string,
+  spec: Record<string, unknown>,
+  service: string,
+): Promise<string> {
+  await removeContainer(engine, name);
+  const request = { method: "POST" as const, path: "/containers/create", query: { name }, body: spec };
+  const res = await engine.raw(request);
+  if (res.status === 404)
+    throw new UserError(`${service}: the engine does not have the image ${String(spec.Image)}`, {
+      hint: "The image was not loaded or pulled; run the deploy again, and check the registry if one is configured.",
+    });
+  if (res.status !== 201) throw engineError(request, res);
+  return (JSON.parse(res.body.toString("utf8")) as { Id: string }).Id;
+}
+
+/** Starts a container; a port already in use becomes an error naming the port and what to do. */
+export async function startContainer(
+  engine: EngineClient,
+  id: string,
+  service: string,
+  where: string,
+): Promise<void> {
+  const request = { method: "POST" as const, path: `/containers/${id}/start` };
+  const res = await engine.raw(request);
+  if (res.status === 204 || res.status === 304) return;
+  const message = engineMessage(res.body);
+  const port = /(?:Bind for|listen tcp[46]?) ([\d.:[\]a-f]+?):(\d+)(?: failed|: bind)/.exec(message);
+  if (port || /port is already allocated|address already in use/.test(message)) {
+    throw new UserError(
+      `${service}: cannot publish ${port ? `port ${port[2]} on ${port[1]}` : "a port"}: it is already taken`,
+      {
+        exitCode: ExitCode.failed,
+        details: message,
+        hint: `Stop whatever listens there, or change \`deploy.publish\` of ${service} (${where}).`,
+      },
+    );
+  }
+  throw engineError(request, res);
+}
+
+/** Stops gracefully (SIGTERM, then SIGKILL after `seconds`); a container already gone or stopped is fine. */
+export async function stopContainer(engine: EngineClient, id: string, seconds = 5): Promise<void> {
+  const request = {
+    method: "POST" as const,
+    path: `/containers/${encodeURIComponent(id)}/stop`,
+    query: { t: seconds },
+  };
+  const res = await engine.raw(request);
+  if (res.status !== 204 && res.status !== 304 && res.status !== 404) throw engineError(request, res);
+}
+
+export async function removeContainer(engine: EngineClient, id: string): Promise<void> {
+  const request = {
+    method: "DELETE" as const,
+    path: `/containers/${encodeURIComponent(id)}`,
+    query: { force: true, v: true },
+  };
+  const res = await engine.raw(request);
+  if (res.status !== 204 && res.status !== 404) throw engineError(request, res);
+}
+
+export async function renameContainer(engine: EngineClient, id: string, name: string): Promise<void> {
+  const request = { method: "POST" as const, path: `/containers/${id}/rename`, query: { name } };
+  const res = await engine.raw(request);
+  if (res.status !== 204) throw engineError(request, res);
+}
+
+/** A probe that fails for good once the container exited, and otherwise asks `healthy`. */
+export function containerProbe(
+  engine: EngineClient,
+  id: string,
+  healthy: (state: ContainerState) => Promise<ProbeResult>,
+): () => Promise<ProbeResult> {
+  return async () => {
+    const state = await inspectContainer(engine, id);
+    if (!state) return { ok: false, reason: "the container disappeared", final: true };
+    if (!state.running)
+      return { ok: false, reason: `the container exited with code ${state.exitCode}`, final: true };
+    if (state.health === "unhealthy")
+      return { ok: false, reason: "the engine's healthcheck reports it unhealthy", final: true };
+    return healthy(state);
+  };
+}

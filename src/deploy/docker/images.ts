@@ -1,0 +1,46 @@
+/** Making a service's image available to a docker engine: already there, loaded from the layout, or pulled by digest. */
+
+import type { EngineClient } from "../../engine/client.js";
+import { engineHasImage, loadImage, loadProblem } from "../../engine/load.js";
+import { UserError } from "../../errors.js";
+import type { LayoutStore } from "../../oci/layout.js";
+import type { Descriptor } from "../../oci/types.js";
+import type { DesiredService } from "../types.js";
+
+/** Where an image comes from when the engine lacks it. */
+export type ImageSource =
+  | { kind: "layout"; layout: LayoutStore; manifest: Descriptor; tag: string }
+  | { kind: "registry" };
+
+/** Returns what was done: "present", "loaded" or "pulled". */
+export async function ensureImage(
+  engine: EngineClient,
+  desired: DesiredService,
+  source: ImageSource,
+): Promise<"present" | "loaded" | "pulled"> {
+  if (await engineHasImage(engine, desired.imageId)) return "present";
+  if (source.kind === "layout") {
+    // Not cancelled by Ctrl-C: a load in flight finishes (it changes nothing that runs); the
+    // caller starts no further ones.
+    await loadImage(engine, source.layout, source.manifest, source.tag);
+    return "loaded";
+  }
+  const res = await engine.raw({
+    method: "POST",
+    path: "/images/create",
+    query: { fromImage: desired.image },
+  });
+  const problem = loadProblem(res.status, res.body);
+  if (problem)
+    throw new UserError(`${desired.name}: the engine cannot pull ${desired.image}: ${problem}`, {
+      hint: "Check that the image was pushed (dray push), that the engine can reach the registry, and that it trusts it (TLS or insecure-registries in the engine's daemon.json).",
+    });
+  if (!(await engineHasImage(engine, desired.imageId)))
+    throw new UserError(
+      `${desired.name}: pulled ${desired.image}, but the engine has no image ${desired.imageId}`,
+      {
+        hint: "The engine chose another platform of the image than dray expected; check the service's `platforms`.",
+      },
+    );
+  return "pulled";
+}

@@ -1,0 +1,240 @@
+/**
+ * The docker target: each service is one container on the project's network, labelled with its
+ * identity. A replacement runs beside the old container when no host port is in the way; when a
+ * published port is, the old one is stopped (not removed) first and started again if the new one
+ * does not become healthy. Either way a service is never left without a running version.
+ */
+import pLimit from "p-limit";
+import type { DockerTargetConfig } from "../../config/types.js";
+import { engineAddress } from "../../engine/address.js";
+import { createEngineClient, type EngineClient, engineError } from "../../engine/client.js";
+import { lastLogLines } from "../../engine/logs.js";
+import { readEngineInfo } from "../../engine/platform.js";
+import type { CacheEntry } from "../../fingerprint/types.js";
+import type { LayoutStore } from "../../oci/layout.js";
+import { DeployFailure } from "../failure.js";
+import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
+import {
+  type ApplyContext,
+  type DeployAction,
+  type DeployTarget,
+  LABELS,
+  type LiveService,
+} from "../types.js";
+import { containerName, containerSpec, nextContainerName } from "./container-spec.js";
+import {
+  type ContainerState,
+  containerProbe,
+  createContainer,
+  inspectContainer,
+  removeContainer,
+  renameContainer,
+  startContainer,
+  stopContainer,
+} from "./containers.js";
+import { ensureImage, type ImageSource } from "./images.js";
+
+export interface DockerTargetOptions {
+  project: string;
+  env: NodeJS.ProcessEnv;
+  /** Where the target's settings are written, for messages ("dray.yaml:12:5"). */
+  where: string;
+  /** Locate a service's `deploy` settings in dray.yaml, for messages. */
+  locateService: (service: string) => string;
+  /** The build's images: loaded from here when no registry is configured. */
+  layout: LayoutStore;
+  entries: ReadonlyMap<string, CacheEntry>;
+  /** True when images come from the registry (pulled by digest) instead of the layout. */
+  fromRegistry: boolean;
+  /** An engine client to use instead of one for the target's address (dev mode shares one). */
+  engine?: EngineClient;
+}
+
+type Change = Extract<DeployAction, { kind: "create" | "replace" }>;
+
+export async function openDockerTarget(
+  config: DockerTargetConfig,
+  options: DockerTargetOptions,
+): Promise<DeployTarget> {
+  const engine = options.engine ?? createEngineClient(engineAddress(config.host, options.env, options.where));
+  const info = await readEngineInfo(engine);
+  const { project } = options;
+
+  const source = (change: Change): ImageSource => {
+    if (options.fromRegistry) return { kind: "registry" };
+    const entry = options.entries.get(change.desired.name)!;
+    const image = entry.platforms.find((p) => p.platform === info.platform)!;
+    return {
+      kind: "layout",
+      layout: options.layout,
+      manifest: image.manifest,
+      tag: `${project}/${change.desired.name}:${change.desired.imageId.slice(7, 19)}`,
+    };
+  };
+
+  const ensureNetwork = async () => {
+    const res = await engine.raw({ method: "GET", path: `/networks/${encodeURIComponent(config.network)}` });
+    if (res.status === 200) return;
+    const request = {
+      method: "POST" as const,
+      path: "/networks/create",
+      body: {
+        Name: config.network,
+        Driver: "bridge",
+        CheckDuplicate: true,
+        Labels: { [LABELS.project]: project },
+      },
+    };
+    const created = await engine.raw(request);
+    // 409: another run created it a moment ago.
+    if (created.status !== 201 && created.status !== 409) throw engineError(request, created);
+  };
+  let networkReady: Promise<void> | undefined;
+
+  const healthProbe =
+    (change: Change) =>
+    async (state: ContainerState): Promise<ProbeResult> => {
+      const health = change.desired.spec.deploy.health;
+      if (health?.command && state.health !== "healthy")
+        return { ok: false, reason: `healthcheck: ${state.health ?? "starting"}` };
+      if (health?.http) {
+        const published = change.desired.spec.deploy.publish.find(
+          (p) => p.container === health.http!.port && p.protocol === "tcp",
+        );
+        const host = published
+          ? config.bind.replace("0.0.0.0", "127.0.0.1")
+          : state.addresses[config.network];
+        const port = published ? published.host : health.http.port;
+        if (!host) return { ok: false, reason: `the container has no address on network ${config.network}` };
+        return httpProbe(`http://${host}:${port}${health.http.path}`);
+      }
+      return { ok: true };
+    };
+
+  /** Starts `id` and waits until it is healthy; on failure returns why, with its last log lines. */
+  const startAndWait = async (change: Change, id: string, context: ApplyContext) => {
+    const name = change.desired.name;
+    await context.step(name, "start", () => startContainer(engine, id, name, options.locateService(name)));
+    const health = change.desired.spec.deploy.health;
+    const result = await context.step(name, "health", () =>
+      waitUntilHealthy(containerProbe(engine, id, healthProbe(change)), {
+        intervalMs: health?.intervalMs ?? 1000,
+        timeoutMs: health?.timeoutMs ?? 60_000,
+      }),
+    );
+    if (result.ok) return undefined;
+    return { reason: result.reason, logs: await lastLogLines(engine, id, 20) };
+  };
+
+  return {
+    config,
+    platform: info.platform,
+
+    async readLive(projectName) {
+      const containers = await engine.json<
+        { Id: string; Names: string[]; State: string; Status: string; Labels: Record<string, string> }[]
+      >({
+        method: "GET",
+        path: "/containers/json",
+        query: { all: true, filters: JSON.stringify({ label: [`${LABELS.project}=${projectName}`] }) },
+      });
+      const byService = new Map<string, typeof containers>();
+      for (const c of containers) {
+        const service = c.Labels[LABELS.service];
+        if (service) byService.set(service, [...(byService.get(service) ?? []), c]);
+      }
+      const live = new Map<string, LiveService>();
+      for (const [service, list] of byService) {
+        // The container under the stable name speaks for the service; a leftover ".next" does not.
+        const main =
+          list.find((c) => c.Names.includes(`/${containerName(projectName, service)}`)) ?? list[0]!;
+        live.set(service, {
+          name: service,
+          imageId: main.Labels[LABELS.imageId] as LiveService["imageId"],
+          specDigest: main.Labels[LABELS.specDigest] as LiveService["specDigest"],
+          ids: list.map((c) => c.Id),
+          running: main.State === "running" && !main.Status.includes("(unhealthy)") && list.length === 1,
+        });
+      }
+      return live;
+    },
+
+    async prepare(actions, context) {
+      const limit = pLimit(2);
+      await Promise.all(
+        actions
+          .filter((a): a is Change => a.kind === "create" || a.kind === "replace")
+          .map((change) =>
+            limit(async () => {
+              if (context.signal.aborted) return;
+              await context.step(change.desired.name, "image", async () => {
+                const how = await ensureImage(engine, change.desired, source(change));
+                if (how !== "present") context.log(change.desired.name, `image ${how}`);
+              });
+            }),
+          ),
+      );
+    },
+
+    async apply(change, context) {
+      const name = change.desired.name;
+      networkReady ??= ensureNetwork();
+      await networkReady;
+      const old = change.kind === "replace" ? [...change.live.ids] : [];
+      const spec = containerSpec(change.desired, config);
+      const portsInTheWay = old.length > 0 && change.desired.spec.deploy.publish.length > 0;
+      if (portsInTheWay)
+        await context.step(name, "stop old", () => Promise.all(old.map((id) => stopContainer(engine, id))));
+      const id = await context.step(name, "create", () =>
+        createContainer(engine, nextContainerName(project, name), spec, name),
+      );
+      let failure: { reason: string; logs: string[] } | undefined;
+      try {
+        failure = await startAndWait(change, id, context);
+      } catch (error) {
+        await removeContainer(engine, id);
+        if (portsInTheWay) await restore(engine, old);
+        throw error;
+      }
+      if (failure) {
+        await context.step(name, "roll back", async () => {
+          await removeContainer(engine, id);
+          if (portsInTheWay) await restore(engine, old);
+        });
+        throw new DeployFailure(`${name}: the new version did not become healthy: ${failure.reason}`, {
+          service: name,
+          logs: failure.logs,
+          rolledBack: old.length > 0,
+        });
+      }
+      await context.step(name, old.length > 0 ? "remove old" : "rename", async () => {
+        for (const oldId of old) {
+          if (!portsInTheWay) await stopContainer(engine, oldId);
+          await removeContainer(engine, oldId);
+        }
+        await renameContainer(engine, id, containerName(project, name));
+      });
+    },
+
+    async remove(live, context) {
+      await context.step(live.name, "remove", async () => {
+        for (const id of live.ids) {
+          await stopContainer(engine, id);
+          await removeContainer(engine, id);
+        }
+      });
+    },
+
+    close() {
+      if (!options.engine) engine.close();
+    },
+  };
+}
+
+/** Starts the old containers again after a failed replacement. */
+async function restore(engine: EngineClient, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const state = await inspectContainer(engine, id);
+    if (state && !state.running) await engine.raw({ method: "POST", path: `/containers/${id}/start` });
+  }
+}

@@ -1,0 +1,45 @@
+/** Reads dray's live state off the Deployments it applied: identity from their annotations. */
+import type { Digest } from "../../oci/types.js";
+import type { LiveService } from "../types.js";
+import { KUBE_KEYS, type LiveDeployment, objectRef } from "./objects.js";
+
+/** The services the Deployments run, by the `dray.dev/service` label. */
+export function liveServices(deployments: readonly LiveDeployment[]): Map<string, LiveService> {
+  const services = new Map<string, LiveService>();
+  const sorted = [...deployments].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  for (const deployment of sorted) {
+    const name = deployment.metadata.labels?.[KUBE_KEYS.service];
+    if (!name) continue;
+    const live = liveOf(name, deployment);
+    const seen = services.get(name);
+    services.set(name, seen ? merge(seen, live) : live);
+  }
+  return services;
+}
+
+function liveOf(name: string, deployment: LiveDeployment): LiveService {
+  const annotations = deployment.metadata.annotations ?? {};
+  const available = deployment.status?.availableReplicas ?? 0;
+  return {
+    name,
+    imageId: digest(annotations[KUBE_KEYS.imageId]),
+    specDigest: digest(annotations[KUBE_KEYS.specDigest]),
+    ids: [objectRef(deployment)],
+    running: available >= (deployment.spec?.replicas ?? 1),
+  };
+}
+
+/** Several Deployments of one service (user manifests): one identity only when they all agree. */
+function merge(a: LiveService, b: LiveService): LiveService {
+  return {
+    name: a.name,
+    imageId: a.imageId === b.imageId ? a.imageId : undefined,
+    specDigest: a.specDigest === b.specDigest ? a.specDigest : undefined,
+    ids: [...a.ids, ...b.ids],
+    running: a.running && b.running,
+  };
+}
+
+function digest(value: string | undefined): Digest | undefined {
+  return value?.startsWith("sha256:") ? (value as Digest) : undefined;
+}

@@ -1,0 +1,128 @@
+/**
+ * The kubernetes deploy target: Deployments and Services applied server-side, live state read
+ * from the Deployments' annotations, a failed rollout answered by re-applying the previous spec.
+ */
+import type { KubernetesTargetConfig } from "../../config/types.js";
+import { UserError } from "../../errors.js";
+import type { ApplyContext, DeployAction, DeployTarget, DesiredService, LiveService } from "../types.js";
+import { applyService, type RolloutSettings } from "./apply-service.js";
+import { createKubeApi, type KubeApiOptions } from "./kube-api.js";
+import { liveServices } from "./live.js";
+import { createObjectClient, type ObjectClient } from "./object-client.js";
+import { KUBE_KEYS, type KubeObject, type LiveDeployment } from "./objects.js";
+import { type ManifestObject, readManifests } from "./read-manifests.js";
+import { objectsForTarget, type TargetObjects } from "./render-for-target.js";
+import { sortObjects } from "./render-manifests.js";
+
+/** Tuning and context for openKubernetesTarget; all optional. */
+export interface KubernetesTargetOptions extends KubeApiOptions {
+  /**
+   * Every service named in dray.yaml. In user manifests mode `dray://x` may name a service this
+   * run leaves alone; without the list, only the services being deployed are known.
+   */
+  readonly services?: readonly string[];
+  /** First pause between rollout polls (default 500 ms); doubles up to maxPollIntervalMs (default 5 s). */
+  readonly pollIntervalMs?: number;
+  readonly maxPollIntervalMs?: number;
+  /** Log lines of a failing pod to show (default 20). */
+  readonly logLines?: number;
+}
+
+/** The controller reports ProgressDeadlineExceeded shortly after the deadline: wait that long for its word. */
+const DEADLINE_GRACE_MS = 15_000;
+
+/** Connects to the cluster `config` names (kubeconfig, context) for deploying `project`. */
+export async function openKubernetesTarget(
+  config: KubernetesTargetConfig,
+  project: string,
+  options: KubernetesTargetOptions = {},
+): Promise<DeployTarget> {
+  const client = createObjectClient(await createKubeApi(config, options), config.namespace);
+  const known = new Map<string, DesiredService | undefined>(
+    (options.services ?? []).map((s) => [s, undefined]),
+  );
+  let manifests: Promise<ManifestObject[]> | undefined;
+
+  const targetObjects = async (desired: readonly DesiredService[]): Promise<TargetObjects> => {
+    for (const d of desired) known.set(d.name, d);
+    if (config.manifests === undefined)
+      return objectsForTarget(config, project, undefined, new Map(desired.map((d) => [d.name, d])));
+    manifests ??= readManifests(config.manifests);
+    return objectsForTarget(config, project, await manifests, known);
+  };
+
+  const settings = (desired: DesiredService): RolloutSettings => ({
+    timeoutMs: (deployment) => {
+      const health = desired.spec.deploy.health;
+      if (health) return health.timeoutMs;
+      const spec = deployment["spec"] as { progressDeadlineSeconds?: number } | undefined;
+      return (spec?.progressDeadlineSeconds ?? config.progressDeadlineSeconds) * 1000 + DEADLINE_GRACE_MS;
+    },
+    poll: { intervalMs: options.pollIntervalMs ?? 500, maxIntervalMs: options.maxPollIntervalMs ?? 5_000 },
+    logLines: options.logLines ?? 20,
+  });
+
+  return {
+    config,
+    // Pods pull `image@digest` from the registry; the node picks the platform from the index.
+    platform: undefined,
+
+    async readLive(forProject: string): Promise<Map<string, LiveService>> {
+      const deployments = await client.list("apps/v1", "Deployment", `${KUBE_KEYS.project}=${forProject}`);
+      return liveServices(deployments as LiveDeployment[]);
+    },
+
+    async prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void> {
+      const desired = actions.flatMap((a) =>
+        a.kind === "create" || a.kind === "replace" ? [a.desired] : [],
+      );
+      // Render now so a bad name or an unknown `dray://` fails before anything is applied.
+      const objects = await targetObjects(desired);
+      for (const skipped of objects.skipped) {
+        context.log("kubernetes", `left as deployed: ${skipped} runs a service this deploy keeps`);
+      }
+      for (const object of sortObjects(objects.shared)) {
+        if (context.signal.aborted) return;
+        await client.apply(object);
+      }
+    },
+
+    async apply(action, context): Promise<void> {
+      const service = action.desired.name;
+      if (context.signal.aborted) {
+        throw new UserError(`deploy of ${service} not started: interrupted`);
+      }
+      const objects = (await targetObjects([action.desired])).byService.get(service);
+      if (!objects || objects.length === 0) {
+        throw new UserError(`no Deployment in ${config.manifests} runs the dray service ${service}`, {
+          hint: `Use \`image: dray://${service}\` in the container of the Deployment that runs it.`,
+        });
+      }
+      await applyService(client, service, objects, settings(action.desired), context);
+    },
+
+    async remove(live: LiveService, context: ApplyContext): Promise<void> {
+      await context.step(live.name, "remove", () => removeService(client, live));
+    },
+
+    close(): void {
+      // Requests hold no connection open between calls: nothing to release.
+    },
+  };
+}
+
+/** Deletes what dray applied for `live`: the objects its annotation lists, else its Deployments. */
+async function removeService(client: ObjectClient, live: LiveService): Promise<void> {
+  const doomed = new Map<string, KubeObject>();
+  for (const id of live.ids) {
+    const [kind, name] = id.split("/");
+    if (kind !== "deployment" || !name) continue;
+    const header: KubeObject = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name } };
+    const deployment = await client.get(header);
+    if (!deployment) continue;
+    const annotation = deployment.metadata.annotations?.[KUBE_KEYS.applied];
+    const applied = annotation === undefined ? [header] : (JSON.parse(annotation) as KubeObject[]);
+    for (const object of applied) doomed.set(`${object.kind}/${object.metadata.name}`, object);
+  }
+  for (const object of doomed.values()) await client.remove(object);
+}

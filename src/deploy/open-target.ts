@@ -1,0 +1,51 @@
+/** Opening a target by kind; each implementation (and the Kubernetes client) is imported only when used. */
+import type { ResolvedConfig, TargetConfig } from "../config/types.js";
+import type { CacheEntry } from "../fingerprint/types.js";
+import type { LayoutStore } from "../oci/layout.js";
+import type { DeployTarget } from "./types.js";
+
+export interface OpenTargetOptions {
+  config: ResolvedConfig;
+  env: NodeJS.ProcessEnv;
+  layout: LayoutStore;
+  entries: ReadonlyMap<string, CacheEntry>;
+}
+
+export async function openTarget(target: TargetConfig, options: OpenTargetOptions): Promise<DeployTarget> {
+  const { config } = options;
+  const where = config.locate(["targets", target.name]);
+  const locateService = (service: string) => config.locate(["services", service, "deploy"]);
+  switch (target.kind) {
+    case "docker": {
+      const { openDockerTarget } = await import("./docker/target.js");
+      return openDockerTarget(target, {
+        project: config.project,
+        env: options.env,
+        where,
+        locateService,
+        layout: options.layout,
+        entries: options.entries,
+        fromRegistry: config.registry !== undefined,
+      });
+    }
+    case "swarm": {
+      const { openSwarmTarget } = await import("./swarm/target.js");
+      return openSwarmTarget(target, {
+        project: config.project,
+        env: options.env,
+        where,
+        locateService,
+        registry: config.registry !== undefined,
+        publishMode: target.publish,
+      });
+    }
+    default: {
+      const { openKubernetesTarget } = await import("./kubernetes/target.js");
+      return openKubernetesTarget(target, config.project, {
+        env: options.env,
+        where,
+        services: config.services.map((s) => s.name),
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The deploy spec and its digest: everything about how a service runs that is not in its image.
+ * Together with the image ID it is the service's deployed identity; the target's own settings that
+ * shape a running service (network, bind address, update order) are hashed in too, so changing
+ * them redeploys.
+ */
+import { createHash } from "node:crypto";
+import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
+import { canonicalJson } from "../oci/canonical-json.js";
+import type { Digest } from "../oci/types.js";
+import type { DeploySpec } from "./types.js";
+
+export function deploySpec(config: ResolvedConfig, service: ResolvedService): DeploySpec {
+  const { entrypoint, args, env, ports, user, workdir } = service.image;
+  return {
+    service: service.name,
+    project: config.project,
+    image: { entrypoint, args, env, ports, user, workdir },
+    deploy: service.deploy,
+  };
+}
+
+/** The parts of a target that change how its services run; its name and address do not. */
+function targetShape(target: TargetConfig): Record<string, unknown> {
+  const { name: _name, ...rest } = target;
+  if (rest.kind === "kubernetes") {
+    const { context: _c, kubeconfig: _k, ...shape } = rest;
+    return shape;
+  }
+  const { host: _host, ...shape } = rest;
+  return shape;
+}
+
+/** `extra`: anything else the target runs the service from, e.g. the digest of the user's own manifests. */
+export function specDigest(spec: DeploySpec, target: TargetConfig, extra?: string): Digest {
+  const text = canonicalJson({ spec, target: targetShape(target), ...(extra ? { extra } : {}) });
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}

@@ -1,0 +1,133 @@
+/**
+ * The swarm service a dray service runs as: pure, from the desired service and the target.
+ * https://docs.docker.com/engine/api/v1.41/#tag/Service/operation/ServiceCreate
+ */
+import type { DeploySettings, SwarmTargetConfig } from "../../config/types.js";
+import { type DesiredService, LABELS } from "../types.js";
+
+/** Docker durations are nanoseconds. */
+const NS_PER_MS = 1_000_000;
+
+/**
+ * How published ports reach the service. "ingress" is swarm's routing mesh (any node answers);
+ * "host" binds the port on the node running the task, for engines whose kernel lacks IPVS.
+ */
+export type PublishMode = "ingress" | "host";
+
+/** Swarm stack naming: `<project>_<service>`, as `docker stack deploy` names services. */
+export function serviceName(project: string, service: string): string {
+  return `${project}_${service}`;
+}
+
+/** The labels that make a service's identity readable back from the swarm. */
+export function serviceLabels(desired: DesiredService): Record<string, string> {
+  return {
+    [LABELS.project]: desired.spec.project,
+    [LABELS.service]: desired.name,
+    [LABELS.imageId]: desired.imageId,
+    [LABELS.specDigest]: desired.specDigest,
+  };
+}
+
+const RESTART: Record<DeploySettings["restart"], "any" | "on-failure" | "none"> = {
+  // Swarm has no "unless-stopped": a task is stopped only by changing the service, so "any" is the same.
+  "unless-stopped": "any",
+  always: "any",
+  "on-failure": "on-failure",
+  no: "none",
+};
+
+export function restartCondition(restart: DeploySettings["restart"]): "any" | "on-failure" | "none" {
+  return RESTART[restart];
+}
+
+/** What the spec needs besides the desired service and the target. */
+export interface ServiceSpecOptions {
+  /** The platform every node is assumed to share with the manager ("linux/amd64"). */
+  platform: string;
+  publishMode: PublishMode;
+  /** Bumped to make swarm replace tasks whose spec did not change (a service that is not running). */
+  forceUpdate: number;
+}
+
+/** The body of `POST /services/create` and `POST /services/{id}/update`. */
+export function serviceSpec(
+  desired: DesiredService,
+  target: SwarmTargetConfig,
+  options: ServiceSpecOptions,
+): Record<string, unknown> {
+  const { deploy } = desired.spec;
+  const labels = serviceLabels(desired);
+  const health = deploy.health;
+  const [os, architecture] = options.platform.split("/");
+  const order = updateOrder(deploy, target, options.publishMode);
+  const monitor = target.update.monitorMs * NS_PER_MS;
+  return {
+    Name: serviceName(desired.spec.project, desired.name),
+    Labels: labels,
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: desired.image,
+        // On the containers too, so that `docker ps` on any node shows what a task runs.
+        Labels: labels,
+        Env: Object.entries(deploy.env).map(([k, v]) => `${k}=${v}`),
+        ...(health?.command
+          ? {
+              Healthcheck: {
+                Test: ["CMD", ...health.command],
+                Interval: health.intervalMs * NS_PER_MS,
+                Timeout: Math.max(health.intervalMs, 1000) * NS_PER_MS,
+                Retries: 3,
+                StartPeriod: 0,
+              },
+            }
+          : {}),
+      },
+      RestartPolicy: { Condition: restartCondition(deploy.restart), MaxAttempts: 0 },
+      // The image is one platform's; keep its tasks off nodes of another.
+      Placement: { Platforms: [{ OS: os, Architecture: architecture }] },
+      Networks: [{ Target: target.network, Aliases: [desired.name] }],
+      ForceUpdate: options.forceUpdate,
+    },
+    Mode: { Replicated: { Replicas: deploy.replicas } },
+    UpdateConfig: {
+      Parallelism: target.update.parallelism,
+      Delay: 0,
+      FailureAction: "rollback",
+      Monitor: monitor,
+      // One failed task is enough: a version that fails once is not rolled out further.
+      MaxFailureRatio: 0,
+      Order: order,
+    },
+    RollbackConfig: {
+      Parallelism: target.update.parallelism,
+      Delay: 0,
+      // A rollback that fails too leaves the service for a person to look at.
+      FailureAction: "pause",
+      Monitor: monitor,
+      MaxFailureRatio: 0,
+      Order: order,
+    },
+    EndpointSpec: {
+      Mode: "vip",
+      Ports: deploy.publish.map((p) => ({
+        Protocol: p.protocol,
+        TargetPort: p.container,
+        PublishedPort: p.host,
+        PublishMode: options.publishMode,
+      })),
+    },
+  };
+}
+
+/**
+ * The target's update order, except that a port published in host mode cannot be bound by the
+ * new task while the old one holds it on the same node: start-first would never start it.
+ */
+export function updateOrder(
+  deploy: DeploySettings,
+  target: SwarmTargetConfig,
+  publishMode: PublishMode,
+): "start-first" | "stop-first" {
+  return publishMode === "host" && deploy.publish.length > 0 ? "stop-first" : target.update.order;
+}

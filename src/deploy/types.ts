@@ -1,0 +1,109 @@
+/**
+ * The deploy stage's one interface. A deployed service's identity is (image ID, deploy-spec digest);
+ * the planner compares what dray.yaml and the build want (DesiredService) with what the target
+ * reports (LiveService, read from labels/annotations dray wrote) and each target carries out the
+ * differences. No local file decides what is deployed.
+ */
+import type { DeploySettings, ImageSettings, TargetConfig } from "../config/types.js";
+import type { Digest } from "../oci/types.js";
+
+/** Everything about how a service runs that is not in its image: hashed into the spec digest. */
+export interface DeploySpec {
+  readonly service: string;
+  readonly project: string;
+  /** The image's own settings (entrypoint, env, ports…): a config change redeploys. */
+  readonly image: Pick<ImageSettings, "entrypoint" | "args" | "env" | "ports" | "user" | "workdir">;
+  readonly deploy: DeploySettings;
+}
+
+/** What one service should look like on the target. */
+export interface DesiredService {
+  readonly name: string;
+  /**
+   * The image's identity on this target: the config digest for the target's platform, or, for a
+   * target that runs several platforms (Kubernetes), a digest over every platform's config digest.
+   */
+  readonly imageId: Digest;
+  /** What the target runs: "registry/ns/api@sha256:…" or, loaded into a local engine, "sha256:<config>". */
+  readonly image: string;
+  readonly spec: DeploySpec;
+  readonly specDigest: Digest;
+}
+
+/** What the target says is running, from dray's labels/annotations. */
+export interface LiveService {
+  readonly name: string;
+  readonly imageId: Digest | undefined;
+  readonly specDigest: Digest | undefined;
+  /** The target's handles: container IDs, a swarm service ID, "deployment/api". */
+  readonly ids: readonly string[];
+  /** False when the target knows the service but it is not running/healthy (a stopped container). */
+  readonly running: boolean;
+}
+
+/** Why a service is (re)deployed or left alone; shown to the user. */
+export type Reason =
+  | "new"
+  | "image changed"
+  | "spec changed"
+  | "not running"
+  | "removed from dray.yaml"
+  | "replacement forced";
+
+/** One step of a deploy plan. */
+export type DeployAction =
+  | { readonly kind: "create"; readonly desired: DesiredService; readonly reasons: readonly Reason[] }
+  | {
+      readonly kind: "replace";
+      readonly desired: DesiredService;
+      readonly live: LiveService;
+      readonly reasons: readonly Reason[];
+    }
+  | { readonly kind: "keep"; readonly desired: DesiredService; readonly live: LiveService }
+  | { readonly kind: "remove"; readonly live: LiveService; readonly reasons: readonly Reason[] };
+
+/** What a target needs while it works: cancellation, a place for progress lines, timed steps. */
+export interface ApplyContext {
+  /** Aborted by Ctrl-C: a target finishes the service in hand (old or new version running) and starts nothing new. */
+  readonly signal: AbortSignal;
+  /** One line of progress for a service ("waiting for health"). */
+  readonly log: (service: string, line: string) => void;
+  /** Times `fn` as a step of `service` ("pull", "start", "health"). */
+  readonly step: <T>(service: string, name: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/** A deploy of one service that did not become healthy; the old version is running again. */
+export interface FailureDetails {
+  readonly service: string;
+  /** The new version's last log lines, oldest first. */
+  readonly logs: readonly string[];
+  /** True when the previous version was restored (or never stopped). */
+  readonly rolledBack: boolean;
+}
+
+/** One deploy target (docker, swarm, kubernetes), opened for one run. */
+export interface DeployTarget {
+  readonly config: TargetConfig;
+  /** The platform images must be for ("linux/amd64"), or undefined when any of the image's platforms may run. */
+  readonly platform: string | undefined;
+  /** Every service of `project` dray deployed here, by name. */
+  readLive(project: string): Promise<Map<string, LiveService>>;
+  /**
+   * Make the images available to the target before anything is started: load them into a local
+   * engine, or check they can be pulled. Called once with every create/replace of the plan.
+   */
+  prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void>;
+  /** Create or replace one service and wait until it is healthy; throws DeployFailure when it is not. */
+  apply(action: Extract<DeployAction, { kind: "create" | "replace" }>, context: ApplyContext): Promise<void>;
+  /** Remove a service that left dray.yaml (`--prune`). */
+  remove(live: LiveService, context: ApplyContext): Promise<void>;
+  close(): void;
+}
+
+/** The labels (docker, swarm) and annotations (kubernetes) dray writes, read back as the live state. */
+export const LABELS = {
+  project: "dray.project",
+  service: "dray.service",
+  imageId: "dray.image-id",
+  specDigest: "dray.spec-digest",
+} as const;
