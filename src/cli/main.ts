@@ -86,6 +86,26 @@ function program(): Command {
     });
 
   cli
+    .command("dev")
+    .description("deploy to the local engine, then live-update services on every save, with a web dashboard")
+    .argument("[service...]", "services to run (default: all)")
+    .option(
+      "-t, --target <name>",
+      "docker target from dray.yaml (default: the first docker target, else the local engine)",
+    )
+    .addOption(
+      new Option("--dashboard-port <port>", "serve the dashboard on this port of 127.0.0.1").argParser(
+        positiveInt,
+      ),
+    )
+    .option("--no-dashboard", "do not serve the web dashboard")
+    .option("--down", "remove the services when dray dev stops")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runDev } = await import("./commands/dev.js");
+      process.exitCode = await runDev(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
     .command("plan")
     .description("show which services changed since the last build (or a git revision), and why")
     .argument("[service...]", "services to plan (default: all)")

@@ -1,0 +1,96 @@
+/**
+ * Putting files into a running container through the engine's archive API: no shell, tar or any
+ * other program is needed in the image (a FROM-scratch Go image has none). The engine unpacks as
+ * root into the container's file system, replacing each file (unlink + create), so even the
+ * running binary can be replaced.
+ */
+import path from "node:path";
+import type { EngineClient } from "../engine/client.js";
+import { engineError } from "../engine/client.js";
+import { writeTar } from "../oci/tar.js";
+
+/** A file for the container: its absolute path there, its bytes and its mode. */
+export interface ContainerFile {
+  readonly path: string;
+  readonly data: Buffer;
+  readonly mode: number;
+}
+
+/** What the engine says of a path in the container (`X-Docker-Container-Path-Stat`). */
+export interface PathStat {
+  size: number;
+  mode: number;
+}
+
+/** Copies `files` into the container, one archive per directory they share. */
+export async function putFiles(
+  engine: EngineClient,
+  container: string,
+  files: readonly ContainerFile[],
+): Promise<void> {
+  const byDir = new Map<string, ContainerFile[]>();
+  for (const file of files) {
+    const dir = path.posix.dirname(file.path);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), file]);
+  }
+  for (const [dir, group] of byDir) {
+    const archive = writeTar(
+      group.map((f) => ({
+        path: path.posix.basename(f.path),
+        type: "file" as const,
+        mode: f.mode,
+        data: f.data,
+      })),
+      { mtime: Math.floor(Date.now() / 1000), uid: 0, gid: 0 },
+    );
+    const request = {
+      method: "PUT" as const,
+      path: `/containers/${container}/archive`,
+      query: { path: dir, noOverwriteDirNonDir: true },
+      body: archive,
+    };
+    const res = await engine.raw(request);
+    if (res.status !== 200) throw engineError(request, res);
+  }
+}
+
+/** The size and mode of a path in the container, or undefined when it does not exist. */
+export async function statPath(
+  engine: EngineClient,
+  container: string,
+  file: string,
+): Promise<PathStat | undefined> {
+  const res = await engine.raw({
+    method: "HEAD",
+    path: `/containers/${container}/archive`,
+    query: { path: file },
+  });
+  if (res.status !== 200) return undefined;
+  const header = res.headers?.["x-docker-container-path-stat"];
+  if (typeof header !== "string") return undefined;
+  const stat = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as { size: number; mode: number };
+  return { size: stat.size, mode: stat.mode };
+}
+
+/** Runs `argv` in the container (the program must be in the image); returns its exit code and output lines. */
+export async function execInContainer(
+  engine: EngineClient,
+  container: string,
+  argv: readonly string[],
+): Promise<{ exitCode: number; output: Buffer }> {
+  const created = await engine.json<{ Id: string }>({
+    method: "POST",
+    path: `/containers/${container}/exec`,
+    body: { Cmd: argv, AttachStdout: true, AttachStderr: true },
+  });
+  const started = await engine.raw({
+    method: "POST",
+    path: `/exec/${created.Id}/start`,
+    body: { Detach: false, Tty: false },
+  });
+  const info = await engine.json<{ ExitCode: number | null }>({
+    method: "GET",
+    path: `/exec/${created.Id}/json`,
+  });
+  return { exitCode: info.ExitCode ?? -1, output: started.body };
+}

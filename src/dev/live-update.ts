@@ -1,0 +1,95 @@
+/**
+ * One live update of one running container: compile (Go), copy only what changed (content
+ * hashes), verify what landed, run the rule's commands, restart, and wait for the first healthy
+ * answer. Every step is timed. A compile error stops before anything is touched, so the old
+ * version keeps running.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { GoService, ResolvedService } from "../config/types.js";
+import type { ProbeResult } from "../deploy/health.js";
+import type { EngineClient } from "../engine/client.js";
+import { engineError } from "../engine/client.js";
+import type { SyncFile } from "./classify.js";
+import { type ContainerFile, execInContainer, putFiles, statPath } from "./container-files.js";
+import type { CompileResult } from "./go-compile.js";
+
+export interface LiveUpdateDeps {
+  engine: EngineClient;
+  container: string;
+  service: ResolvedService;
+  /** Compiles the Go service (undefined for other kinds). */
+  compile?: () => Promise<CompileResult>;
+  /** Waits until the restarted process answers its health check (or is running, without one). */
+  waitReady: () => Promise<ProbeResult>;
+  /** Content hash of what was last copied to each container path: only changed content travels. */
+  copied: Map<string, string>;
+  /** Times a step. */
+  step: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+export type LiveUpdateResult =
+  | { ok: true; copiedBytes: number; skipped: number }
+  | { ok: false; stage: "compile" | "copy" | "run" | "ready"; message: string };
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+export async function liveUpdate(
+  deps: LiveUpdateDeps,
+  plan: { compile: boolean; sync: readonly SyncFile[] },
+): Promise<LiveUpdateResult> {
+  const files: ContainerFile[] = [];
+  if (plan.compile && deps.compile) {
+    const compiled = await deps.step("compile", deps.compile);
+    if (!compiled.ok) return { ok: false, stage: "compile", message: compiled.output };
+    files.push({ path: (deps.service as GoService).binaryPath, data: compiled.binary, mode: 0o755 });
+  }
+  for (const file of plan.sync) {
+    const data = await readFile(file.from).catch(() => undefined);
+    if (data) files.push({ path: file.to, data, mode: 0o644 });
+  }
+  const changed = files.filter((f) => deps.copied.get(f.path) !== sha256(f.data));
+  const copiedBytes = changed.reduce((sum, f) => sum + f.data.length, 0);
+  if (changed.length > 0) {
+    const problem = await deps.step("copy", async () => {
+      await putFiles(deps.engine, deps.container, changed);
+      // What the engine now has at each path must be what was sent; a short write is caught here.
+      for (const file of changed) {
+        const stat = await statPath(deps.engine, deps.container, file.path);
+        if (!stat || stat.size !== file.data.length)
+          return `${file.path}: the container has ${stat ? `${stat.size} bytes` : "nothing"}, ${file.data.length} were sent`;
+      }
+      return undefined;
+    });
+    if (problem) return { ok: false, stage: "copy", message: problem };
+    for (const file of changed) deps.copied.set(file.path, sha256(file.data));
+  }
+  // The same bytes as the container runs (a comment, a reverted edit): nothing to copy, nothing to restart.
+  if (changed.length === 0 && files.length > 0) return { ok: true, copiedBytes: 0, skipped: files.length };
+  for (const argv of deps.service.live.run) {
+    const { exitCode, output } = await deps.step("run", () =>
+      execInContainer(deps.engine, deps.container, argv),
+    );
+    if (exitCode !== 0)
+      return {
+        ok: false,
+        stage: "run",
+        message: `${argv.join(" ")} exited with ${exitCode}\n${output.toString("utf8")}`,
+      };
+  }
+  // A new binary needs a new process; synced files only when the rule says so.
+  if (plan.compile || deps.service.live.restart) {
+    await deps.step("restart", async () => {
+      const request = {
+        method: "POST" as const,
+        path: `/containers/${deps.container}/restart`,
+        query: { t: 2 },
+      };
+      const res = await deps.engine.raw(request);
+      if (res.status !== 204) throw engineError(request, res);
+    });
+  }
+  const ready = await deps.step("ready", deps.waitReady);
+  if (!ready.ok) return { ok: false, stage: "ready", message: ready.reason };
+  return { ok: true, copiedBytes, skipped: files.length - changed.length };
+}

@@ -1,0 +1,229 @@
+/**
+ * `dray dev` against the real Docker engine, with its dashboard in a real headless Chromium: an
+ * edit to a Go service is live in the running container (same container, FROM-scratch image with
+ * no shell or tar), two quick edits leave the last one running, a compile error keeps the old
+ * version serving, a change no rule covers rebuilds with the reason printed, and the dashboard
+ * shows the update's timing bar, streams logs and triggers a rebuild.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyExample, drayBin } from "../support/dray.js";
+import { freePort } from "../support/registry.js";
+
+const run = promisify(execFile);
+const project = `dv${process.pid}`;
+const artifacts = path.resolve(import.meta.dirname, "../../test-artifacts");
+
+/** Polls `probe` until it returns a value (bounded). */
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("dray dev on the example against a real Docker engine", () => {
+  let dir: string;
+  let child: ChildProcess;
+  let stderr = "";
+  let apiPort: number;
+  let dashboardPort: number;
+  let browser: Browser;
+  let page: Page;
+  const mainGo = () => path.join(dir, "services", "api", "main.go");
+
+  const answer = async (urlPath = "/") => {
+    const res = await fetch(`http://127.0.0.1:${apiPort}${urlPath}`, { signal: AbortSignal.timeout(2000) });
+    return res.status === 200 ? await res.text() : undefined;
+  };
+  const answersWith = (text: string, urlPath = "/") =>
+    eventually(
+      async () => ((await answer(urlPath))?.includes(text) ? true : undefined),
+      `api to answer "${text}"`,
+    );
+  const apiContainer = async () =>
+    (await run("docker", ["ps", "-q", "--no-trunc", "--filter", `name=^${project}-api$`])).stdout.trim();
+  const editGreeting = async (to: string) => {
+    const source = await readFile(mainGo(), "utf8");
+    const next = source.replace(/"api[^"]*: %s\\n"/, `"api ${to}: %s\\n"`);
+    expect(next).not.toBe(source);
+    await writeFile(mainGo(), next);
+  };
+
+  beforeAll(async () => {
+    dir = await copyExample("dray-dev-");
+    apiPort = await freePort();
+    dashboardPort = await freePort();
+    const file = path.join(dir, "dray.yaml");
+    const yaml = (await readFile(file, "utf8"))
+      .replace("project: shop", `project: ${project}`)
+      .replace("platforms: [linux/amd64, linux/arm64]", "platforms: [linux/amd64]")
+      .replace('"18080:8080"', `"${apiPort}:8080"`)
+      .replace(/ {6}publish: \["1808[12]:8080"\]\n/g, "");
+    await writeFile(file, yaml);
+    child = spawn(process.execPath, [drayBin, "dev", "--dashboard-port", String(dashboardPort)], {
+      cwd: dir,
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (c) => {
+      stderr += c;
+    });
+    child.stderr!.on("data", (c) => {
+      stderr += c;
+    });
+    await eventually(
+      async () => (stderr.includes("watching ") ? true : undefined),
+      "dray dev to start watching",
+      240_000,
+    );
+    await mkdir(artifacts, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${dashboardPort}/`);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
+    const ids = stdout.split("\n").filter(Boolean);
+    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
+    await run("docker", ["network", "rm", project]).catch(() => undefined);
+    if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
+  }, 60_000);
+
+  it("deploys the example and the dashboard lists its services", async () => {
+    expect(await answer()).toBe("api: hello from shop\n");
+    await page.getByText("orders", { exact: true }).first().waitFor({ timeout: 10_000 });
+    for (const service of ["api", "orders", "users"])
+      await expect(page.locator(`tr[data-service="${service}"]`).count()).resolves.toBe(1);
+  }, 60_000);
+
+  it("an edit to a Go service is live in the same container (FROM scratch: no shell, no tar), with every step timed", async () => {
+    const before = await apiContainer();
+    const { stdout: shell } = await run("docker", ["export", before]).catch(() => ({ stdout: "" }));
+    expect(shell).not.toContain("bin/sh");
+    await editGreeting("v2");
+    await answersWith("api v2: hello from shop");
+    expect(await apiContainer()).toBe(before);
+    await eventually(
+      async () =>
+        /api live ✓ detect \S+ · compile \S+ · copy \S+ · restart \S+ · ready \S+ = /.test(stderr)
+          ? true
+          : undefined,
+      "the update line",
+    );
+    // The dashboard shows the update's steps as a bar.
+    const bar = page.locator('[data-testid="update-bar"][data-service="api"]');
+    await bar.waitFor({ timeout: 10_000 });
+    const steps = await bar
+      .locator('[data-testid="update-step"]')
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-step")));
+    expect(steps).toEqual(["detect", "compile", "copy", "restart", "ready"]);
+  }, 120_000);
+
+  it("streams the service's log lines to the dashboard", async () => {
+    await answer("/version");
+    await page
+      .locator('[data-testid="logs"]')
+      .getByText("GET /version 200")
+      .first()
+      .waitFor({ timeout: 10_000 });
+  }, 60_000);
+
+  it("two quick edits in a row: the last one wins", async () => {
+    await editGreeting("v3");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await editGreeting("v4");
+    await answersWith("api v4: hello from shop");
+    // Whatever was in flight has finished by now; the running binary stays the last edit's.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await answer()).toBe("api v4: hello from shop\n");
+  }, 120_000);
+
+  it("a compile error shows the compiler's message, the old version keeps serving, and fixing it resumes updates", async () => {
+    const source = await readFile(mainGo(), "utf8");
+    await writeFile(mainGo(), source.replace("func main() {", "func main() {\n\tundefinedThing()"));
+    await eventually(
+      async () => (stderr.includes("undefined: undefinedThing") ? true : undefined),
+      "the compiler's message",
+    );
+    expect(stderr).toContain("the previous version keeps running");
+    expect(await answer()).toBe("api v4: hello from shop\n");
+    await page
+      .locator('[data-testid="error"][data-service="api"]')
+      .getByText("undefinedThing")
+      .waitFor({ timeout: 10_000 });
+    await writeFile(mainGo(), source.replace('"api v4: %s\\n"', '"api v5: %s\\n"'));
+    await answersWith("api v5: hello from shop");
+  }, 120_000);
+
+  it("a change no live rule covers rebuilds and redeploys that one service, saying why", async () => {
+    const before = await apiContainer();
+    const page_ = path.join(dir, "services", "api", "static", "index.html");
+    await writeFile(page_, `${await readFile(page_, "utf8")}<!-- edited in the dev test -->\n`);
+    await eventually(
+      async () =>
+        /api: rebuilding and redeploying — services\/api\/static\/index\.html is packed into the image by `files`/.test(
+          stderr,
+        )
+          ? true
+          : undefined,
+      "the rebuild reason",
+    );
+    await answersWith("edited in the dev test", "/static/index.html");
+    expect(await apiContainer()).not.toBe(before);
+  }, 180_000);
+
+  it("the dashboard's Rebuild button rebuilds and redeploys the service", async () => {
+    const ordersContainer = async () =>
+      (await run("docker", ["ps", "-q", "--no-trunc", "--filter", `name=^${project}-orders$`])).stdout.trim();
+    const before = await ordersContainer();
+    await page.locator('tr[data-service="orders"] button').click();
+    await eventually(
+      async () =>
+        stderr.includes("orders: rebuilding and redeploying — rebuild requested") ? true : undefined,
+      "the rebuild",
+    );
+    await eventually(
+      async () => (/orders rebuild ✓/.test(stderr) ? true : undefined),
+      "the rebuild to finish",
+      120_000,
+    );
+    expect(stderr).toMatch(/orders: replacing \(replacement forced\)/);
+    expect(await ordersContainer()).not.toBe(before);
+    await page.screenshot({ path: path.join(artifacts, "dev-dashboard.png"), fullPage: true });
+  }, 180_000);
+
+  it("Ctrl-C stops watching and leaves the services running", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(stderr).toContain("the services keep running");
+    expect(await apiContainer()).not.toBe("");
+    expect(await answer()).toBe("api v5: hello from shop\n");
+  }, 60_000);
+});
