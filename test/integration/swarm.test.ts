@@ -7,7 +7,6 @@
  * ingress routing mesh accepts no connection. Swarm cannot bind a published port to one address,
  * so the ports listen on every interface; the test only ever connects to 127.0.0.1.
  */
-import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
