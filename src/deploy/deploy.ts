@@ -16,7 +16,7 @@ import { acquireDeployLock } from "./lock.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import { nameOf, planDeploy } from "./plan.js";
-import type { ApplyContext, DeployAction, DeployTarget } from "./types.js";
+import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget } from "./types.js";
 
 export interface DeployOptions {
   config: ResolvedConfig;
@@ -24,6 +24,8 @@ export interface DeployOptions {
   only: readonly string[];
   dryRun: boolean;
   prune: boolean;
+  /** Dev mode: run each service behind this program (docker targets only). */
+  wrapper?: CommandWrapper;
   /** Build without the cache and replace these services even when nothing changed. */
   force?: readonly string[];
   lockWaitMs: number;
@@ -93,7 +95,13 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
 
   const layout = await openLayout(build.layout);
   const opened = await tracer.span("connect", () =>
-    openTarget(target, { config, env: options.env, layout, entries: build.entries }),
+    openTarget(target, {
+      config,
+      env: options.env,
+      layout,
+      entries: build.entries,
+      ...(options.wrapper ? { wrapper: options.wrapper } : {}),
+    }),
   );
   const lock = options.dryRun
     ? undefined
@@ -102,8 +110,12 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       );
   try {
     const live = await tracer.span("read live state", () => opened.readLive(config.project));
-    const extra =
-      target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined;
+    // What else the services run from: the user's own manifests, dev mode's wrapper.
+    const extras = [
+      target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
+      options.wrapper && target.kind === "docker" ? `wrapper:${options.wrapper.digest}` : undefined,
+    ].filter((e): e is string => e !== undefined);
+    const extra = extras.length > 0 ? extras.join("\n") : undefined;
     const desired = services.map((s) =>
       desiredService(config, s, build.entries.get(s.name)!, target, opened.platform, extra),
     );

@@ -2,13 +2,15 @@
 import type { ResolvedConfig, TargetConfig } from "../config/types.js";
 import type { CacheEntry } from "../fingerprint/types.js";
 import type { LayoutStore } from "../oci/layout.js";
-import type { DeployTarget } from "./types.js";
+import type { CommandWrapper, DeployTarget } from "./types.js";
 
 export interface OpenTargetOptions {
   config: ResolvedConfig;
   env: NodeJS.ProcessEnv;
   layout: LayoutStore;
   entries: ReadonlyMap<string, CacheEntry>;
+  /** Dev mode's wrapper; only docker targets use it. */
+  wrapper?: CommandWrapper;
 }
 
 export async function openTarget(target: TargetConfig, options: OpenTargetOptions): Promise<DeployTarget> {
@@ -26,6 +28,7 @@ export async function openTarget(target: TargetConfig, options: OpenTargetOption
         layout: options.layout,
         entries: options.entries,
         fromRegistry: config.registry !== undefined,
+        ...(options.wrapper ? { wrapper: options.wrapper } : {}),
       });
     }
     case "swarm": {

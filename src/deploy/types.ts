@@ -100,10 +100,24 @@ export interface DeployTarget {
   close(): void;
 }
 
+/**
+ * A program run in front of each service's own command, its binary put into the container before
+ * it starts (dev mode's supervisor, which restarts the command on request). Docker targets only.
+ */
+export interface CommandWrapper {
+  /** Absolute path of the program in the container. */
+  readonly path: string;
+  readonly binary: Buffer;
+  /** sha256 hex of the binary: part of the spec digest, so wrapped and plain containers differ. */
+  readonly digest: string;
+}
+
 /** The labels (docker, swarm) and annotations (kubernetes) dray writes, read back as the live state. */
 export const LABELS = {
   project: "dray.project",
   service: "dray.service",
   imageId: "dray.image-id",
   specDigest: "dray.spec-digest",
+  /** Set on containers that run behind a CommandWrapper. */
+  wrapped: "dray.wrapped",
 } as const;

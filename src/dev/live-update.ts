@@ -9,9 +9,8 @@ import { readFile } from "node:fs/promises";
 import type { GoService, ResolvedService } from "../config/types.js";
 import type { ProbeResult } from "../deploy/health.js";
 import type { EngineClient } from "../engine/client.js";
-import { engineError } from "../engine/client.js";
+import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/container-files.js";
 import type { SyncFile } from "./classify.js";
-import { type ContainerFile, execInContainer, putFiles, statPath } from "./container-files.js";
 import type { CompileResult } from "./go-compile.js";
 
 export interface LiveUpdateDeps {
@@ -20,6 +19,8 @@ export interface LiveUpdateDeps {
   service: ResolvedService;
   /** Compiles the Go service (undefined for other kinds). */
   compile?: () => Promise<CompileResult>;
+  /** Starts the service's process again: through dray's supervisor when it runs behind one, else by restarting the container. */
+  restart: () => Promise<void>;
   /** Waits until the restarted process answers its health check (or is running, without one). */
   waitReady: () => Promise<ProbeResult>;
   /** Content hash of what was last copied to each container path: only changed content travels. */
@@ -79,15 +80,7 @@ export async function liveUpdate(
   }
   // A new binary needs a new process; synced files only when the rule says so.
   if (plan.compile || deps.service.live.restart) {
-    await deps.step("restart", async () => {
-      const request = {
-        method: "POST" as const,
-        path: `/containers/${deps.container}/restart`,
-        query: { t: 2 },
-      };
-      const res = await deps.engine.raw(request);
-      if (res.status !== 204) throw engineError(request, res);
-    });
+    await deps.step("restart", deps.restart);
   }
   const ready = await deps.step("ready", deps.waitReady);
   if (!ready.ok) return { ok: false, stage: "ready", message: ready.reason };

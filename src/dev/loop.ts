@@ -10,7 +10,7 @@ import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import { selectServices } from "../build/select.js";
 import type { DockerTargetConfig, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
 import { deployProject } from "../deploy/deploy.js";
-import { LABELS } from "../deploy/types.js";
+import { type CommandWrapper, LABELS } from "../deploy/types.js";
 import { engineAddress } from "../engine/address.js";
 import { createEngineClient } from "../engine/client.js";
 import { readEngineInfo } from "../engine/platform.js";
@@ -25,7 +25,9 @@ import { compileGoService, type GoTargetInfo } from "./go-compile.js";
 import type { DevHub } from "./hub.js";
 import { buildInputIndex, contentHash, type InputIndex, relativeTo } from "./input-index.js";
 import { liveUpdate } from "./live-update.js";
-import { waitForReady } from "./ready.js";
+import { restartProcess, waitForReady } from "./ready.js";
+import { buildSupervisor } from "./supervisor/build.js";
+import { SUPERVISOR_PATH } from "./supervisor/source.js";
 import { type Watcher, watchProject } from "./watcher.js";
 
 const REBUILD_REQUESTED = "rebuild requested";
@@ -58,6 +60,8 @@ interface Running {
   container: string | undefined;
   imageId: string | undefined;
   logs: LogFollower | undefined;
+  /** Runs behind dray's supervisor, which restarts the process without restarting the container. */
+  wrapped: boolean;
   /** Container path → content hash last copied there. */
   copied: Map<string, string>;
   busy: boolean;
@@ -73,6 +77,15 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const engine = createEngineClient(engineAddress(target.host, env, config.locate(["targets", target.name])));
   const { platform } = await readEngineInfo(engine);
   let updateIds = 0;
+  // Every Go service runs behind dray's supervisor, so a new binary starts without restarting its
+  // container; it is compiled for the engine's platform by the services' own toolchain.
+  const wrapper: CommandWrapper | undefined = services.some((s) => s.kind === "go")
+    ? await buildSupervisor(root, platform, await findGoToolchain(env), env).then((s) => ({
+        path: SUPERVISOR_PATH,
+        binary: s.binary,
+        digest: s.digest,
+      }))
+    : undefined;
 
   const running = new Map<string, Running>(
     services.map((s) => [
@@ -81,6 +94,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
         service: s,
         container: undefined,
         imageId: undefined,
+        wrapped: false,
         logs: undefined,
         copied: new Map(),
         busy: false,
@@ -123,6 +137,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       prune: false,
       ...(force ? { force: names } : {}),
       lockWaitMs: 60_000,
+      ...(wrapper ? { wrapper } : {}),
       env,
       tracer: createTracer(),
       signal: new AbortController().signal,
@@ -143,6 +158,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       const changed = container?.Id !== r.container;
       r.container = container?.Id;
       r.imageId = container?.Labels[LABELS.imageId];
+      r.wrapped = container?.Labels[LABELS.wrapped] !== undefined;
       if (changed) {
         r.copied.clear();
         attach(r);
@@ -243,6 +259,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
                 ),
             }
           : {}),
+        restart: () => restartProcess(engine, r.container!, r.wrapped),
         waitReady: () => waitForReady(engine, r.container!, r.service, target),
         copied: r.copied,
         step,

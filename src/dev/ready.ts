@@ -1,8 +1,13 @@
-/** When a restarted or replaced container counts as ready in dev mode: its health check answers, polled tightly. */
+/**
+ * Starting a service's process again, and knowing when it is ready: its health check answers,
+ * polled tightly.
+ */
 import type { DockerTargetConfig, ResolvedService } from "../config/types.js";
 import { containerProbe } from "../deploy/docker/containers.js";
 import { httpProbe, type ProbeResult, waitUntilHealthy } from "../deploy/health.js";
-import type { EngineClient } from "../engine/client.js";
+import { type EngineClient, engineError } from "../engine/client.js";
+import { execInContainer } from "../engine/container-files.js";
+import { SUPERVISOR_PATH } from "./supervisor/source.js";
 
 /** Polls every few milliseconds: in the inner loop each one spent waiting is felt. */
 const DEV_POLL_MS = 15;
@@ -29,4 +34,23 @@ export function waitForReady(
     );
   });
   return waitUntilHealthy(probe, { intervalMs: DEV_POLL_MS, timeoutMs: health?.timeoutMs ?? 30_000 });
+}
+
+/**
+ * Restarts the service's process: behind dray's supervisor, `dray-supervise reload` (an engine
+ * exec that returns once the new process has started — milliseconds); otherwise, or if that
+ * fails, the container itself (the engine tears down and rebuilds its network: slower).
+ */
+export async function restartProcess(
+  engine: EngineClient,
+  container: string,
+  wrapped: boolean,
+): Promise<void> {
+  if (wrapped) {
+    const { exitCode } = await execInContainer(engine, container, [SUPERVISOR_PATH, "reload"]);
+    if (exitCode === 0) return;
+  }
+  const request = { method: "POST" as const, path: `/containers/${container}/restart`, query: { t: 2 } };
+  const res = await engine.raw(request);
+  if (res.status !== 204) throw engineError(request, res);
 }

@@ -126,9 +126,20 @@ describe("dray dev on the example against a real Docker engine", () => {
     const before = await apiContainer();
     const { stdout: shell } = await run("docker", ["export", before]).catch(() => ({ stdout: "" }));
     expect(shell).not.toContain("bin/sh");
+    // dray's supervisor runs in front of the service, so a new binary starts without a container restart.
+    const { stdout: entrypoint } = await run("docker", [
+      "inspect",
+      "-f",
+      "{{json .Config.Entrypoint}}",
+      before,
+    ]);
+    expect(JSON.parse(entrypoint)).toEqual(["/.dray/dray-supervise", "/app/api"]);
+    const { stdout: startedBefore } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
     await editGreeting("v2");
     await answersWith("api v2: hello from shop");
     expect(await apiContainer()).toBe(before);
+    const { stdout: startedAfter } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
+    expect(startedAfter).toBe(startedBefore);
     await eventually(
       async () =>
         /api live ✓ detect \S+ · compile \S+ · copy \S+ · restart \S+ · ready \S+ = /.test(stderr)

@@ -1,6 +1,6 @@
 /** The container a service runs as on a docker target: pure, from the desired service and the target. */
 import type { DockerTargetConfig } from "../../config/types.js";
-import { type DesiredService, LABELS } from "../types.js";
+import { type CommandWrapper, type DesiredService, LABELS } from "../types.js";
 
 /** Docker durations are nanoseconds. */
 const NS_PER_MS = 1_000_000;
@@ -15,8 +15,26 @@ export function nextContainerName(project: string, service: string): string {
 }
 
 /** The body of `POST /containers/create`. */
-export function containerSpec(desired: DesiredService, target: DockerTargetConfig): Record<string, unknown> {
+/**
+ * The argv a wrapped container starts with: the wrapper, then the service's own command. Only
+ * when dray knows that command (its entrypoint is set, as every Go service's is).
+ */
+export function wrappedCommand(
+  desired: DesiredService,
+  wrapper: CommandWrapper | undefined,
+): string[] | undefined {
+  const { entrypoint, args } = desired.spec.image;
+  if (!wrapper || !entrypoint || entrypoint.length === 0) return undefined;
+  return [wrapper.path, ...entrypoint, ...(args ?? [])];
+}
+
+export function containerSpec(
+  desired: DesiredService,
+  target: DockerTargetConfig,
+  wrapper?: CommandWrapper,
+): Record<string, unknown> {
   const { deploy, image } = desired.spec;
+  const wrapped = wrappedCommand(desired, wrapper);
   const exposed: Record<string, object> = {};
   for (const port of image.ports) exposed[port] = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -33,7 +51,10 @@ export function containerSpec(desired: DesiredService, target: DockerTargetConfi
       [LABELS.service]: desired.name,
       [LABELS.imageId]: desired.imageId,
       [LABELS.specDigest]: desired.specDigest,
+      ...(wrapped ? { [LABELS.wrapped]: wrapper!.digest } : {}),
     },
+    // A set Entrypoint drops the image's Cmd, so the whole command goes into the entrypoint.
+    ...(wrapped ? { Entrypoint: wrapped, Cmd: [] } : {}),
     Env: Object.entries(deploy.env).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
     ...(health?.command

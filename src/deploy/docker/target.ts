@@ -8,6 +8,7 @@ import pLimit from "p-limit";
 import type { DockerTargetConfig } from "../../config/types.js";
 import { engineAddress } from "../../engine/address.js";
 import { createEngineClient, type EngineClient, engineError } from "../../engine/client.js";
+import { putFiles } from "../../engine/container-files.js";
 import { lastLogLines } from "../../engine/logs.js";
 import { readEngineInfo } from "../../engine/platform.js";
 import type { CacheEntry } from "../../fingerprint/types.js";
@@ -16,12 +17,13 @@ import { DeployFailure } from "../failure.js";
 import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
 import {
   type ApplyContext,
+  type CommandWrapper,
   type DeployAction,
   type DeployTarget,
   LABELS,
   type LiveService,
 } from "../types.js";
-import { containerName, containerSpec, nextContainerName } from "./container-spec.js";
+import { containerName, containerSpec, nextContainerName, wrappedCommand } from "./container-spec.js";
 import {
   type ContainerState,
   containerProbe,
@@ -48,6 +50,8 @@ export interface DockerTargetOptions {
   fromRegistry: boolean;
   /** An engine client to use instead of one for the target's address (dev mode shares one). */
   engine?: EngineClient;
+  /** Dev mode: run each service behind this program (see CommandWrapper). */
+  wrapper?: CommandWrapper;
 }
 
 type Change = Extract<DeployAction, { kind: "create" | "replace" }>;
@@ -181,7 +185,7 @@ export async function openDockerTarget(
       networkReady ??= ensureNetwork();
       await networkReady;
       const old = change.kind === "replace" ? [...change.live.ids] : [];
-      const spec = containerSpec(change.desired, config);
+      const spec = containerSpec(change.desired, config, options.wrapper);
       const portsInTheWay = old.length > 0 && change.desired.spec.deploy.publish.length > 0;
       if (portsInTheWay)
         await context.step(name, "stop old", () => Promise.all(old.map((id) => stopContainer(engine, id))));
@@ -190,6 +194,12 @@ export async function openDockerTarget(
       );
       let failure: { reason: string; logs: string[] } | undefined;
       try {
+        if (options.wrapper && wrappedCommand(change.desired, options.wrapper)) {
+          const { path: file, binary } = options.wrapper;
+          await context.step(name, "wrap", () =>
+            putFiles(engine, id, [{ path: file, data: binary, mode: 0o755 }]),
+          );
+        }
         failure = await startAndWait(change, id, context);
       } catch (error) {
         await removeContainer(engine, id);

@@ -5,9 +5,9 @@
  * running binary can be replaced.
  */
 import path from "node:path";
-import type { EngineClient } from "../engine/client.js";
-import { engineError } from "../engine/client.js";
 import { writeTar } from "../oci/tar.js";
+import type { EngineClient } from "./client.js";
+import { engineError } from "./client.js";
 
 /** A file for the container: its absolute path there, its bytes and its mode. */
 export interface ContainerFile {
@@ -33,25 +33,40 @@ export async function putFiles(
     const dir = path.posix.dirname(file.path);
     byDir.set(dir, [...(byDir.get(dir) ?? []), file]);
   }
+  const options = { mtime: Math.floor(Date.now() / 1000), uid: 0, gid: 0 };
   for (const [dir, group] of byDir) {
-    const archive = writeTar(
-      group.map((f) => ({
-        path: path.posix.basename(f.path),
+    // Unpacked into the files' own directory, so no existing directory's owner or mode is touched.
+    const names = group.map((f) => ({
+      path: path.posix.basename(f.path),
+      type: "file" as const,
+      mode: f.mode,
+      data: f.data,
+    }));
+    const res = await putArchive(engine, container, dir, writeTar(names, options));
+    if (res.status === 404) {
+      // The directory does not exist yet: unpack at the root, which creates it (and its parents).
+      const full = group.map((f) => ({
+        path: f.path.slice(1),
         type: "file" as const,
         mode: f.mode,
         data: f.data,
-      })),
-      { mtime: Math.floor(Date.now() / 1000), uid: 0, gid: 0 },
-    );
-    const request = {
-      method: "PUT" as const,
-      path: `/containers/${container}/archive`,
-      query: { path: dir, noOverwriteDirNonDir: true },
-      body: archive,
-    };
-    const res = await engine.raw(request);
-    if (res.status !== 200) throw engineError(request, res);
+      }));
+      const again = await putArchive(engine, container, "/", writeTar(full, options));
+      if (again.status !== 200) throw engineError(archiveRequest(container, "/"), again);
+    } else if (res.status !== 200) throw engineError(archiveRequest(container, dir), res);
   }
+}
+
+function archiveRequest(container: string, dir: string) {
+  return {
+    method: "PUT" as const,
+    path: `/containers/${container}/archive`,
+    query: { path: dir, noOverwriteDirNonDir: true },
+  };
+}
+
+function putArchive(engine: EngineClient, container: string, dir: string, archive: Buffer) {
+  return engine.raw({ ...archiveRequest(container, dir), body: archive });
 }
 
 /** The size and mode of a path in the container, or undefined when it does not exist. */

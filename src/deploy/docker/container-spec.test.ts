@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import type { DockerTargetConfig } from "../../config/types.js";
+import type { Digest } from "../../oci/types.js";
+import type { DesiredService } from "../types.js";
+import { containerSpec, wrappedCommand } from "./container-spec.js";
+
+const target: DockerTargetConfig = {
+  name: "local",
+  kind: "docker",
+  host: undefined,
+  network: "shop",
+  bind: "127.0.0.1",
+};
+const desired = (entrypoint: string[] | undefined): DesiredService => ({
+  name: "api",
+  imageId: `sha256:${"a".repeat(64)}` as Digest,
+  image: `sha256:${"a".repeat(64)}`,
+  specDigest: `sha256:${"b".repeat(64)}` as Digest,
+  spec: {
+    service: "api",
+    project: "shop",
+    image: {
+      entrypoint,
+      args: ["--flag"],
+      env: {},
+      ports: ["8080/tcp"],
+      user: undefined,
+      workdir: undefined,
+    },
+    deploy: {
+      replicas: 1,
+      publish: [{ host: 18080, container: 8080, protocol: "tcp" }],
+      health: { http: undefined, command: ["/app/api", "healthcheck"], intervalMs: 500, timeoutMs: 10_000 },
+      restart: "unless-stopped",
+      env: { LOG: "debug" },
+    },
+  },
+});
+/** The parts of the engine's container body these tests read. */
+interface Spec {
+  Labels: Record<string, string>;
+  Env: string[];
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Healthcheck?: Record<string, unknown>;
+  HostConfig: { PortBindings: unknown; RestartPolicy: unknown };
+  NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+}
+const wrapper = { path: "/.dray/dray-supervise", binary: Buffer.from("x"), digest: "c".repeat(64) };
+
+describe("container spec", () => {
+  it("labels the identity, publishes on the bind address, joins the network under the service's name", () => {
+    const spec = containerSpec(desired(["/app/api"]), target) as unknown as Spec;
+    expect(spec.Labels).toEqual({
+      "dray.project": "shop",
+      "dray.service": "api",
+      "dray.image-id": `sha256:${"a".repeat(64)}`,
+      "dray.spec-digest": `sha256:${"b".repeat(64)}`,
+    });
+    expect(spec.HostConfig.PortBindings).toEqual({
+      "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "18080" }],
+    });
+    expect(spec.HostConfig.RestartPolicy).toEqual({ Name: "unless-stopped" });
+    expect(spec.NetworkingConfig.EndpointsConfig["shop"]!.Aliases).toEqual(["api"]);
+    expect(spec.Env).toEqual(["LOG=debug"]);
+    expect(spec.Healthcheck).toMatchObject({
+      Test: ["CMD", "/app/api", "healthcheck"],
+      Interval: 500_000_000,
+    });
+    expect(spec.Entrypoint).toBeUndefined();
+  });
+
+  it("puts the wrapper in front of the whole command, and marks the container", () => {
+    const spec = containerSpec(desired(["/app/api"]), target, wrapper) as unknown as Spec;
+    expect(spec.Entrypoint).toEqual(["/.dray/dray-supervise", "/app/api", "--flag"]);
+    expect(spec.Cmd).toEqual([]);
+    expect(spec.Labels["dray.wrapped"]).toBe("c".repeat(64));
+  });
+
+  it("does not wrap a service whose command comes from its base image (dray does not know it)", () => {
+    expect(wrappedCommand(desired(undefined), wrapper)).toBeUndefined();
+    const spec = containerSpec(desired(undefined), target, wrapper) as unknown as Spec;
+    expect(spec.Entrypoint).toBeUndefined();
+    expect(spec.Labels["dray.wrapped"]).toBeUndefined();
+  });
+});
