@@ -1,0 +1,197 @@
+// The dev benchmark's section of RESULTS.md: per service size the four ways from an edit to the
+// new version answering, the goals, and where a live update's time went by dray dev's own steps.
+// Pure: measurements in, markdown out.
+import { sec } from "./deploy-report.mjs";
+import { formatMachine } from "./machine.mjs";
+import { markdownTable, median } from "./results.mjs";
+
+/** Goal: a live update at most this much slower than a bare `go build` of the same edit. */
+export const OVER_BARE_GOAL_MS = 150;
+/** dray dev's steps of a live Go update, in the order it runs them. */
+const STEPS = ["detect", "compile", "copy", "restart", "ready"];
+
+/** The nearest-rank percentile `p` (0..100) of a list of numbers. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Milliseconds as sec() does, with a real minus sign for negative values. */
+const fmt = (ms) => (Math.round(ms) < 0 ? `−${sec(-ms)}` : sec(ms));
+const list = (values) => values.map(fmt).join(", ");
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const signed = (ms) => (Math.round(ms) < 0 ? fmt(ms) : `+${sec(ms)}`);
+/** Per live update: the end-to-end time less dray dev's own total (see the note in the section). */
+const outside = (sample) => sample.endToEnd - sample.update.totalMs;
+
+/** Medians of one size's four paths; plain is undefined when it did not run. */
+function summarize(size) {
+  const live = size.live.map((s) => s.endToEnd);
+  return {
+    bare: median(size.bare),
+    live: median(live),
+    liveP90: percentile(live, 90),
+    rebuild: median(size.rebuild.map((s) => s.endToEnd)),
+    plain: size.plain ? median(size.plain.map((s) => s.endToEnd)) : undefined,
+  };
+}
+
+/** Rows of where one size's live updates went: dray's steps, its total, and the rest. */
+function stepRows(size) {
+  const row = (label, values) => [
+    label,
+    fmt(median(values)),
+    `${fmt(Math.min(...values))} … ${fmt(Math.max(...values))}`,
+  ];
+  const updates = size.live.map((s) => s.update);
+  const seen = [...new Set(updates.flatMap((u) => Object.keys(u.steps)))];
+  // dray's own order first, then any step this bench does not know yet.
+  const steps = [...STEPS.filter((s) => seen.includes(s)), ...seen.filter((s) => !STEPS.includes(s))];
+  return [
+    ...steps.map((step) =>
+      row(
+        step,
+        updates.map((u) => u.steps[step] ?? 0),
+      ),
+    ),
+    row(
+      "dray dev's total (first file event → healthy)",
+      updates.map((u) => u.totalMs),
+    ),
+    row("outside dray's clock (end to end − dray's total)", size.live.map(outside)),
+    row(
+      "edit → new version answering",
+      size.live.map((s) => s.endToEnd),
+    ),
+    row(
+      "for comparison: a container restart by the engine (`POST restart?t=2`)",
+      size.restarts.map((s) => s.restartMs),
+    ),
+    row(
+      "… until the restarted process answers `GET /`",
+      size.restarts.map((s) => s.answering),
+    ),
+  ];
+}
+
+/** A few plain words on where the time above the bare go build went, from the medians. */
+function findings(size, m) {
+  const step = (name) => median(size.live.map((s) => s.update.steps[name] ?? 0));
+  const parts = STEPS.filter((s) => s !== "compile")
+    .map((s) => [s, step(s)])
+    .concat([["outside dray's clock", median(size.live.map(outside))]])
+    .sort((a, b) => b[1] - a[1]);
+  return (
+    `${size.name}: the live update takes ${signed(m.live - m.bare)} over the bare go build; ` +
+    `dray's compile step is ${sec(step("compile"))} against ${sec(m.bare)} bare (${signed(step("compile") - m.bare)}), ` +
+    `and the rest is, largest first: ${parts.map(([s, ms]) => `${s} ${fmt(ms)}`).join(", ")}. ` +
+    `A restart of the same container by the engine, with no update, takes ${sec(median(size.restarts.map((s) => s.restartMs)))} ` +
+    `(${sec(median(size.restarts.map((s) => s.answering)))} until it answers again).`
+  );
+}
+
+/**
+ * The section's markdown. Each of `sizes` is { label, name, binaryBytes, bare: [ms],
+ * live: [{ endToEnd, update }], restarts: [{ restartMs, answering }], rebuild: [{ endToEnd,
+ * drayMs }], plain?: [{ endToEnd, steps }] }.
+ */
+export function formatDevReport({ args, machine, loadEnd, firstDeployMs, sizes, notes, checks }) {
+  const summaries = sizes.map(summarize);
+  const notRun = "not run (--no-plain)";
+  const table = markdownTable(
+    [
+      "service",
+      "binary",
+      `bare go build (median of ${args.edits})`,
+      `live update (median / p90 of ${args.edits})`,
+      `dray deploy (median of ${args["rebuild-edits"]})`,
+      `plain path (median of ${args["plain-edits"]})`,
+    ],
+    sizes.map((size, i) => {
+      const m = summaries[i];
+      return [
+        `${size.name} (${size.label})`,
+        mb(size.binaryBytes),
+        sec(m.bare),
+        `${sec(m.live)} / ${sec(m.liveP90)}`,
+        sec(m.rebuild),
+        m.plain === undefined ? notRun : sec(m.plain),
+      ];
+    }),
+  );
+  const goals = markdownTable(
+    [
+      "service",
+      "live − bare go build",
+      `goal ≤ ${sec(OVER_BARE_GOAL_MS)}`,
+      "live ÷ plain path",
+      "goal < 0.5",
+    ],
+    sizes.map((size, i) => {
+      const m = summaries[i];
+      const over = m.live - m.bare;
+      const ratio = m.plain === undefined ? undefined : m.live / m.plain;
+      return [
+        size.name,
+        signed(over),
+        over <= OVER_BARE_GOAL_MS ? "met" : "**missed**",
+        ratio === undefined ? notRun : ratio.toFixed(2),
+        ratio === undefined ? "—" : ratio < 0.5 ? "met" : "**missed**",
+      ];
+    }),
+  );
+  const perSize = sizes.flatMap((size) => [
+    `Where ${size.name}'s live updates went (dray dev's own step times from its update lines; median and range of ${args.edits}):`,
+    "",
+    markdownTable(["part", "median", "range"], stepRows(size)),
+    "",
+  ]);
+  const samples = sizes.flatMap((size) => [
+    `- ${size.name}, live: ${list(size.live.map((s) => s.endToEnd))}; bare go build: ${list(size.bare)}.`,
+    `- ${size.name}, dray deploy: ${list(size.rebuild.map((s) => s.endToEnd))} (of which \`dray deploy\` itself ` +
+      `${list(size.rebuild.map((s) => s.drayMs))}).`,
+    ...(size.plain
+      ? [
+          `- ${size.name}, plain path: ${list(size.plain.map((s) => s.endToEnd))}; medians go build ` +
+            `${sec(median(size.plain.map((s) => s.steps.go)))}, docker build ${sec(median(size.plain.map((s) => s.steps.build)))}, ` +
+            `docker rm -f + run ${sec(median(size.plain.map((s) => s.steps.replace)))}.`,
+        ]
+      : []),
+  ]);
+  return [
+    "## Dev loop (bench/dev.mjs)",
+    "",
+    `${formatMachine(machine)}, ${loadEnd} at end.`,
+    "",
+    `Fleet: ${args.services} small services, ${args.packages} packages and one big service (${args.big}, 26 MiB of data embedded), each with ` +
+      "`deploy.health.http: /healthz` on the local docker target, no published ports. Every time runs from the write of " +
+      "a new response string into the service's `main.go` until `GET /` of its container answers it (polled every 5 ms, " +
+      "a new request each time). **live update**: `dray dev --no-dashboard` running, which compiles on the host, copies " +
+      "the binary into the container through the engine's archive API, restarts the process (through dray's supervisor in " +
+      "the container, else by restarting the container) and waits for `/healthz`. " +
+      "**bare go build**: the same kind of edit compiled alone, afterwards, with dray's flags and Go cache " +
+      "(`go build -trimpath -buildvcs=false -ldflags='-buildid= -s -w'`, `CGO_ENABLED=0 GOOS=linux GOARCH=amd64 GOAMD64=v1`). " +
+      "**dray deploy**: `dray deploy --json <service>` (image rebuild, load, container replace, health). " +
+      "**plain path**: `go build -trimpath -ldflags='-s -w'` (a Go cache of its own), `docker build` of `FROM scratch` + " +
+      "`COPY app` with the classic builder, `docker rm -f`, `docker run -d` on a network of the run.",
+    "",
+    table,
+    "",
+    goals,
+    "",
+    ...sizes.map((size, i) => `- ${findings(size, summaries[i])}`),
+    "",
+    ...perSize,
+    `- dray dev's first deploy (empty Go and dray caches, both services): ${sec(firstDeployMs)} until it was watching.`,
+    "- \"detect\" is dray dev's time from the first file event to starting the update (the watcher's quiet time of " +
+      "30 ms and the content hashes). \"Outside dray's clock\" is the time from the write until the watcher's first " +
+      "event, less the lead the bench's 5 ms poll may have over dray's own 15 ms health poll (so it can be negative); " +
+      "dray prints totals over 1 s to 10 ms, so this row is ±5 ms.",
+    ...samples,
+    ...notes.map((n) => `- ${n}`),
+    "",
+    "Checks:",
+    "",
+    ...checks.map((c) => `- ${c.ok ? "ok" : "**FAILED**"}: ${c.label}${c.detail ? ` (${c.detail})` : ""}`),
+  ].join("\n");
+}
