@@ -110,6 +110,8 @@ export interface CommandWrapper {
   readonly binary: Buffer;
   /** sha256 hex of the binary: part of the spec digest, so wrapped and plain containers differ. */
   readonly digest: string;
+  /** Environment the wrapper reads (not part of the spec digest: it may differ per session). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** The labels (docker, swarm) and annotations (kubernetes) dray writes, read back as the live state. */

@@ -5,6 +5,7 @@
  * change, rebuild and redeploy that one service and say why. One update per service at a time;
  * edits that arrive meanwhile are merged into the next one, so the last edit always wins.
  */
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import { selectServices } from "../build/select.js";
@@ -25,9 +26,9 @@ import { compileGoService, type GoTargetInfo } from "./go-compile.js";
 import type { DevHub } from "./hub.js";
 import { buildInputIndex, contentHash, type InputIndex, relativeTo } from "./input-index.js";
 import { liveUpdate } from "./live-update.js";
-import { restartProcess, waitForReady } from "./ready.js";
+import { type ReloadAddress, reloadAddress, restartProcess, waitForReady } from "./ready.js";
 import { buildSupervisor } from "./supervisor/build.js";
-import { SUPERVISOR_PATH } from "./supervisor/source.js";
+import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/source.js";
 import { type Watcher, watchProject } from "./watcher.js";
 
 const REBUILD_REQUESTED = "rebuild requested";
@@ -62,6 +63,8 @@ interface Running {
   logs: LogFollower | undefined;
   /** Runs behind dray's supervisor, which restarts the process without restarting the container. */
   wrapped: boolean;
+  /** Where and how to ask the supervisor for a reload over TCP, when the host can reach the container. */
+  reload: ReloadAddress | undefined;
   /** Container path → content hash last copied there. */
   copied: Map<string, string>;
   busy: boolean;
@@ -84,6 +87,10 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
         path: SUPERVISOR_PATH,
         binary: s.binary,
         digest: s.digest,
+        env: {
+          DRAY_SUPERVISE_ADDR: `:${SUPERVISOR_PORT}`,
+          DRAY_SUPERVISE_TOKEN: randomBytes(16).toString("hex"),
+        },
       }))
     : undefined;
 
@@ -95,6 +102,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
         container: undefined,
         imageId: undefined,
         wrapped: false,
+        reload: undefined,
         logs: undefined,
         copied: new Map(),
         busy: false,
@@ -159,6 +167,8 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       r.container = container?.Id;
       r.imageId = container?.Labels[LABELS.imageId];
       r.wrapped = container?.Labels[LABELS.wrapped] !== undefined;
+      r.reload =
+        r.wrapped && r.container ? await reloadAddress(engine, r.container, target.network) : undefined;
       if (changed) {
         r.copied.clear();
         attach(r);
@@ -259,7 +269,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
                 ),
             }
           : {}),
-        restart: () => restartProcess(engine, r.container!, r.wrapped),
+        restart: () => restartProcess(engine, r.container!, r.wrapped, r.reload),
         waitReady: () => waitForReady(engine, r.container!, r.service, target),
         copied: r.copied,
         step,

@@ -58,7 +58,7 @@ export async function watchProject(
       }
       if (pending.size > 0) {
         clearTimeout(timer);
-        timer = setTimeout(flush, options.debounceMs ?? 30);
+        timer = setTimeout(flush, options.debounceMs ?? 10);
       }
     },
     { ignore: skipDirs },

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -155,6 +156,29 @@ describe("dray dev on the example against a real Docker engine", () => {
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-step")));
     expect(steps).toEqual(["detect", "compile", "copy", "restart", "ready"]);
   }, 120_000);
+
+  it("the supervisor's reload port refuses a request without the container's token", async () => {
+    const { stdout } = await run("docker", [
+      "inspect",
+      "-f",
+      `{{(index .NetworkSettings.Networks "${project}").IPAddress}}`,
+      await apiContainer(),
+    ]);
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect({ host: stdout.trim(), port: 47470 }, () =>
+        socket.write("reload not-the-token\n"),
+      );
+      let text = "";
+      socket.on("data", (c) => {
+        text += c;
+      });
+      socket.on("close", () => resolve(text));
+      socket.on("error", () => resolve(text));
+      socket.setTimeout(5000, () => socket.destroy());
+    });
+    expect(reply).toBe("");
+    expect(await answer()).toBe("api v2: hello from shop\n");
+  }, 60_000);
 
   it("streams the service's log lines to the dashboard", async () => {
     await answer("/version");

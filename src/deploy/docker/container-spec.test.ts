@@ -46,7 +46,12 @@ interface Spec {
   HostConfig: { PortBindings: unknown; RestartPolicy: unknown };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }
-const wrapper = { path: "/.dray/dray-supervise", binary: Buffer.from("x"), digest: "c".repeat(64) };
+const wrapper = {
+  path: "/.dray/dray-supervise",
+  binary: Buffer.from("x"),
+  digest: "c".repeat(64),
+  env: { DRAY_SUPERVISE_TOKEN: "t" },
+};
 
 describe("container spec", () => {
   it("labels the identity, publishes on the bind address, joins the network under the service's name", () => {
@@ -75,6 +80,7 @@ describe("container spec", () => {
     expect(spec.Entrypoint).toEqual(["/.dray/dray-supervise", "/app/api", "--flag"]);
     expect(spec.Cmd).toEqual([]);
     expect(spec.Labels["dray.wrapped"]).toBe("c".repeat(64));
+    expect(spec.Env).toEqual(["LOG=debug", "DRAY_SUPERVISE_TOKEN=t"]);
   });
 
   it("does not wrap a service whose command comes from its base image (dray does not know it)", () => {

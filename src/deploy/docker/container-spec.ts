@@ -55,7 +55,7 @@ export function containerSpec(
     },
     // A set Entrypoint drops the image's Cmd, so the whole command goes into the entrypoint.
     ...(wrapped ? { Entrypoint: wrapped, Cmd: [] } : {}),
-    Env: Object.entries(deploy.env).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...deploy.env, ...(wrapped ? wrapper!.env : {}) }).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
     ...(health?.command
       ? {

@@ -6,13 +6,23 @@
  *
  * It is compiled on the host by the same Go toolchain as the services and copied into each dev
  * container through the archive API, so images need nothing extra: a FROM-scratch image works.
- * A reload is asked for by running `dray-supervise reload` in the container (an engine exec): it
- * talks to PID 1 over an abstract unix socket, which needs no writable file system, and returns
- * only once the new process has started, so dray's readiness check never sees the old one.
+ * A reload is asked for over TCP on the container's address (see SUPERVISOR_PORT), or, where the
+ * host cannot reach container addresses (rootless engines), by running `dray-supervise reload` in
+ * the container (an engine exec), which talks to PID 1 over an abstract unix socket that needs no
+ * writable file system. Either way the answer comes only once the new process has started, so
+ * dray's readiness check never sees the old one.
  */
 
 /** Bump when the Go source below changes: part of the cache key of the compiled binary. */
-export const SUPERVISOR_VERSION = 1;
+export const SUPERVISOR_VERSION = 2;
+
+/**
+ * The port the supervisor also listens on, on the container's own address, so that dray on the
+ * host asks for a reload with one TCP round trip instead of an engine exec (~50 ms). A request
+ * must carry the container's token (DRAY_SUPERVISE_TOKEN), so other containers on the network
+ * cannot restart it.
+ */
+export const SUPERVISOR_PORT = 47470;
 
 /** Where the supervisor lives in a dev container. */
 export const SUPERVISOR_PATH = "/.dray/dray-supervise";
@@ -30,6 +40,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -111,22 +122,47 @@ func exitCode(err error) int {
 	return 1
 }
 
+// accept hands every connection of listener to requests; the reader checks the request line.
+func accept(listener net.Listener, requests chan<- net.Conn) {
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		requests <- conn
+	}
+}
+
+// wantsReload reads one request line: "reload" on the local socket, "reload TOKEN" over TCP.
+func wantsReload(conn net.Conn, token string) bool {
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\\n')
+	if err != nil {
+		return false
+	}
+	line = strings.TrimSpace(line)
+	if _, remote := conn.(*net.TCPConn); remote {
+		return token != "" && line == "reload "+token
+	}
+	return line == "reload"
+}
+
 func supervise(argv []string) {
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	requests := make(chan net.Conn)
 	if listener, err := net.Listen("unix", socket); err == nil {
-		go func() {
-			for {
-				conn, err := listener.Accept()
-				if err != nil {
-					return
-				}
-				requests <- conn
-			}
-		}()
+		go accept(listener, requests)
 	} else {
 		fmt.Fprintln(os.Stderr, "dray-supervise: no reload socket:", err)
+	}
+	token := os.Getenv("DRAY_SUPERVISE_TOKEN")
+	if addr := os.Getenv("DRAY_SUPERVISE_ADDR"); addr != "" && token != "" {
+		if listener, err := net.Listen("tcp", addr); err == nil {
+			go accept(listener, requests)
+		} else {
+			fmt.Fprintln(os.Stderr, "dray-supervise: no reload port:", err)
+		}
 	}
 	current, err := start(argv)
 	if err != nil {
@@ -149,6 +185,10 @@ func supervise(argv []string) {
 				os.Exit(127)
 			}
 		case conn := <-requests:
+			if !wantsReload(conn, token) {
+				conn.Close()
+				continue
+			}
 			current.stop()
 			current, err = start(argv)
 			if err != nil {
