@@ -49,13 +49,14 @@ have umoci || pkgs+=(umoci)
 have chromium || pkgs+=(chromium)
 # Podman runs the rendered Kubernetes manifests (podman kube play); runc because this kernel's
 # hybrid cgroups are refused by crun, catatonit for the pods' infra containers, CNI for their network.
-have podman || pkgs+=(podman runc catatonit containernetworking-plugins)
+podman_pkgs=()
+have podman || podman_pkgs=(podman runc catatonit containernetworking-plugins)
 have openssl || pkgs+=(openssl)
 have faketime || pkgs+=(faketime)
 have git || pkgs+=(git)
 have curl || pkgs+=(curl)
 
-if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ]; then
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ] || [ ${#podman_pkgs[@]} -gt 0 ]; then
   log "apt-get update"
   apt-get update -qq
   if [ ${#need_apt[@]} -gt 0 ]; then
@@ -65,6 +66,11 @@ if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ]; then
   if [ ${#pkgs[@]} -gt 0 ]; then
     log "installing: ${pkgs[*]}"
     apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+  if [ ${#podman_pkgs[@]} -gt 0 ]; then
+    # With its recommended packages, as the tests run it (the pod network and storage helpers).
+    log "installing: ${podman_pkgs[*]}"
+    apt-get install -y -qq "${podman_pkgs[@]}" >/dev/null
   fi
 fi
 
