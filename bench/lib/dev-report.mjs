@@ -184,8 +184,8 @@ export function formatDevReport({ args, machine, loadEnd, firstDeployMs, sizes, 
     ...perSize,
     `- dray dev's first deploy (empty Go and dray caches, both services): ${sec(firstDeployMs)} until it was watching.`,
     "- \"detect\" is dray dev's time from the first file event to starting the update (the watcher's quiet time of " +
-      "30 ms and the content hashes). \"Outside dray's clock\" is the time from the write until the watcher's first " +
-      "event, less the lead the bench's 5 ms poll may have over dray's own 15 ms health poll (so it can be negative); " +
+      "10 ms and the content hashes). \"Outside dray's clock\" is the time from the write until the watcher's first " +
+      "event, less the lead the bench's 5 ms poll may have over dray's own 5 ms health poll (so it can be negative); " +
       "dray prints totals over 1 s to 10 ms, so this row is ±5 ms.",
     ...samples,
     ...notes.map((n) => `- ${n}`),

@@ -386,3 +386,54 @@ describe("dray deploy interrupted with Ctrl-C", () => {
     expect(again.code, again.stderr).toBe(0);
   }, 600_000);
 });
+
+describe("docker target: an image that cannot be pulled", () => {
+  it("fails before anything is stopped, naming the service, the reference and what to check", async () => {
+    const { openDockerTarget } = await import("../../src/deploy/docker/target.js");
+    const { openLayout } = await import("../../src/oci/layout.js");
+    const { mkdtemp } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const layoutDir = await mkdtemp(path.join(os.tmpdir(), "dray-pull-"));
+    // Nothing listens on this port: the engine's pull fails the way an unreachable registry does.
+    const port = await freePort();
+    const digest = `sha256:${"e".repeat(64)}` as const;
+    const target = await openDockerTarget(
+      { name: "local", kind: "docker", host: undefined, network: "dray-pull-test", bind: "127.0.0.1" },
+      {
+        project: "pulltest",
+        env: process.env,
+        where: "dray.yaml:3:3",
+        locateService: () => "dray.yaml:9:5",
+        layout: await openLayout(layoutDir, { create: true }),
+        entries: new Map(),
+        fromRegistry: true,
+      },
+    );
+    const desired = {
+      name: "api",
+      imageId: `sha256:${"d".repeat(64)}` as const,
+      image: `127.0.0.1:${port}/shop/api@${digest}`,
+      specDigest: `sha256:${"c".repeat(64)}` as const,
+      spec: {} as never,
+    };
+    const context = {
+      signal: new AbortController().signal,
+      log: () => {},
+      step: <T>(_s: string, _n: string, fn: () => Promise<T>) => fn(),
+    };
+    try {
+      const error = await target.prepare([{ kind: "create", desired, reasons: ["new"] }], context).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^api: the engine cannot pull 127\\.0\\.0\\.1:${port}/shop/api@sha256:e{64}: `),
+      );
+      expect((error as { hint?: string }).hint).toMatch(/was pushed .* can reach the registry/);
+    } finally {
+      target.close();
+      await rm(layoutDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
