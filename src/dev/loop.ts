@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import { selectServices } from "../build/select.js";
+import { loadConfig } from "../config/read-config.js";
 import type { DockerTargetConfig, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
 import { deployProject } from "../deploy/deploy.js";
 import { type CommandWrapper, LABELS } from "../deploy/types.js";
@@ -72,9 +73,11 @@ interface Running {
 }
 
 export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
-  const { config, target, hub, env } = options;
+  const { target, hub, env } = options;
+  // Both change when dray.yaml does (see onBatch).
+  let config = options.config;
   const root = config.root;
-  const services = selectServices(config, options.only).filter(
+  let services = selectServices(config, options.only).filter(
     (s) => (s.image.entrypoint?.length ?? 0) > 0 || (s.image.args?.length ?? 0) > 0,
   );
   const engine = createEngineClient(engineAddress(target.host, env, config.locate(["targets", target.name])));
@@ -320,13 +323,39 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     enqueue(name, { files: new Set(), firstAt: performance.now(), rebuild: REBUILD_REQUESTED }),
   );
 
+  /**
+   * dray.yaml changed: read it again (a broken file keeps the previous settings and says why),
+   * take the new settings of every running service — live rules apply from the next edit — and
+   * deploy, which changes only the services whose image or deploy settings now differ.
+   */
+  const reloadConfig = async () => {
+    let next: ResolvedConfig;
+    try {
+      next = await loadConfig({ cwd: root, file: config.file, env });
+    } catch (error) {
+      options.notice(`dray.yaml: ${errorText(error)}\nkeeping the previous settings until it is fixed`);
+      return;
+    }
+    config = next;
+    const known = new Map(next.services.map((s) => [s.name, s]));
+    for (const r of running.values()) {
+      const updated = known.get(r.service.name);
+      if (updated) r.service = updated;
+      else
+        options.notice(`${r.service.name} left dray.yaml; it keeps running (dray deploy --prune removes it)`);
+    }
+    const added = next.services.filter((s) => !running.has(s.name)).map((s) => s.name);
+    if (added.length > 0)
+      options.notice(`new in dray.yaml: ${added.join(", ")} — restart dray dev to run them`);
+    services = [...running.values()].map((r) => r.service).filter((s) => known.has(s.name));
+    await refreshKeys();
+    options.notice("dray.yaml changed: deploying what it changed");
+    await deploy(services.map((s) => s.name));
+  };
+
   const onBatch = async (files: readonly string[], firstAt: number) => {
     if (files.some((f) => f === config.file)) {
-      options.notice(
-        "dray.yaml changed: deploying what it changed (restart dray dev to pick up new services)",
-      );
-      for (const name of running.keys())
-        enqueue(name, { files: new Set(), firstAt, rebuild: "dray.yaml changed" });
+      await reloadConfig();
       return;
     }
     const byService = new Map<string, Set<string>>();

@@ -253,6 +253,40 @@ describe("dray dev on the example against a real Docker engine", () => {
     await page.screenshot({ path: path.join(artifacts, "dev-dashboard.png"), fullPage: true });
   }, 180_000);
 
+  it("a live.sync rule added to dray.yaml copies static files into the running container, without a rebuild or restart", async () => {
+    const file = path.join(dir, "dray.yaml");
+    const yaml = await readFile(file, "utf8");
+    const mapping = "      - { from: services/api/static, to: /srv/static }\n";
+    expect(yaml).toContain(mapping);
+    const mark = stderr.length;
+    await writeFile(
+      file,
+      yaml.replace(
+        mapping,
+        `${mapping}    live: { sync: ["services/api/static:/srv/static"], restart: false }\n`,
+      ),
+    );
+    await eventually(
+      async () =>
+        /dray\.yaml changed: deploying what it changed[\s\S]*api: ready/.test(stderr.slice(mark))
+          ? true
+          : undefined,
+      "dray.yaml to be applied",
+    );
+    const before = await apiContainer();
+    const { stdout: startedBefore } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
+    const page_ = path.join(dir, "services", "api", "static", "index.html");
+    await writeFile(page_, `${await readFile(page_, "utf8")}<!-- synced live -->\n`);
+    await answersWith("synced live", "/static/index.html");
+    await eventually(
+      async () => (/api live ✓ detect \S+ · copy \S+ · ready \S+ = /.test(stderr) ? true : undefined),
+      "a live update without compile or restart",
+    );
+    expect(await apiContainer()).toBe(before);
+    const { stdout: startedAfter } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
+    expect(startedAfter).toBe(startedBefore);
+  }, 180_000);
+
   it("Ctrl-C stops watching and leaves the services running", async () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGINT");
