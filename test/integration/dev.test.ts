@@ -155,6 +155,7 @@ describe("dray dev on the example against a real Docker engine", () => {
       .locator('[data-testid="update-step"]')
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-step")));
     expect(steps).toEqual(["detect", "compile", "copy", "restart", "ready"]);
+    await page.screenshot({ path: path.join(artifacts, "dev-dashboard-live.png"), fullPage: true });
   }, 120_000);
 
   it("the supervisor's reload port refuses a request without the container's token", async () => {
