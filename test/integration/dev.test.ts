@@ -297,3 +297,24 @@ describe("dray dev on the example against a real Docker engine", () => {
     expect(await answer()).toBe("api v5: hello from shop\n");
   }, 60_000);
 });
+
+describe("dray dev when the engine cannot be reached", () => {
+  it("exits 3 with what to do, and does not stay running for its dashboard", async () => {
+    const { runDray } = await import("../support/dray.js");
+    const dir = await copyExample("dray-dev-noengine-");
+    try {
+      const result = await runDray(["dev"], {
+        cwd: dir,
+        env: { DOCKER_HOST: "unix:///tmp/dray-no-engine-here.sock" },
+        timeoutMs: 60_000,
+      });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /cannot reach the container engine at unix:\/\/\/tmp\/dray-no-engine-here\.sock/,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(path.dirname(dir), { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -52,7 +52,15 @@ export async function runDev(names: readonly string[], flags: DevFlags): Promise
     process.stderr.write(`dashboard: ${paint(style, Color.bold, dashboard.url)}\n`);
   }
   const detach = attachTerminal(hub, process.stderr, style);
-  const loop = await startDevLoop({ config, target, only: names, env: process.env, hub, notice });
+  let loop: Awaited<ReturnType<typeof startDevLoop>>;
+  try {
+    loop = await startDevLoop({ config, target, only: names, env: process.env, hub, notice });
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start: the error is the last word.
+    detach();
+    await dashboard?.close();
+    throw error;
+  }
   process.stderr.write(
     `watching ${config.root} — save a file to update its services; Ctrl-C stops watching${flags.down ? " and removes the services" : " and leaves them running"}\n`,
   );
