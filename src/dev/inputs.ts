@@ -1,0 +1,59 @@
+/**
+ * What each service is built from, kept current for the dev loop: its input files with their
+ * content hashes (the index changes are checked against), its Go package for compiling, and the
+ * Go toolchain. Refreshed when dray.yaml changes or a new Go file may join a package.
+ */
+import path from "node:path";
+import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
+import type { ResolvedConfig, ResolvedService } from "../config/types.js";
+import { createFileHasher, type FileHasher } from "../fingerprint/file-hasher.js";
+import { listingKey } from "../fingerprint/go-graph.js";
+import { computeServiceKeys } from "../fingerprint/service-keys.js";
+import type { GoTargetInfo } from "./go-compile.js";
+import { buildInputIndex, type InputIndex } from "./input-index.js";
+
+export interface ProjectInputs {
+  readonly index: InputIndex;
+  readonly toolchain: GoToolchain | undefined;
+  goTarget(service: string): GoTargetInfo | undefined;
+  /** Lists packages and hashes files again for `services` (as `config` now says). */
+  refresh(config: ResolvedConfig, services: readonly ResolvedService[]): Promise<void>;
+}
+
+export async function loadProjectInputs(
+  config: ResolvedConfig,
+  services: readonly ResolvedService[],
+  env: NodeJS.ProcessEnv,
+  platform: string,
+): Promise<ProjectInputs> {
+  const cacheDir = path.join(config.root, ".dray", "cache");
+  const hasher: FileHasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
+  let index: InputIndex | undefined;
+  let toolchain: GoToolchain | undefined;
+  let goTargets = new Map<string, GoTargetInfo>();
+
+  const inputs: ProjectInputs = {
+    get index() {
+      return index!;
+    },
+    get toolchain() {
+      return toolchain;
+    },
+    goTarget: (service) => goTargets.get(service),
+    async refresh(current, list) {
+      const result = await computeServiceKeys(list, { config: current, env, hasher, cacheDir });
+      toolchain =
+        result.toolchain ?? (list.some((s) => s.kind === "go") ? await findGoToolchain(env) : undefined);
+      goTargets = new Map();
+      for (const s of list) {
+        const listing = result.listings.get(listingKey(s.name, s.platforms[0]!));
+        if (listing)
+          goTargets.set(s.name, { moduleRoot: listing.moduleRoot, relPackage: listing.relPackage });
+      }
+      index = buildInputIndex(result.keys, platform);
+      await hasher.save();
+    },
+  };
+  await inputs.refresh(config, services);
+  return inputs;
+}
