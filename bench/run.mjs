@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench [-- NAME [options]]`: runs one benchmark by name (default: build), so new
-// benchmarks (dev mode, change detection) plug in here without touching package.json.
+// benchmarks plug in here without touching package.json.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const benchmarks = { build: "build.mjs" };
+const benchmarks = {
+  build: "build.mjs",
+  changes: "changes.mjs",
+  push: "push.mjs",
+  deploy: "deploy.mjs",
+  dev: "dev.mjs",
+};
 
 const [first, ...rest] = process.argv.slice(2);
 const named = first !== undefined && !first.startsWith("-");
