@@ -13,9 +13,9 @@ import type { ManifestDocument } from "../oci/resolve-image.js";
 import type { Descriptor, Digest } from "../oci/types.js";
 import type { EngineClient } from "./client.js";
 
-/** True when the engine already has the image with this config digest. */
-export async function engineHasImage(engine: EngineClient, imageId: Digest): Promise<boolean> {
-  const res = await engine.raw({ method: "GET", path: `/images/${imageId}/json` });
+/** True when the engine already has the image: by config digest, or by a reference such as "host/repo@sha256:…". */
+export async function engineHasImage(engine: EngineClient, image: string): Promise<boolean> {
+  const res = await engine.raw({ method: "GET", path: `/images/${image}/json` });
   return res.status === 200;
 }
 

@@ -437,3 +437,59 @@ describe("docker target: an image that cannot be pulled", () => {
     }
   }, 120_000);
 });
+
+describe("dray deploy with a registry that needs a login", () => {
+  const project = `dr${process.pid}`;
+  const password = "s3cret-deploy-pw";
+  let dir: string;
+  let registry: Awaited<ReturnType<typeof import("../support/registry.js").startRegistry>>;
+  let dockerConfig: string;
+
+  beforeAll(async () => {
+    const { startRegistry } = await import("../support/registry.js");
+    const { mkdtemp } = await import("node:fs/promises");
+    const os = await import("node:os");
+    registry = await startRegistry({ auth: { user: "dray", password } });
+    dockerConfig = await mkdtemp(path.join(os.tmpdir(), "dray-docker-config-"));
+    const auth = Buffer.from(`dray:${password}`).toString("base64");
+    await writeFile(
+      path.join(dockerConfig, "config.json"),
+      JSON.stringify({ auths: { [registry.url]: { auth } } }),
+    );
+    dir = await copyExample("dray-deploy-auth-");
+    const file = path.join(dir, "dray.yaml");
+    const yaml = (await readFile(file, "utf8"))
+      .replace("project: shop", `project: ${project}`)
+      .replace(
+        "platforms: [linux/amd64, linux/arm64]",
+        `platforms: [linux/amd64]\nregistry: ${registry.url}/shop`,
+      )
+      .replace(/ {6}publish: \["1808[012]:8080"\]\n/g, "");
+    await writeFile(file, yaml);
+  }, 60_000);
+
+  afterAll(async () => {
+    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
+    const ids = stdout.split("\n").filter(Boolean);
+    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
+    await run("docker", ["network", "rm", project]).catch(() => undefined);
+    await registry?.stop();
+    await rm(path.dirname(dir), { recursive: true, force: true });
+    await rm(dockerConfig, { recursive: true, force: true });
+  }, 60_000);
+
+  it("pushes with the user's login and has the engine pull by digest with it, without printing it", async () => {
+    const result = await runDray(["deploy", "api"], {
+      cwd: dir,
+      env: { DOCKER_CONFIG: dockerConfig },
+      timeoutMs: 300_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const { stdout } = await run("docker", ["inspect", "-f", "{{.Config.Image}}", `${project}-api`]);
+    expect(stdout.trim()).toMatch(new RegExp(`^${registry.url}/shop/api@sha256:[0-9a-f]{64}$`));
+    expect(`${result.stdout}${result.stderr}`).not.toContain(password);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(
+      Buffer.from(`dray:${password}`).toString("base64"),
+    );
+  }, 300_000);
+});

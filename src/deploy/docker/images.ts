@@ -2,15 +2,17 @@
 
 import type { EngineClient } from "../../engine/client.js";
 import { engineHasImage, loadImage, loadProblem } from "../../engine/load.js";
+import { pullHeaders } from "../../engine/registry-auth.js";
 import { UserError } from "../../errors.js";
 import type { LayoutStore } from "../../oci/layout.js";
 import type { Descriptor } from "../../oci/types.js";
+import type { CredentialSource } from "../../registry/types.js";
 import type { DesiredService } from "../types.js";
 
 /** Where an image comes from when the engine lacks it. */
 export type ImageSource =
   | { kind: "layout"; layout: LayoutStore; manifest: Descriptor; tag: string }
-  | { kind: "registry" };
+  | { kind: "registry"; credentials: CredentialSource };
 
 /** Returns what was done: "present", "loaded" or "pulled". */
 export async function ensureImage(
@@ -18,17 +20,23 @@ export async function ensureImage(
   desired: DesiredService,
   source: ImageSource,
 ): Promise<"present" | "loaded" | "pulled"> {
-  if (await engineHasImage(engine, desired.imageId)) return "present";
+  // From a registry the container is created by reference, so that reference must exist, not just
+  // an image with the same ID (loaded earlier without a registry, or pulled under another name).
+  if (await engineHasImage(engine, source.kind === "registry" ? desired.image : desired.imageId))
+    return "present";
   if (source.kind === "layout") {
     // Not cancelled by Ctrl-C: a load in flight finishes (it changes nothing that runs); the
     // caller starts no further ones.
     await loadImage(engine, source.layout, source.manifest, source.tag);
     return "loaded";
   }
+  // The engine pulls with the login the user's Docker/Podman files hold for that registry, if any.
+  const headers = await pullHeaders(desired.image, source.credentials);
   const res = await engine.raw({
     method: "POST",
     path: "/images/create",
     query: { fromImage: desired.image },
+    headers,
   });
   const problem = loadProblem(res.status, res.body);
   if (problem)

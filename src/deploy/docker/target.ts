@@ -13,6 +13,7 @@ import { lastLogLines } from "../../engine/logs.js";
 import { readEngineInfo } from "../../engine/platform.js";
 import type { CacheEntry } from "../../fingerprint/types.js";
 import type { LayoutStore } from "../../oci/layout.js";
+import { createDefaultCredentialSource } from "../../registry/credentials.js";
 import { DeployFailure } from "../failure.js";
 import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
 import {
@@ -62,10 +63,11 @@ export async function openDockerTarget(
 ): Promise<DeployTarget> {
   const engine = options.engine ?? createEngineClient(engineAddress(config.host, options.env, options.where));
   const info = await readEngineInfo(engine);
+  const credentials = createDefaultCredentialSource({ env: options.env });
   const { project } = options;
 
   const source = (change: Change): ImageSource => {
-    if (options.fromRegistry) return { kind: "registry" };
+    if (options.fromRegistry) return { kind: "registry", credentials };
     const entry = options.entries.get(change.desired.name)!;
     const image = entry.platforms.find((p) => p.platform === info.platform)!;
     return {

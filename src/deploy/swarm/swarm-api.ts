@@ -69,8 +69,10 @@ export async function createService(
   spec: Record<string, unknown>,
   service: string,
   where: string,
+  headers: Record<string, string> = {},
 ): Promise<string> {
-  const request = { method: "POST" as const, path: "/services/create", body: spec };
+  // headers: X-Registry-Auth, so that the nodes can pull from a registry that needs a login.
+  const request = { method: "POST" as const, path: "/services/create", body: spec, headers };
   const res = await engine.raw(request);
   if (res.status === 201) return (JSON.parse(res.body.toString("utf8")) as { ID: string }).ID;
   throw specProblem(request, res, service, where) ?? engineError(request, res);
@@ -82,13 +84,14 @@ export async function updateService(
   id: string,
   version: number,
   spec: Record<string, unknown>,
-  context: { service: string; where: string; rollback?: boolean },
+  context: { service: string; where: string; rollback?: boolean; headers?: Record<string, string> },
 ): Promise<void> {
   const request = {
     method: "POST" as const,
     path: `/services/${encodeURIComponent(id)}/update`,
     query: { version, ...(context.rollback ? { rollback: "previous" } : {}) },
     body: spec,
+    headers: context.headers ?? {},
   };
   const res = await engine.raw(request);
   if (res.status === 200) return;

@@ -10,7 +10,9 @@ import type { SwarmTargetConfig } from "../../config/types.js";
 import { engineAddress } from "../../engine/address.js";
 import { createEngineClient, type EngineClient } from "../../engine/client.js";
 import { readEngineInfo } from "../../engine/platform.js";
+import { pullHeaders } from "../../engine/registry-auth.js";
 import { ExitCode, UserError } from "../../errors.js";
+import { createDefaultCredentialSource } from "../../registry/credentials.js";
 import type { DeployAction, DeployTarget, LiveService } from "../types.js";
 import { liveService } from "./convergence.js";
 import { checkHttp, failCreate, failUpdate, type Rollout, waitForConvergence } from "./rollout.js";
@@ -82,13 +84,21 @@ export async function openSwarmTarget(
     context,
   });
 
+  // The nodes pull with the login the user's Docker/Podman files hold for the registry, if any.
+  const credentials = createDefaultCredentialSource({ env: options.env });
   const spec = (change: Change, forceUpdate: number) =>
     serviceSpec(change.desired, config, { platform: info.platform, publishMode, forceUpdate });
 
   const create = async (change: Change, r: Rollout) => {
     const name = change.desired.name;
-    const id = await r.context.step(name, "create", () =>
-      createService(engine, spec(change, 0), name, options.locateService(name)),
+    const id = await r.context.step(name, "create", async () =>
+      createService(
+        engine,
+        spec(change, 0),
+        name,
+        options.locateService(name),
+        await pullHeaders(change.desired.image, credentials),
+      ),
     );
     const converged = await r.context.step(name, "converge", () =>
       waitForConvergence(r, id, change.desired, "create"),
@@ -107,10 +117,11 @@ export async function openSwarmTarget(
     // Swarm rolls tasks only when their spec changed; a service that stopped running needs a push.
     const force =
       (current.Spec.TaskTemplate?.ForceUpdate ?? 0) + (change.reasons.includes("not running") ? 1 : 0);
-    await r.context.step(name, "update", () =>
+    await r.context.step(name, "update", async () =>
       updateService(engine, id, current.Version.Index, spec(change, force), {
         service: name,
         where: options.locateService(name),
+        headers: await pullHeaders(change.desired.image, credentials),
       }),
     );
     const converged = await r.context.step(name, "converge", () =>
