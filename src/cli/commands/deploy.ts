@@ -65,9 +65,13 @@ async function deployAndReport(
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    // Quitting in the middle of a replacement can leave a service stopped, so it takes a third
+    // Ctrl-C, after a warning, to do that.
+    if (interrupts >= 3) process.exit(130);
     process.stderr.write(
-      "\ninterrupted: finishing the services already in hand (each ends on its old or new version), starting nothing new; Ctrl-C again to quit at once\n",
+      interrupts === 1
+        ? "\ninterrupted: finishing the services already in hand (each ends on its old or new version), starting nothing new\n"
+        : "\nstill finishing the services in hand; Ctrl-C once more quits at once and may leave one of them stopped\n",
     );
     controller.abort();
   };
