@@ -5,7 +5,8 @@
 import net from "node:net";
 import type { DockerTargetConfig, ResolvedService } from "../config/types.js";
 import { containerProbe } from "../deploy/docker/containers.js";
-import { httpProbe, type ProbeResult, waitUntilHealthy } from "../deploy/health.js";
+import { serviceHealth } from "../deploy/docker/health-probe.js";
+import { type ProbeResult, waitUntilHealthy } from "../deploy/health.js";
 import { type EngineClient, engineError } from "../engine/client.js";
 import { execInContainer } from "../engine/container-files.js";
 import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/source.js";
@@ -19,22 +20,12 @@ export function waitForReady(
   service: ResolvedService,
   target: DockerTargetConfig,
 ): Promise<ProbeResult> {
-  const health = service.deploy.health;
-  const probe = containerProbe(engine, container, async (state): Promise<ProbeResult> => {
-    if (health?.command && state.health !== "healthy")
-      return { ok: false, reason: `healthcheck: ${state.health ?? "starting"}` };
-    if (!health?.http) return { ok: true };
-    const published = service.deploy.publish.find(
-      (p) => p.container === health.http!.port && p.protocol === "tcp",
-    );
-    const host = published ? target.bind.replace("0.0.0.0", "127.0.0.1") : state.addresses[target.network];
-    if (!host) return { ok: false, reason: `no address on network ${target.network}` };
-    return httpProbe(
-      `http://${host}:${published ? published.host : health.http.port}${health.http.path}`,
-      1000,
-    );
+  // Each request bounded tighter than a deploy's: a hung answer would hold up the whole update.
+  const probe = containerProbe(engine, container, serviceHealth(service.deploy, target, 1000));
+  return waitUntilHealthy(probe, {
+    intervalMs: DEV_POLL_MS,
+    timeoutMs: service.deploy.health?.timeoutMs ?? 30_000,
   });
-  return waitUntilHealthy(probe, { intervalMs: DEV_POLL_MS, timeoutMs: health?.timeoutMs ?? 30_000 });
 }
 
 /**

@@ -1,9 +1,7 @@
 /** The container a service runs as on a docker target: pure, from the desired service and the target. */
 import type { DockerTargetConfig } from "../../config/types.js";
+import { engineHealthcheck, envList, identityLabels } from "../engine-spec.js";
 import { type CommandWrapper, type DesiredService, LABELS } from "../types.js";
-
-/** Docker durations are nanoseconds. */
-const NS_PER_MS = 1_000_000;
 
 /** The container's stable name; a replacement runs as `<name>.next` until it is healthy. */
 export function containerName(project: string, service: string): string {
@@ -14,7 +12,6 @@ export function nextContainerName(project: string, service: string): string {
   return `${containerName(project, service)}.next`;
 }
 
-/** The body of `POST /containers/create`. */
 /**
  * The argv a wrapped container starts with: the wrapper, then the service's own command. Only
  * when dray knows that command (its entrypoint is set, as every Go service's is).
@@ -28,6 +25,7 @@ export function wrappedCommand(
   return [wrapper.path, ...entrypoint, ...(args ?? [])];
 }
 
+/** The body of `POST /containers/create`. */
 export function containerSpec(
   desired: DesiredService,
   target: DockerTargetConfig,
@@ -43,31 +41,17 @@ export function containerSpec(
     exposed[key] = {};
     bindings[key] = [...(bindings[key] ?? []), { HostIp: target.bind, HostPort: String(p.host) }];
   }
-  const health = deploy.health;
   return {
     Image: desired.image,
     Labels: {
-      [LABELS.project]: desired.spec.project,
-      [LABELS.service]: desired.name,
-      [LABELS.imageId]: desired.imageId,
-      [LABELS.specDigest]: desired.specDigest,
+      ...identityLabels(desired),
       ...(wrapped ? { [LABELS.wrapped]: wrapper!.digest } : {}),
     },
     // A set Entrypoint drops the image's Cmd, so the whole command goes into the entrypoint.
     ...(wrapped ? { Entrypoint: wrapped, Cmd: [] } : {}),
-    Env: Object.entries({ ...deploy.env, ...(wrapped ? wrapper!.env : {}) }).map(([k, v]) => `${k}=${v}`),
+    Env: envList({ ...deploy.env, ...(wrapped ? wrapper!.env : {}) }),
     ExposedPorts: exposed,
-    ...(health?.command
-      ? {
-          Healthcheck: {
-            Test: ["CMD", ...health.command],
-            Interval: health.intervalMs * NS_PER_MS,
-            Timeout: Math.max(health.intervalMs, 1000) * NS_PER_MS,
-            Retries: 3,
-            StartPeriod: 0,
-          },
-        }
-      : {}),
+    ...engineHealthcheck(deploy.health),
     HostConfig: {
       PortBindings: bindings,
       RestartPolicy: { Name: deploy.restart === "no" ? "" : deploy.restart },

@@ -15,7 +15,7 @@ import type { CacheEntry } from "../../fingerprint/types.js";
 import type { LayoutStore } from "../../oci/layout.js";
 import { createDefaultCredentialSource } from "../../registry/credentials.js";
 import { DeployFailure } from "../failure.js";
-import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
+import { waitUntilHealthy } from "../health.js";
 import {
   type ApplyContext,
   type CommandWrapper,
@@ -26,7 +26,6 @@ import {
 } from "../types.js";
 import { containerName, containerSpec, nextContainerName, wrappedCommand } from "./container-spec.js";
 import {
-  type ContainerState,
   containerProbe,
   createContainer,
   inspectContainer,
@@ -35,6 +34,7 @@ import {
   startContainer,
   stopContainer,
 } from "./containers.js";
+import { serviceHealth } from "./health-probe.js";
 import { ensureImage, type ImageSource } from "./images.js";
 
 export interface DockerTargetOptions {
@@ -97,33 +97,13 @@ export async function openDockerTarget(
   };
   let networkReady: Promise<void> | undefined;
 
-  const healthProbe =
-    (change: Change) =>
-    async (state: ContainerState): Promise<ProbeResult> => {
-      const health = change.desired.spec.deploy.health;
-      if (health?.command && state.health !== "healthy")
-        return { ok: false, reason: `healthcheck: ${state.health ?? "starting"}` };
-      if (health?.http) {
-        const published = change.desired.spec.deploy.publish.find(
-          (p) => p.container === health.http!.port && p.protocol === "tcp",
-        );
-        const host = published
-          ? config.bind.replace("0.0.0.0", "127.0.0.1")
-          : state.addresses[config.network];
-        const port = published ? published.host : health.http.port;
-        if (!host) return { ok: false, reason: `the container has no address on network ${config.network}` };
-        return httpProbe(`http://${host}:${port}${health.http.path}`);
-      }
-      return { ok: true };
-    };
-
   /** Starts `id` and waits until it is healthy; on failure returns why, with its last log lines. */
   const startAndWait = async (change: Change, id: string, context: ApplyContext) => {
     const name = change.desired.name;
     await context.step(name, "start", () => startContainer(engine, id, name, options.locateService(name)));
     const health = change.desired.spec.deploy.health;
     const result = await context.step(name, "health", () =>
-      waitUntilHealthy(containerProbe(engine, id, healthProbe(change)), {
+      waitUntilHealthy(containerProbe(engine, id, serviceHealth(change.desired.spec.deploy, config)), {
         intervalMs: health?.intervalMs ?? 1000,
         timeoutMs: health?.timeoutMs ?? 60_000,
       }),

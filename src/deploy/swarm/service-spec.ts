@@ -3,10 +3,8 @@
  * https://docs.docker.com/engine/api/v1.41/#tag/Service/operation/ServiceCreate
  */
 import type { DeploySettings, SwarmTargetConfig } from "../../config/types.js";
-import { type DesiredService, LABELS } from "../types.js";
-
-/** Docker durations are nanoseconds. */
-const NS_PER_MS = 1_000_000;
+import { engineHealthcheck, envList, identityLabels, NS_PER_MS } from "../engine-spec.js";
+import type { DesiredService } from "../types.js";
 
 /**
  * How published ports reach the service. "ingress" is swarm's routing mesh (any node answers);
@@ -17,16 +15,6 @@ export type PublishMode = "ingress" | "host";
 /** Swarm stack naming: `<project>_<service>`, as `docker stack deploy` names services. */
 export function serviceName(project: string, service: string): string {
   return `${project}_${service}`;
-}
-
-/** The labels that make a service's identity readable back from the swarm. */
-export function serviceLabels(desired: DesiredService): Record<string, string> {
-  return {
-    [LABELS.project]: desired.spec.project,
-    [LABELS.service]: desired.name,
-    [LABELS.imageId]: desired.imageId,
-    [LABELS.specDigest]: desired.specDigest,
-  };
 }
 
 const RESTART: Record<DeploySettings["restart"], "any" | "on-failure" | "none"> = {
@@ -57,8 +45,7 @@ export function serviceSpec(
   options: ServiceSpecOptions,
 ): Record<string, unknown> {
   const { deploy } = desired.spec;
-  const labels = serviceLabels(desired);
-  const health = deploy.health;
+  const labels = identityLabels(desired);
   const [os, architecture] = options.platform.split("/");
   const order = updateOrder(deploy, target, options.publishMode);
   const monitor = target.update.monitorMs * NS_PER_MS;
@@ -70,18 +57,8 @@ export function serviceSpec(
         Image: desired.image,
         // On the containers too, so that `docker ps` on any node shows what a task runs.
         Labels: labels,
-        Env: Object.entries(deploy.env).map(([k, v]) => `${k}=${v}`),
-        ...(health?.command
-          ? {
-              Healthcheck: {
-                Test: ["CMD", ...health.command],
-                Interval: health.intervalMs * NS_PER_MS,
-                Timeout: Math.max(health.intervalMs, 1000) * NS_PER_MS,
-                Retries: 3,
-                StartPeriod: 0,
-              },
-            }
-          : {}),
+        Env: envList(deploy.env),
+        ...engineHealthcheck(deploy.health),
       },
       RestartPolicy: { Condition: restartCondition(deploy.restart), MaxAttempts: 0 },
       // The image is one platform's; keep its tasks off nodes of another.
