@@ -5,8 +5,9 @@ import { contentHash, relativeTo } from "./input-index.js";
 const GO_INPUT = /\.go$|(^|\/)go\.(mod|sum)$/;
 
 /**
- * Service name → the changed files it is built from. Each file's hash is recorded as seen now, so
- * a second event for the same content (editors write in steps) adds no update. A Go file no
+ * Service name → the changed files it is built from. Each file's hash is recorded as seen now —
+ * what the service will run once updated — so a second event for the same content (editors write
+ * in steps) adds no update. A Go file no
  * service knows yet may join a package some service links: `relist` asks go list again first.
  */
 export async function servicesReached(
@@ -20,12 +21,12 @@ export async function servicesReached(
     if (!reached.has(service)) reached.set(service, new Set());
     reached.get(service)!.add(file);
   };
-  let unknownGo = false;
+  const unknown: string[] = [];
   for (const file of files) {
     const rel = relativeTo(root, file);
     const owners = index().servicesOf(rel);
     if (owners.length === 0) {
-      if (GO_INPUT.test(rel)) unknownGo = true;
+      if (GO_INPUT.test(rel)) unknown.push(file);
       continue;
     }
     const hash = await contentHash(file);
@@ -33,9 +34,10 @@ export async function servicesReached(
     if (hash) index().remember(rel, hash);
     for (const owner of owners) add(owner, file);
   }
-  if (unknownGo) {
+  if (unknown.length > 0) {
+    // The new listing hashes these files as they are now: each counts for the services that gained it.
     await relist();
-    for (const file of files)
+    for (const file of unknown)
       for (const owner of index().servicesOf(relativeTo(root, file))) add(owner, file);
   }
   return reached;

@@ -11,6 +11,7 @@ import { selectServices } from "../build/select.js";
 import { loadConfig } from "../config/read-config.js";
 import type { DockerTargetConfig, ResolvedConfig, ResolvedService } from "../config/types.js";
 import { deployProject } from "../deploy/deploy.js";
+import { runnable } from "../deploy/desired.js";
 import type { CommandWrapper } from "../deploy/types.js";
 import { engineAddress } from "../engine/address.js";
 import { createEngineClient } from "../engine/client.js";
@@ -41,9 +42,6 @@ export interface DevLoop {
   /** Stops watching and following logs; the services keep running unless `down`. */
   stop(options: { down: boolean }): Promise<void>;
 }
-
-const runnable = (s: ResolvedService) =>
-  (s.image.entrypoint?.length ?? 0) > 0 || (s.image.args?.length ?? 0) > 0;
 
 export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const { target, hub, env, notice } = options;

@@ -1,7 +1,7 @@
 /**
  * One update of one service: plan it (live or rebuild), carry it out with every step timed, and
- * record it — in the hub for the terminal and dashboard, and in the input index so the next
- * change is compared with what now runs.
+ * record it in the hub for the terminal and dashboard. (The input index already holds the files'
+ * new hashes: they were recorded when the change was seen.)
  */
 import path from "node:path";
 import type { DockerTargetConfig, GoService } from "../config/types.js";
@@ -10,7 +10,6 @@ import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
 import { compileGoService } from "./go-compile.js";
 import type { DevHub } from "./hub.js";
-import { contentHash, relativeTo } from "./input-index.js";
 import type { ProjectInputs } from "./inputs.js";
 import { liveUpdate } from "./live-update.js";
 import { restartProcess, waitForReady } from "./ready.js";
@@ -69,7 +68,6 @@ export async function runUpdate(ctx: UpdateContext, r: Running, work: Work): Pro
     const failures = await step("build + deploy", () =>
       ctx.deploy([name], work.rebuild === REBUILD_REQUESTED),
     );
-    if (!failures.has(name)) await remember(ctx, files);
     record(!failures.has(name), reason, "rebuild", failures.get(name));
     return;
   }
@@ -88,7 +86,6 @@ export async function runUpdate(ctx: UpdateContext, r: Running, work: Work): Pro
     plan,
   );
   if (result.ok) {
-    await remember(ctx, files);
     ctx.services.setState(name, "ready");
     record(true, plan.reason, "live");
   } else {
@@ -110,12 +107,4 @@ function compileStep(ctx: UpdateContext, r: Running) {
     compile: () =>
       compileGoService(service, goTarget, platform, toolchain, path.join(ctx.root, ".dray", "dev"), ctx.env),
   };
-}
-
-/** The content each file has now is what the service runs. */
-async function remember(ctx: UpdateContext, files: readonly string[]): Promise<void> {
-  for (const file of files) {
-    const hash = await contentHash(file);
-    if (hash) ctx.inputs.index.remember(relativeTo(ctx.root, file), hash);
-  }
 }
