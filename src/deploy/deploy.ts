@@ -219,21 +219,7 @@ async function publishChanged(
   layout: Awaited<ReturnType<typeof openLayout>>,
   tracer: Tracer,
 ): Promise<void> {
-  const [{ clientFor }, { publishServices }] = await Promise.all([
-    import("../publish/target.js"),
-    import("../publish/publish.js"),
-  ]);
-  const client = clientFor(config.registry!);
-  try {
-    const wanted = new Map<string, CacheEntry>();
-    for (const change of changes) {
-      const name = nameOf(change);
-      wanted.set(name, entries.get(name)!);
-    }
-    await tracer.span("publish", () =>
-      publishServices({ config, client, layout, entries: wanted, tags: [], tracer }),
-    );
-  } finally {
-    client.close();
-  }
+  const { publishByDigest } = await import("../publish/publish.js");
+  const wanted = new Map(changes.map((change) => [nameOf(change), entries.get(nameOf(change))!]));
+  await publishByDigest(config, layout, wanted, tracer);
 }

@@ -11,7 +11,7 @@ import { type PushEvent, type PushResult, pushImage } from "../registry/push.js"
 import { cacheTag, storeCacheEntry } from "../registry/registry-cache.js";
 import type { RegistryClient } from "../registry/types.js";
 import type { Tracer } from "../report/trace.js";
-import { repositoryOf } from "./target.js";
+import { clientFor, repositoryOf, requireRegistry } from "./target.js";
 
 /** One service's push, as reported. */
 export interface PublishReport {
@@ -92,4 +92,24 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
   };
   await Promise.all(Array.from({ length: Math.min(4, names.length) }, worker));
   return reports.sort((a, b) => (a.service < b.service ? -1 : 1));
+}
+
+/**
+ * Pushes `entries` by digest (no tags) with a client of its own for the project's registry, closed
+ * afterwards: for commands that need the images in the registry but do not tag them (deploy, render).
+ */
+export async function publishByDigest(
+  config: ResolvedConfig,
+  layout: LayoutStore,
+  entries: ReadonlyMap<string, CacheEntry>,
+  tracer: Tracer,
+): Promise<PublishReport[]> {
+  const client = clientFor(requireRegistry(config));
+  try {
+    return await tracer.span("publish", () =>
+      publishServices({ config, client, layout, entries, tags: [], tracer }),
+    );
+  } finally {
+    client.close();
+  }
 }

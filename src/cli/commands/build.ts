@@ -7,14 +7,14 @@ import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
 import { openLayout } from "../../oci/layout.js";
 import type { PublishReport } from "../../publish/publish.js";
 import type { PushEvent } from "../../registry/push.js";
-import { finishReport } from "../../report/finish.js";
 import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
 import { createProgress } from "../../report/progress.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
-import { createTracer, type Tracer } from "../../report/trace.js";
+import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
 import { renderError } from "../render-error.js";
+import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 
 interface BuildFlags extends GlobalOptions {
@@ -31,23 +31,7 @@ interface BuildFlags extends GlobalOptions {
 
 /** Run `dray build`; the trace (`--trace`) is written even when it fails, the timing summary when it ran. */
 export async function runBuild(names: readonly string[], flags: BuildFlags): Promise<ExitCodeValue> {
-  const tracer = createTracer();
-  let completed = false;
-  try {
-    const code = await buildAndReport(names, flags, tracer);
-    completed = true;
-    return code;
-  } finally {
-    await finishReport({
-      tracer,
-      flags,
-      command: "build",
-      style: outputStyle(process.stderr, process.env),
-      stream: process.stderr,
-      env: process.env,
-      completed,
-    });
-  }
+  return runReported("build", flags, (tracer) => buildAndReport(names, flags, tracer));
 }
 
 async function buildAndReport(

@@ -4,13 +4,13 @@ import { durationMs } from "../../config/resolve-deploy.js";
 import { DURATION_PATTERN } from "../../config/schema-deploy.js";
 import type { DeployOutcome, ServiceOutcome } from "../../deploy/deploy.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
-import { finishReport } from "../../report/finish.js";
 import { formatMs, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
-import { createTracer, type Tracer } from "../../report/trace.js";
+import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
 import { renderError } from "../render-error.js";
+import { runReported } from "../run-reported.js";
 
 interface DeployFlags extends GlobalOptions {
   target?: string;
@@ -21,23 +21,7 @@ interface DeployFlags extends GlobalOptions {
 }
 
 export async function runDeploy(names: readonly string[], flags: DeployFlags): Promise<ExitCodeValue> {
-  const tracer = createTracer();
-  let completed = false;
-  try {
-    const code = await deployAndReport(names, flags, tracer);
-    completed = true;
-    return code;
-  } finally {
-    await finishReport({
-      tracer,
-      flags,
-      command: "deploy",
-      style: outputStyle(process.stderr, process.env),
-      stream: process.stderr,
-      env: process.env,
-      completed,
-    });
-  }
+  return runReported("deploy", flags, (tracer) => deployAndReport(names, flags, tracer));
 }
 
 function lockWaitMs(text: string | undefined): number {

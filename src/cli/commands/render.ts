@@ -15,9 +15,10 @@ import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
 import { writeAtomic } from "../../oci/atomic-file.js";
 import { openLayout } from "../../oci/layout.js";
 import { outputStyle } from "../../report/style.js";
-import { createTracer } from "../../report/trace.js";
+import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
 import { renderError } from "../render-error.js";
+import { runReported } from "../run-reported.js";
 
 interface RenderFlags extends GlobalOptions {
   target?: string;
@@ -41,7 +42,10 @@ function kubernetesTarget(config: ResolvedConfig, name: string | undefined): Kub
 }
 
 export async function runRender(names: readonly string[], flags: RenderFlags): Promise<ExitCodeValue> {
-  const tracer = createTracer();
+  return runReported("render", flags, (tracer) => render(names, flags, tracer));
+}
+
+async function render(names: readonly string[], flags: RenderFlags, tracer: Tracer): Promise<ExitCodeValue> {
   const config = await loadConfig({
     cwd: flags.dir,
     ...(flags.config ? { file: flags.config } : {}),
@@ -61,17 +65,8 @@ export async function runRender(names: readonly string[], flags: RenderFlags): P
     return failed.error instanceof UserError ? failed.error.exitCode : ExitCode.failed;
   }
   if (flags.push !== false) {
-    const [{ clientFor }, { publishServices }] = await Promise.all([
-      import("../../publish/target.js"),
-      import("../../publish/publish.js"),
-    ]);
-    const client = clientFor(config.registry);
-    try {
-      const layout = await openLayout(build.layout);
-      await publishServices({ config, client, layout, entries: build.entries, tags: [], tracer });
-    } finally {
-      client.close();
-    }
+    const { publishByDigest } = await import("../../publish/publish.js");
+    await publishByDigest(config, await openLayout(build.layout), build.entries, tracer);
   }
   const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
   const desired = services.map((s) =>
