@@ -13,6 +13,7 @@ import { parseArgs } from "./lib/args.mjs";
 import { formatChangesReport, sec, spread } from "./lib/changes-report.mjs";
 import { planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting, rewordComment } from "./lib/fleet-edits.mjs";
+import { cleanUpOnSignals, createChecks, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { createPlainPath, DOCKER, ensureEngine, REGISTRY, since, startRegistry } from "./lib/plain-path.mjs";
 import { median, writeSection } from "./lib/results.mjs";
@@ -116,36 +117,13 @@ function cleanUp() {
   if (args.keep) console.error(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping and cleaning up`);
-    cleanUp();
-    process.exit(130);
-  });
-}
+cleanUpOnSignals(cleanUp, (line) => console.error(line));
 
 const log = (line) => console.error(line);
-const checks = [];
-function check(label, ok, detail = "") {
-  checks.push({ label, ok, detail });
-  log(`  ${ok ? "ok" : "FAILED"}: ${label}${detail ? ` — ${detail}` : ""}`);
-}
+const { checks, check } = createChecks(log);
 
 /** Runs dray in `fleet`; returns the wall time (spawn to exit, hrtime) and the parsed JSON. */
-async function dray(fleet, argv) {
-  const start = process.hrtime.bigint();
-  const { stdout } = await runTimed(process.execPath, [drayBin, ...argv], {
-    cwd: fleet,
-    env: drayEnv,
-    timeoutMs,
-  });
-  const ms = since(start);
-  try {
-    return { ms, json: JSON.parse(stdout) };
-  } catch {
-    throw new Error(`dray ${argv.join(" ")} printed no JSON:\n${stdout.slice(0, 2000)}`);
-  }
-}
+const dray = (fleet, argv) => runDrayJson(drayBin, argv, { cwd: fleet, env: drayEnv, timeoutMs });
 
 /** Counts of a `dray build --json` result; throws when any service failed to build. */
 function summarize(json) {

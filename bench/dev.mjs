@@ -17,6 +17,7 @@ import { parseUpdateLine, restartContainer, startDevSession, waitForText } from 
 import { deployableYaml, removeDrayProject } from "./lib/dray-project.mjs";
 import { bigName, planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
+import { cleanUpOnSignals, createChecks } from "./lib/harness.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { createPlainDeploy } from "./lib/plain-deploy.mjs";
 import { DOCKER, ensureEngine, since } from "./lib/plain-path.mjs";
@@ -128,24 +129,14 @@ function cleanUp() {
   if (args.keep) log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    log(`\n${signal}: stopping and cleaning up`);
-    cleanUp();
-    process.exit(130);
-  });
-}
+cleanUpOnSignals(cleanUp, log);
 setTimeout(() => {
   log(`\nthe run took longer than ${(3 * timeoutMs) / 60_000} minutes: stopping and cleaning up`);
   cleanUp();
   process.exit(1);
 }, 3 * timeoutMs).unref();
 
-const checks = [];
-function check(label, ok, detail = "") {
-  checks.push({ label, ok, detail });
-  log(`  ${ok ? "ok" : "FAILED"}: ${label}${detail ? ` — ${detail}` : ""}`);
-}
+const { checks, check } = createChecks(log);
 const sha256 = (file) => createHash("sha256").update(readFileSync(file)).digest("hex");
 /** Where a service answers, for the polls: its container and network. */
 const drayContainer = (name) => ({ name: `${project}-${name}`, network: project });

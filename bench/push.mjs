@@ -13,6 +13,7 @@ import { parseArgs } from "./lib/args.mjs";
 import { startCountingProxy } from "./lib/counting-proxy.mjs";
 import { planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
+import { cleanUpOnSignals, createChecks, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine, formatMachine } from "./lib/machine.mjs";
 import { DOCKER, ensureEngine, REGISTRY, since, startRegistry } from "./lib/plain-path.mjs";
 import { markdownTable, median, writeSection } from "./lib/results.mjs";
@@ -98,34 +99,11 @@ function cleanUp() {
   if (args.keep) log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    log(`\n${signal}: stopping and cleaning up`);
-    cleanUp();
-    process.exit(130);
-  });
-}
-const checks = [];
-function check(label, ok, detail = "") {
-  checks.push({ label, ok, detail });
-  log(`  ${ok ? "ok" : "FAILED"}: ${label}${detail ? ` — ${detail}` : ""}`);
-}
+cleanUpOnSignals(cleanUp, log);
+const { checks, check } = createChecks(log);
 
 /** Runs dray in the fleet; wall time (spawn to exit) and parsed JSON. */
-async function dray(argv) {
-  const start = process.hrtime.bigint();
-  const { stdout } = await runTimed(process.execPath, [drayBin, ...argv], {
-    cwd: fleet,
-    env: drayEnv,
-    timeoutMs,
-  });
-  const ms = since(start);
-  try {
-    return { ms, json: JSON.parse(stdout) };
-  } catch {
-    throw new Error(`dray ${argv.join(" ")} printed no JSON:\n${stdout.slice(0, 2000)}`);
-  }
-}
+const dray = (argv) => runDrayJson(drayBin, argv, { cwd: fleet, env: drayEnv, timeoutMs });
 
 /** One `dray push --json` with the proxy's counters reset first; a summary of it. */
 async function drayPush(proxy) {

@@ -5,21 +5,17 @@
 // engine's unix socket and to container addresses on a bridge network of this run; everything the
 // script creates is labelled `dray-bench-deploy=<run id>`, so cleanUp removes exactly that.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import { DOCKER } from "./plain-path.mjs";
+import { buildPlainImage, DOCKER, since } from "./plain-path.mjs";
 import { runTimed } from "./run.mjs";
 
 const SOCKET = "/var/run/docker.sock";
-const DOCKERFILE = 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n';
-/** The go flags a CI script typically uses for a static image binary (as in plain-path.mjs). */
-const GO_BUILD = ["build", "-trimpath", "-ldflags=-s -w"];
 /** The port every fleet service listens on (PORT=8080, see lib/go/server.go). */
 export const PORT = 8080;
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-const since = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 /** One GET; resolves to { status, body }, status 0 when nothing answered within `timeoutMs`. */
 export function httpGet({ host, port, socketPath, path, timeoutMs = 2000 }) {
@@ -112,20 +108,16 @@ export function createPlainDeploy({ fleet, work, goEnv, runId, timeoutMs }) {
 
   /** go build + docker build + replace the container of one service; each step's wall time in ms. */
   async function deployService(name) {
-    const context = join(contexts, name);
-    mkdirSync(context, { recursive: true });
-    writeFileSync(join(context, "Dockerfile"), DOCKERFILE);
-    // A fresh checkout has no binary; with one in place go build would skip an up-to-date link.
-    rmSync(join(context, "app"), { force: true });
-    const begin = process.hrtime.bigint();
-    await runTimed("go", [...GO_BUILD, "-o", join(context, "app"), `./services/${name}`], {
-      cwd: fleet,
-      env: goEnv,
+    const { begin, built, imaged } = await buildPlainImage({
+      fleet,
+      contexts,
+      name,
+      tag: tagOf(name),
+      label,
+      goEnv,
+      dockerEnv,
       timeoutMs,
     });
-    const built = process.hrtime.bigint();
-    await docker(["build", "-q", "--force-rm", "--label", label, "-t", tagOf(name), "."], context);
-    const imaged = process.hrtime.bigint();
     // `docker rm -f` of a container that does not exist fails; a script would ignore that error.
     if (existing.has(containerOf(name))) await docker(["rm", "-f", containerOf(name)]);
     await docker([

@@ -125,6 +125,32 @@ export async function startRegistry(dir, waitMs = 30_000) {
 }
 
 /**
+ * What a CI script does for one service's image: `go build` into a Docker context of its own,
+ * then `docker build` of a FROM-scratch image labelled `label` and tagged `tag`. Resolves to the
+ * hrtime marks { begin, built, imaged }, so callers time the step they add after it.
+ */
+export async function buildPlainImage({ fleet, contexts, name, tag, label, goEnv, dockerEnv, timeoutMs }) {
+  const context = join(contexts, name);
+  mkdirSync(context, { recursive: true });
+  writeFileSync(join(context, "Dockerfile"), DOCKERFILE);
+  // A fresh checkout has no binary; with one in place go build would skip an up-to-date link.
+  rmSync(join(context, "app"), { force: true });
+  const begin = process.hrtime.bigint();
+  await runTimed("go", [...GO_BUILD, "-o", join(context, "app"), `./services/${name}`], {
+    cwd: fleet,
+    env: goEnv,
+    timeoutMs,
+  });
+  const built = process.hrtime.bigint();
+  await runTimed(DOCKER, ["build", "-q", "--force-rm", "--label", label, "-t", tag, "."], {
+    cwd: context,
+    env: dockerEnv,
+    timeoutMs,
+  });
+  return { begin, built, imaged: process.hrtime.bigint() };
+}
+
+/**
  * The plain path for one fleet. `goEnv` is the environment for go (GOCACHE etc.); docker gets a
  * config directory of its own under `work`, so the user's docker config is neither read nor
  * written. Every image is labelled `dray-bench-changes=<runId>`.
@@ -144,22 +170,17 @@ export function createPlainPath({ fleet, work, registry, goEnv, runId, timeoutMs
 
   /** go build + docker build + docker push of one service; each step's wall time in ms. */
   async function buildService(name) {
-    const context = join(contexts, name);
-    mkdirSync(context, { recursive: true });
-    writeFileSync(join(context, "Dockerfile"), DOCKERFILE);
-    // A fresh checkout has no binary; with one in place go build would skip an up-to-date link.
-    rmSync(join(context, "app"), { force: true });
-    const begin = process.hrtime.bigint();
-    await runTimed("go", [...GO_BUILD, "-o", join(context, "app"), `./services/${name}`], {
-      cwd: fleet,
-      env: goEnv,
+    const { begin, built, imaged } = await buildPlainImage({
+      fleet,
+      contexts,
+      name,
+      tag: tagOf(name),
+      label,
+      goEnv,
+      dockerEnv,
       timeoutMs,
     });
-    const built = process.hrtime.bigint();
-    const docker = { cwd: context, env: dockerEnv, timeoutMs };
-    await runTimed(DOCKER, ["build", "-q", "--force-rm", "--label", label, "-t", tagOf(name), "."], docker);
-    const imaged = process.hrtime.bigint();
-    await runTimed(DOCKER, ["push", "-q", tagOf(name)], docker);
+    await runTimed(DOCKER, ["push", "-q", tagOf(name)], { cwd: contexts, env: dockerEnv, timeoutMs });
     const go = Number(built - begin) / 1e6;
     const build = Number(imaged - built) / 1e6;
     const total = since(begin);
