@@ -9,7 +9,9 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordingContext } from "../support/deploy-fixtures.js";
 import { copyExample, runDray } from "../support/dray.js";
+import { removeProject } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
 
 const run = promisify(execFile);
@@ -69,10 +71,7 @@ describe("dray deploy to a real Docker engine", () => {
   }, 60_000);
 
   afterAll(async () => {
-    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
-    const ids = stdout.split("\n").filter(Boolean);
-    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
-    await run("docker", ["network", "rm", project]).catch(() => undefined);
+    await removeProject(project);
     await rm(path.dirname(dir), { recursive: true, force: true });
   }, 60_000);
 
@@ -331,10 +330,7 @@ describe("dray deploy interrupted with Ctrl-C", () => {
   });
 
   afterAll(async () => {
-    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${interrupted}`]);
-    const ids = stdout.split("\n").filter(Boolean);
-    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
-    await run("docker", ["network", "rm", interrupted]).catch(() => undefined);
+    await removeProject(interrupted);
     await rm(path.dirname(dir), { recursive: true, force: true });
   }, 60_000);
 
@@ -421,11 +417,7 @@ describe("docker target: an image that cannot be pulled", () => {
       specDigest: `sha256:${"c".repeat(64)}` as const,
       spec: {} as never,
     };
-    const context = {
-      signal: new AbortController().signal,
-      log: () => {},
-      step: <T>(_s: string, _n: string, fn: () => Promise<T>) => fn(),
-    };
+    const context = recordingContext();
     try {
       const error = await target.prepare([{ kind: "create", desired, reasons: ["new"] }], context).then(
         () => undefined,
@@ -474,10 +466,7 @@ describe("dray deploy with a registry that needs a login", () => {
   }, 60_000);
 
   afterAll(async () => {
-    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
-    const ids = stdout.split("\n").filter(Boolean);
-    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
-    await run("docker", ["network", "rm", project]).catch(() => undefined);
+    await removeProject(project);
     await registry?.stop();
     await rm(path.dirname(dir), { recursive: true, force: true });
     await rm(dockerConfig, { recursive: true, force: true });

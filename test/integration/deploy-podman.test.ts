@@ -10,6 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample, runDray } from "../support/dray.js";
+import { removeProject } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
 
 const run = promisify(execFile);
@@ -61,10 +62,7 @@ describe("dray deploy to Podman's Docker-compatible socket", () => {
   }, 60_000);
 
   afterAll(async () => {
-    const { stdout } = await run("podman", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
-    const list = stdout.split("\n").filter(Boolean);
-    if (list.length > 0) await run("podman", ["rm", "-f", ...list]);
-    await run("podman", ["network", "rm", project]).catch(() => undefined);
+    await removeProject(project, "podman");
     service?.kill("SIGTERM");
     if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
     if (socketDir) await rm(socketDir, { recursive: true, force: true });

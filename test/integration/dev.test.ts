@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample, drayBin } from "../support/dray.js";
+import { removeProject } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
 
 const run = promisify(execFile);
@@ -109,10 +110,7 @@ describe("dray dev on the example against a real Docker engine", () => {
   afterAll(async () => {
     await browser?.close();
     if (child && child.exitCode === null) child.kill("SIGKILL");
-    const { stdout } = await run("docker", ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
-    const ids = stdout.split("\n").filter(Boolean);
-    if (ids.length > 0) await run("docker", ["rm", "-f", ...ids]);
-    await run("docker", ["network", "rm", project]).catch(() => undefined);
+    await removeProject(project);
     if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
   }, 60_000);
 

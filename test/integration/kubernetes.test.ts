@@ -9,41 +9,22 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubernetesTargetConfig } from "../../src/config/types.js";
 import { DeployFailure } from "../../src/deploy/failure.js";
 import { openKubernetesTarget } from "../../src/deploy/kubernetes/index.js";
-import type { ApplyContext, DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
+import type { DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
 import { UserError } from "../../src/errors.js";
+import { desiredService, digest, recordingContext } from "../support/deploy-fixtures.js";
 import { type FakeKubeApi, startFakeKubeApi } from "../support/fake-kube-api.js";
 
-const digest = (c: string) => `sha256:${c.repeat(64)}` as const;
-
 function desired(name: string, version: string, ports: string[] = ["8080/tcp"]): DesiredService {
-  return {
-    name,
+  return desiredService(name, {
     imageId: digest(version),
     image: `reg.test/shop/${name}@${digest(version)}`,
     specDigest: digest("5"),
-    spec: {
-      service: name,
-      project: "shop",
-      image: {
-        entrypoint: undefined,
-        args: undefined,
-        env: { V: version },
-        ports,
-        user: "65532:65532",
-        workdir: undefined,
-      },
-      deploy: { replicas: 2, publish: [], health: undefined, restart: "always", env: {} },
-    },
-  };
+    settings: { env: { V: version }, ports, user: "65532:65532" },
+    deploy: { replicas: 2, restart: "always" },
+  });
 }
 
-function context(lines: string[] = []): ApplyContext {
-  return {
-    signal: new AbortController().signal,
-    log: (service, line) => lines.push(`${service}: ${line}`),
-    step: (_service, _name, fn) => fn(),
-  };
-}
+const context = (lines: string[] = []) => recordingContext(lines);
 
 const image = (fake: FakeKubeApi, name = "api") =>
   (

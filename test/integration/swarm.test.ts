@@ -17,16 +17,11 @@ import { DeployFailure } from "../../src/deploy/failure.js";
 import { specDigest } from "../../src/deploy/spec.js";
 import { serviceName } from "../../src/deploy/swarm/service-spec.js";
 import { openSwarmTarget } from "../../src/deploy/swarm/target.js";
-import type {
-  ApplyContext,
-  DeploySpec,
-  DeployTarget,
-  DesiredService,
-  LiveService,
-} from "../../src/deploy/types.js";
+import type { DeploySpec, DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
 import { engineAddress } from "../../src/engine/address.js";
 import { createEngineClient, type EngineClient } from "../../src/engine/client.js";
 import type { Digest } from "../../src/oci/types.js";
+import { recordingContext } from "../support/deploy-fixtures.js";
 import { runDray } from "../support/dray.js";
 import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
 
@@ -91,14 +86,7 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
     publish: "host",
   };
 
-  const context: ApplyContext = {
-    signal: new AbortController().signal,
-    log: (service, line) => lines.push(`${service}: ${line}`),
-    step: (service, name, fn) => {
-      steps.push(`${service} ${name}`);
-      return fn();
-    },
-  };
+  const context = recordingContext(lines, steps);
 
   /** What dray would deploy as service "web", running the image built from `source`. */
   const desired = (source: string, name = "web", deploy: Partial<DeploySettings> = {}): DesiredService => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { desiredService, digest } from "../../../test/support/deploy-fixtures.js";
 import type { DockerTargetConfig } from "../../config/types.js";
-import type { Digest } from "../../oci/types.js";
 import type { DesiredService } from "../types.js";
 import { containerSpec, wrappedCommand } from "./container-spec.js";
 
@@ -11,31 +11,19 @@ const target: DockerTargetConfig = {
   network: "shop",
   bind: "127.0.0.1",
 };
-const desired = (entrypoint: string[] | undefined): DesiredService => ({
-  name: "api",
-  imageId: `sha256:${"a".repeat(64)}` as Digest,
-  image: `sha256:${"a".repeat(64)}`,
-  specDigest: `sha256:${"b".repeat(64)}` as Digest,
-  spec: {
-    service: "api",
-    project: "shop",
-    image: {
-      entrypoint,
-      args: ["--flag"],
-      env: {},
-      ports: ["8080/tcp"],
-      user: undefined,
-      workdir: undefined,
-    },
+const desired = (entrypoint: string[] | undefined): DesiredService =>
+  desiredService("api", {
+    imageId: digest("a"),
+    image: digest("a"),
+    specDigest: digest("b"),
+    settings: { entrypoint, args: ["--flag"], ports: ["8080/tcp"] },
     deploy: {
-      replicas: 1,
       publish: [{ host: 18080, container: 8080, protocol: "tcp" }],
       health: { http: undefined, command: ["/app/api", "healthcheck"], intervalMs: 500, timeoutMs: 10_000 },
-      restart: "unless-stopped",
       env: { LOG: "debug" },
     },
-  },
-});
+  });
+
 /** The parts of the engine's container body these tests read. */
 interface Spec {
   Labels: Record<string, string>;

@@ -1,6 +1,7 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
+import { type DesiredOverrides, desiredService, digest } from "../../../test/support/deploy-fixtures.js";
 import type { HealthCheck, KubernetesTargetConfig } from "../../config/types.js";
 import { UserError } from "../../errors.js";
 import type { DesiredService } from "../types.js";
@@ -18,34 +19,16 @@ const config: KubernetesTargetConfig = {
   progressDeadlineSeconds: 120,
 };
 
-function desired(name: string, overrides: { image?: object; deploy?: object } = {}): DesiredService {
-  return {
-    name,
-    imageId: `sha256:${"1".repeat(64)}`,
-    image: `127.0.0.1:5000/shop/${name}@sha256:${"2".repeat(64)}`,
-    specDigest: `sha256:${"3".repeat(64)}`,
-    spec: {
-      service: name,
-      project: "shop",
-      image: {
-        entrypoint: undefined,
-        args: undefined,
-        env: {},
-        ports: [],
-        user: undefined,
-        workdir: undefined,
-        ...overrides.image,
-      },
-      deploy: {
-        replicas: 2,
-        publish: [],
-        health: undefined,
-        restart: "always",
-        env: {},
-        ...overrides.deploy,
-      },
-    },
-  };
+/** `image` here is the image's settings (entrypoint, env, ports…). */
+function desired(
+  name: string,
+  overrides: { image?: DesiredOverrides["settings"]; deploy?: DesiredOverrides["deploy"] } = {},
+): DesiredService {
+  return desiredService(name, {
+    image: `127.0.0.1:5000/shop/${name}@${digest("2")}`,
+    settings: overrides.image,
+    deploy: { replicas: 2, restart: "always", ...overrides.deploy },
+  });
 }
 
 const health = (h: Partial<HealthCheck>): HealthCheck => ({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { desiredService } from "../../../test/support/deploy-fixtures.js";
 import { UserError } from "../../errors.js";
 import type { DesiredService } from "../types.js";
 import type { KubeObject } from "./objects.js";
@@ -6,25 +7,7 @@ import { parseManifests } from "./read-manifests.js";
 import { resolveManifests, serviceOfImage } from "./resolve-images.js";
 
 function desired(name: string): DesiredService {
-  return {
-    name,
-    imageId: `sha256:${"1".repeat(64)}`,
-    image: `reg.test/shop/${name}@sha256:${"2".repeat(64)}`,
-    specDigest: `sha256:${"3".repeat(64)}`,
-    spec: {
-      service: name,
-      project: "shop",
-      image: {
-        entrypoint: undefined,
-        args: undefined,
-        env: {},
-        ports: [],
-        user: undefined,
-        workdir: undefined,
-      },
-      deploy: { replicas: 1, publish: [], health: undefined, restart: "always", env: {} },
-    },
-  };
+  return desiredService(name, { deploy: { restart: "always" } });
 }
 
 const MANIFESTS = `

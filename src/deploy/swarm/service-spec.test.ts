@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { desiredService, digest } from "../../../test/support/deploy-fixtures.js";
 import type { DeploySettings, SwarmTargetConfig } from "../../config/types.js";
-import type { Digest } from "../../oci/types.js";
 import type { DesiredService } from "../types.js";
 import { restartCondition, type ServiceSpecOptions, serviceName, serviceSpec } from "./service-spec.js";
-
-const digest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 
 const target: SwarmTargetConfig = {
   name: "prod",
@@ -16,25 +14,13 @@ const target: SwarmTargetConfig = {
 };
 
 function desired(deploy: Partial<DeploySettings> = {}): DesiredService {
-  return {
-    name: "api",
+  return desiredService("api", {
     imageId: digest("a"),
     image: `registry.test/shop/api@${digest("m")}`,
     specDigest: digest("s"),
-    spec: {
-      service: "api",
-      project: "shop",
-      image: {
-        entrypoint: undefined,
-        args: undefined,
-        env: {},
-        ports: ["8080/tcp"],
-        user: undefined,
-        workdir: undefined,
-      },
-      deploy: { replicas: 2, publish: [], health: undefined, restart: "unless-stopped", env: {}, ...deploy },
-    },
-  };
+    settings: { ports: ["8080/tcp"] },
+    deploy: { replicas: 2, ...deploy },
+  });
 }
 
 const options: ServiceSpecOptions = { platform: "linux/amd64", publishMode: "ingress", forceUpdate: 0 };

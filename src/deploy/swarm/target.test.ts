@@ -3,16 +3,14 @@
  * refusing engines it cannot use, and what it does when swarm reports a failure. The real engine
  * runs the same paths in test/integration/swarm.test.ts.
  */
+
 import { describe, expect, it } from "vitest";
+import { desiredService, digest, recordingContext } from "../../../test/support/deploy-fixtures.js";
 import type { SwarmTargetConfig } from "../../config/types.js";
 import type { EngineClient, EngineRequest, EngineResponse } from "../../engine/client.js";
 import { ExitCode, UserError } from "../../errors.js";
-import type { Digest } from "../../oci/types.js";
 import { DeployFailure } from "../failure.js";
-import type { ApplyContext, DesiredService } from "../types.js";
 import { openSwarmTarget } from "./target.js";
-
-const digest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 
 type Route = (request: EngineRequest) => { status: number; body?: unknown; raw?: Buffer } | undefined;
 
@@ -80,37 +78,14 @@ const options = (engine: EngineClient, registry = true) => ({
   engine,
 });
 
-const desired: DesiredService = {
-  name: "api",
+const desired = desiredService("api", {
   imageId: digest("b"),
   image: `registry.test/shop/api@${digest("m")}`,
   specDigest: digest("2"),
-  spec: {
-    service: "api",
-    project: "shop",
-    image: {
-      entrypoint: undefined,
-      args: undefined,
-      env: {},
-      ports: [],
-      user: undefined,
-      workdir: undefined,
-    },
-    deploy: {
-      replicas: 1,
-      publish: [],
-      health: { http: undefined, command: undefined, intervalMs: 10, timeoutMs: 2000 },
-      restart: "unless-stopped",
-      env: {},
-    },
-  },
-};
+  deploy: { health: { http: undefined, command: undefined, intervalMs: 10, timeoutMs: 2000 } },
+});
 
-const context: ApplyContext = {
-  signal: new AbortController().signal,
-  log: () => {},
-  step: (_service, _name, fn) => fn(),
-};
+const context = recordingContext();
 
 const newLabels = { "dray.image-id": digest("b"), "dray.spec-digest": digest("2") };
 const failedTask = (n: number) => ({

@@ -1,0 +1,13 @@
+/** Removing what a deploy test left on an engine: the project's labelled containers and its network. */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** `cli` is the engine's command line: "docker", or "podman" for its own store. */
+export async function removeProject(project: string, cli: "docker" | "podman" = "docker"): Promise<void> {
+  const { stdout } = await run(cli, ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
+  const ids = stdout.split("\n").filter(Boolean);
+  if (ids.length > 0) await run(cli, ["rm", "-f", ...ids]);
+  await run(cli, ["network", "rm", project]).catch(() => undefined);
+}
