@@ -61,13 +61,26 @@ function imageSettings(service: Service, defaultEntrypoint: string[] | undefined
   };
 }
 
-/** The parts every service has, given the directory its files come from. */
-function common(name: string, service: Service, project: Project, context: string) {
-  const { config } = project;
+/**
+ * The parts every service has, given the directory its files come from and its default
+ * entrypoint (a Go service's binary; none for a command service).
+ */
+function common(
+  name: string,
+  service: Service,
+  project: Project,
+  context: string,
+  defaultEntrypoint: string[] | undefined,
+) {
+  const { config, root } = project;
   const platforms: readonly PlatformName[] = service.platforms ?? config.platforms ?? DEFAULT_PLATFORMS;
+  const image = imageSettings(service, defaultEntrypoint);
   return {
     name,
     context,
+    image,
+    deploy: resolveDeploy(service.deploy, image),
+    live: resolveLive(service.live, root),
     platforms: platforms.map(parsePlatform),
     base: resolveBase(service.base ?? config.base ?? "scratch", project),
     files: (service.files ?? []).map(fileParts).map(({ from, to }) => ({
@@ -90,13 +103,9 @@ function resolveService(name: string, service: Service, project: Project): Resol
     const context = path.resolve(root, service.context ?? ".");
     const packageDir = path.resolve(root, service.go);
     const binaryPath = path.posix.normalize(service.binary ?? `/app/${name}`);
-    const image = imageSettings(service, [binaryPath]);
     return {
       kind: "go",
-      ...common(name, service, project, context),
-      image,
-      deploy: resolveDeploy(service.deploy, image),
-      live: resolveLive(service.live, root),
+      ...common(name, service, project, context, [binaryPath]),
       package: packagePattern(root, packageDir),
       packageDir,
       binaryPath,
@@ -107,13 +116,9 @@ function resolveService(name: string, service: Service, project: Project): Resol
     };
   }
   const context = path.resolve(root, service.dir);
-  const image = imageSettings(service, undefined);
   return {
     kind: "command",
-    ...common(name, service, project, context),
-    image,
-    deploy: resolveDeploy(service.deploy, image),
-    live: resolveLive(service.live, root),
+    ...common(name, service, project, context, undefined),
     // A string is a shell command line, so users can write pipes and && as they would in a terminal.
     command: typeof service.command === "string" ? ["sh", "-c", service.command] : [...service.command],
     output: path.resolve(context, service.output ?? "dist"),
