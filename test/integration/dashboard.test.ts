@@ -4,11 +4,12 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dashboard, startDashboard } from "../../src/dev/dashboard/index.js";
 import type { ServiceState, UpdateRecord } from "../../src/dev/events.js";
 import { createDevHub, type DevHub } from "../../src/dev/hub.js";
+import { launchChromium } from "../support/browser.js";
 
 const artifacts = path.resolve(import.meta.dirname, "../../test-artifacts");
 /** Bounded waits: a live page reacts within a frame or two, never seconds. */
@@ -56,19 +57,7 @@ beforeAll(async () => {
   hub.setService(state("web", "building"));
   hub.onRebuild((service) => rebuilds.push(service));
   dashboard = await startDashboard(hub);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 30_000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
   page.setDefaultTimeout(wait.timeout);
   // Any script error or blocked resource (a CSP violation) on the page fails the run at the end.

@@ -10,8 +10,9 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/browser.js";
 import { copyExample, drayBin } from "../support/dray.js";
 import { removeProject } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
@@ -91,18 +92,7 @@ describe("dray dev on the example against a real Docker engine", () => {
       240_000,
     );
     await mkdir(artifacts, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${dashboardPort}/`);
   }, 300_000);
