@@ -89,7 +89,7 @@ const drayEnv = {
   CI: "true",
   NO_COLOR: "1",
 };
-/** dray's compile, by hand: src/build/go-flags.ts goBuildArgs and goPlatformEnv for linux/amd64. */
+/** dray's compile, by hand: src/go/flags.ts goBuildArgs and goPlatformEnv for linux/amd64. */
 const BARE_GO_BUILD = ["build", "-trimpath", "-buildvcs=false", "-ldflags=-buildid= -s -w"];
 const bareEnv = {
   ...process.env,

@@ -9,7 +9,7 @@
 import { mkdir, readFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CacheEntry } from "../fingerprint/types.js";
-import { writeAtomic } from "../oci/atomic-file.js";
+import { writeAtomic } from "../io/atomic-write.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
 import { ENTRIES_DIR, entryPath, parseEntry } from "./entry-file.js";

@@ -4,9 +4,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeAtomic } from "../oci/atomic-file.js";
+import { writeAtomic } from "../io/atomic-write.js";
+import { withFileLock } from "../io/file-lock.js";
 import { isDigest } from "../oci/digest.js";
-import { withFileLock } from "../oci/lock.js";
 import type { Digest } from "../oci/types.js";
 
 /** The file name inside the cache directory. */

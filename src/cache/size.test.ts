@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { DEFAULT_CACHE_LIMIT, defaultCacheLimit, parseSize } from "./size.js";
 
 describe("parseSize", () => {

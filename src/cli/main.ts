@@ -4,9 +4,9 @@
  * This is the only place that sets the process's exit code.
  */
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode } from "../errors.js";
+import { ExitCode } from "../errors/errors.js";
+import { renderError } from "../errors/render.js";
 import { outputStyle } from "../report/style.js";
-import { renderError } from "./render-error.js";
 
 /** Flags every command accepts. */
 export interface GlobalOptions {

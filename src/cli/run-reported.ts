@@ -2,7 +2,7 @@
  * How a command that records spans ends: the trace file (`--trace`) is written even when it
  * throws, and the timing summary when it ran to the end (see report/finish.ts).
  */
-import type { ExitCodeValue } from "../errors.js";
+import type { ExitCodeValue } from "../errors/errors.js";
 import { finishReport, type ReportFlags } from "../report/finish.js";
 import { outputStyle } from "../report/style.js";
 import { createTracer, type Tracer } from "../report/trace.js";

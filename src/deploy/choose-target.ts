@@ -2,7 +2,7 @@
 
 import { closest } from "../config/suggest.js";
 import type { ResolvedConfig, TargetConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 
 export function chooseTarget(config: ResolvedConfig, name: string | undefined): TargetConfig {
   if (name === undefined) return config.targets[0]!;

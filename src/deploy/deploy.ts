@@ -4,18 +4,18 @@
  * health. Per-service failures are reported, not thrown; a failed service is on its old version.
  */
 import pLimit from "p-limit";
-import { type BuildOutcome, buildProject } from "../build/build-project.js";
-import { selectServices } from "../build/select.js";
+import { selectServices } from "../config/select-services.js";
 import type { ResolvedConfig, TargetConfig } from "../config/types.js";
 import type { CacheEntry } from "../fingerprint/types.js";
 import { openLayout } from "../oci/layout.js";
+import { type BuildOutcome, buildProject } from "../pipeline/build-project.js";
 import type { Tracer } from "../report/trace.js";
 import { chooseTarget } from "./choose-target.js";
+import { acquireDeployLock } from "./deploy-lock.js";
+import { nameOf, planDeploy } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
-import { acquireDeployLock } from "./lock.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import { nameOf, planDeploy } from "./plan.js";
 import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget } from "./types.js";
 
 export interface DeployOptions {

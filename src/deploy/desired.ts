@@ -1,7 +1,7 @@
 /** What each built service should look like on a target: its image identity there, the reference the target runs, and its spec. */
 import { createHash } from "node:crypto";
 import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import type { CacheEntry } from "../fingerprint/types.js";
 import type { Digest } from "../oci/types.js";
 import { repositoryOf } from "../publish/target.js";

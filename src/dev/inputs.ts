@@ -4,12 +4,12 @@
  * Go toolchain. Refreshed when dray.yaml changes or a new Go file may join a package.
  */
 import path from "node:path";
-import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import type { ResolvedConfig, ResolvedService } from "../config/types.js";
 import { createFileHasher, type FileHasher } from "../fingerprint/file-hasher.js";
 import { listingKey } from "../fingerprint/go-graph.js";
 import { computeServiceKeys } from "../fingerprint/service-keys.js";
-import type { GoTargetInfo } from "./go-compile.js";
+import type { GoTargetInfo } from "../go/compile-one.js";
+import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
 import { buildInputIndex, type InputIndex } from "./input-index.js";
 
 export interface ProjectInputs {

@@ -10,8 +10,8 @@ import type { GoService, ResolvedService } from "../config/types.js";
 import type { ProbeResult } from "../deploy/health.js";
 import type { EngineClient } from "../engine/client.js";
 import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/container-files.js";
+import type { CompileResult } from "../go/compile-one.js";
 import type { SyncFile } from "./classify.js";
-import type { CompileResult } from "./go-compile.js";
 
 export interface LiveUpdateDeps {
   engine: EngineClient;

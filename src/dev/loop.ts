@@ -6,9 +6,8 @@
  * edits that arrive meanwhile are merged into the next one, so the last edit always wins.
  */
 import { randomBytes } from "node:crypto";
-import { findGoToolchain } from "../build/go-toolchain.js";
-import { selectServices } from "../build/select.js";
 import { loadConfig } from "../config/read-config.js";
+import { selectServices } from "../config/select-services.js";
 import type { DockerTargetConfig, ResolvedConfig, ResolvedService } from "../config/types.js";
 import { deployProject } from "../deploy/deploy.js";
 import { runnable } from "../deploy/desired.js";
@@ -16,6 +15,7 @@ import type { CommandWrapper } from "../deploy/types.js";
 import { engineAddress } from "../engine/address.js";
 import { createEngineClient } from "../engine/client.js";
 import { readEngineInfo } from "../engine/platform.js";
+import { findGoToolchain } from "../go/toolchain.js";
 import { createTracer } from "../report/trace.js";
 import { servicesReached } from "./batch.js";
 import { errorText } from "./error-text.js";

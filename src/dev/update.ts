@@ -6,9 +6,9 @@
 import path from "node:path";
 import type { DockerTargetConfig, GoService } from "../config/types.js";
 import type { EngineClient } from "../engine/client.js";
+import { compileGoService } from "../go/compile-one.js";
 import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
-import { compileGoService } from "./go-compile.js";
 import type { DevHub } from "./hub.js";
 import type { ProjectInputs } from "./inputs.js";
 import { liveUpdate } from "./live-update.js";

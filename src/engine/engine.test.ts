@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { engineAddress, parseEngineAddress } from "./address.js";
 import { loadProblem } from "./load.js";
 import { demultiplexLog } from "./logs.js";

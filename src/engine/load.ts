@@ -7,7 +7,7 @@
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { RemoteError } from "../errors.js";
+import { RemoteError } from "../errors/errors.js";
 import type { LayoutStore } from "../oci/layout.js";
 import type { ManifestDocument } from "../oci/resolve-image.js";
 import type { Descriptor, Digest } from "../oci/types.js";

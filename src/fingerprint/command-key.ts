@@ -1,6 +1,7 @@
 /** The ingredients of a command service's image on one platform. */
-import { platformName } from "../build/go-flags.js";
+
 import type { CommandService } from "../config/types.js";
+import { platformName } from "../go/flags.js";
 import type { Platform } from "../oci/types.js";
 import { relative } from "./settings.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";

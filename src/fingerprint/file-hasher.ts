@@ -7,7 +7,7 @@ import { type BigIntStats, createReadStream, statSync } from "node:fs";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 
 /** sha256 of file contents with a persistent stat cache. */
 export interface FileHasher {

@@ -1,14 +1,14 @@
 /** The package closure of every Go service and platform, listed in groups and cached. */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { goPlatformEnv, platformName } from "../build/go-flags.js";
-import { findModuleRoot } from "../build/go-packages.js";
-import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
 import type { GoService, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
+import { goPlatformEnv, platformName } from "../go/flags.js";
+import { listGroup, type StoredMain, type StoredPackage } from "../go/list-cache.js";
+import { findModuleRoot } from "../go/module-root.js";
+import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
 import type { Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
-import { listGroup, type StoredMain, type StoredPackage } from "./go-list-cache.js";
 import type { GoGraph, GoPackageInfo } from "./types.js";
 
 /** One Go service on one platform: where it is built from and every package it compiles. */

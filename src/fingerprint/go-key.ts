@@ -1,7 +1,7 @@
 /** The ingredients of a Go service's image on one platform. */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { goBuildArgs, goPlatformEnv, platformName } from "../build/go-flags.js";
+import { goBuildArgs, goPlatformEnv, platformName } from "../go/flags.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import type { GoServiceListing } from "./go-graph.js";

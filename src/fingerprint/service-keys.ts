@@ -1,11 +1,12 @@
 /** Input keys for a set of services: list Go packages, hash every input file once, combine. */
-import { findGoToolchain, type GoToolchain } from "../build/go-toolchain.js";
+
 import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
-import { pinnedDigest, readLockFile, requireLocks } from "../lock/lock-file.js";
+import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import type { Platform } from "../oci/types.js";
+import { pinnedDigest, readLockFile, requireLocks } from "../pins/pin-file.js";
 import { createTracer, type Tracer } from "../report/trace.js";
 import { listCommandInputs } from "./command-inputs.js";
 import { commandIngredients } from "./command-key.js";

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { compareUtf8, listTree } from "./tree-hash.js";
 
 let dir: string;

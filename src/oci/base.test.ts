@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { readBaseFromLayout } from "./base.js";
 import { blobFromBytes } from "./blob.js";
 import { canonicalJson } from "./canonical-json.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { blobFromBytes } from "./blob.js";
 import { assembleImage, assembleImageSet, type BaseImage, formatCreated } from "./image.js";
 import { createLayer } from "./layer.js";

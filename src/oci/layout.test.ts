@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { blobFromBytes } from "./blob.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { assembleImage, assembleImageSet } from "./image.js";

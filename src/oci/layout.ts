@@ -6,8 +6,9 @@
  */
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors.js";
-import { syncDirectory, TEMP_PREFIX, writeAtomic } from "./atomic-file.js";
+import { ExitCode, UserError } from "../errors/errors.js";
+import { syncDirectory, TEMP_PREFIX, writeAtomic } from "../io/atomic-write.js";
+import { withFileLock } from "../io/file-lock.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
@@ -20,7 +21,6 @@ import {
   withoutRefName,
   writeIndex,
 } from "./layout-index.js";
-import { withFileLock } from "./lock.js";
 import type { Blob, Descriptor, Digest, ImageSet } from "./types.js";
 
 export { type ResolvedImage, resolveImage } from "./resolve-image.js";

@@ -2,7 +2,7 @@
  * Following a tag to one image: index.json → (image index →) manifest → config. Reads OCI and Docker v2
  * media types, because base images come from anywhere; every blob is verified against its digest on read.
  */
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest } from "./digest.js";
 import { formatPlatform } from "./image.js";
 import type { LayoutStore } from "./layout.js";

@@ -2,8 +2,8 @@
 
 import { serviceRepository } from "../config/image-reference.js";
 import type { RegistryTarget, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors.js";
-import { type ClosableRegistryClient, createRegistryClient } from "../registry/client.js";
+import { ExitCode, UserError } from "../errors/errors.js";
+import { type ClosableRegistryClient, createRegistryClient } from "../registry/client/client.js";
 
 /** The project's registry, or a usage error saying how to configure one. */
 export function requireRegistry(config: ResolvedConfig): RegistryTarget {

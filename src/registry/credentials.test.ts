@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { authFilePaths, createDefaultCredentialSource, keyHost, keyMatches } from "./credentials.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

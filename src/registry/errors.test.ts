@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RemoteError, UserError } from "../errors.js";
+import { RemoteError, UserError } from "../errors/errors.js";
 import { parseTokenResponse } from "./auth/token-endpoint.js";
 import { parseDistributionErrors, responseFailure, transportFailure } from "./errors.js";
 import { BodyTooLargeError, type HttpResponse, TransportTimeoutError } from "./http.js";

@@ -7,7 +7,7 @@ import {
   type FakeRegistryClient,
 } from "../../test/support/fake-registry-client.js";
 import { AMD64, ARM64, setBlobs, writeSampleImage } from "../../test/support/sample-image.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import { openLayout, resolveImage } from "../oci/layout.js";

@@ -4,7 +4,7 @@
  * types included, because re-encoding would change every digest above them.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pull
  */
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest, sha256Digest } from "../oci/digest.js";
 import type { LayoutStore } from "../oci/layout.js";
 import type { Descriptor, Digest, Platform } from "../oci/types.js";

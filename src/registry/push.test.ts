@@ -7,7 +7,7 @@ import {
   type FakeRegistryClient,
 } from "../../test/support/fake-registry-client.js";
 import { AMD64, setBlobs, writeSampleImage } from "../../test/support/sample-image.js";
-import { RemoteError, UserError } from "../errors.js";
+import { RemoteError, UserError } from "../errors/errors.js";
 import type { LayoutStore } from "../oci/layout.js";
 import type { ImageSet } from "../oci/types.js";
 import { createTracer } from "../report/trace.js";

@@ -6,7 +6,7 @@
  * anywhere leaves the tags where they were.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#push
  */
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import type { LayoutStore } from "../oci/layout.js";
 import type { Blob, Descriptor, Digest } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { formatImageRef, parseImageRef } from "./reference.js";
 
 const digest = `sha256:${"a".repeat(64)}` as const;

@@ -3,7 +3,7 @@
  * distribution's reference package (https://github.com/distribution/reference/blob/main/reference.go).
  * dray never assumes Docker Hub: the host is always written out.
  */
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
 import type { ImageRef } from "./types.js";

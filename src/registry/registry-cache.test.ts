@@ -7,7 +7,7 @@ import {
   type FakeRegistryClient,
 } from "../../test/support/fake-registry-client.js";
 import { writeSampleImage } from "../../test/support/sample-image.js";
-import { RemoteError } from "../errors.js";
+import { RemoteError } from "../errors/errors.js";
 import type { CacheEntry } from "../fingerprint/types.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionReset, createFakeTransport } from "./client/fake-transport.js";
+import { connectionReset, createFakeTransport } from "../../test/support/fake-transport.js";
 import type { HttpMethod, HttpRequest } from "./http.js";
 import { TransportTimeoutError } from "./http.js";
 import {

@@ -4,7 +4,7 @@
  * on what "the whole image" is. Only manifest and index documents are read; configs and layers are listed.
  * https://github.com/opencontainers/image-spec/blob/main/image-index.md and manifest.md
  */
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest, sha256Digest } from "../oci/digest.js";
 import { formatPlatform } from "../oci/image.js";
 import { type Descriptor, MediaType, type Platform } from "../oci/types.js";

@@ -5,12 +5,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type BuildOutcome, buildProject } from "../build/build-project.js";
 import type { ResolvedConfig } from "../config/types.js";
-import { UserError } from "../errors.js";
+import { UserError } from "../errors/errors.js";
+import { exec, tailLines } from "../io/exec.js";
 import { openLayout } from "../oci/layout.js";
 import type { Digest } from "../oci/types.js";
-import { exec, tailLines } from "../util/exec.js";
+import { type BuildOutcome, buildProject } from "../pipeline/build-project.js";
 import { explainImageDifference } from "./explain.js";
 import { copyProject, projectFiles } from "./fresh-copy.js";
 import { describeDifference } from "./layer-diff.js";

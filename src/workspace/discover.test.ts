@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 import { discoverGoMainPackages } from "./discover.js";
 
 const main = "package main\n\nfunc main() {}\n";

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/read-config.js";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
 import { initProject } from "./init.js";
 
 const main = "package main\n\nfunc main() {}\n";

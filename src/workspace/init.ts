@@ -11,9 +11,9 @@ import { existsOnDisk } from "../config/exists-on-disk.js";
 import { renderProblem } from "../config/problems.js";
 import { CONFIG_FILE } from "../config/read-config.js";
 import { projectName } from "../config/schema-fields.js";
-import { ExitCode, UserError } from "../errors.js";
+import { ExitCode, UserError } from "../errors/errors.js";
+import type { GoOptions } from "../go/list-packages.js";
 import { discoverGoMainPackages } from "./discover.js";
-import type { GoOptions } from "./go-list.js";
 import { renderInitConfig } from "./init-template.js";
 import { toProjectName } from "./names.js";
 

@@ -10,7 +10,7 @@ import type { KubernetesTargetConfig } from "../../src/config/types.js";
 import { DeployFailure } from "../../src/deploy/failure.js";
 import { openKubernetesTarget } from "../../src/deploy/kubernetes/index.js";
 import type { DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
-import { UserError } from "../../src/errors.js";
+import { UserError } from "../../src/errors/errors.js";
 import { desiredService, digest, recordingContext } from "../support/deploy-fixtures.js";
 import { type FakeKubeApi, startFakeKubeApi } from "../support/fake-kube-api.js";
 

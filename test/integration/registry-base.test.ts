@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLayout } from "../../src/oci/layout.js";
 import type { ImageSet, Platform } from "../../src/oci/types.js";
-import { createRegistryClient } from "../../src/registry/client.js";
+import { createRegistryClient } from "../../src/registry/client/client.js";
 import { pushImage } from "../../src/registry/push.js";
 import { copyExample, runDray } from "../support/dray.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";

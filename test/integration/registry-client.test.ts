@@ -4,11 +4,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RemoteError, UserError } from "../../src/errors.js";
+import { RemoteError, UserError } from "../../src/errors/errors.js";
 import { blobFromBytes } from "../../src/oci/blob.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { type Blob, MediaType } from "../../src/oci/types.js";
-import { createRegistryClient } from "../../src/registry/client.js";
+import { createRegistryClient } from "../../src/registry/client/client.js";
 import { staticCredentialSource } from "../../src/registry/credentials.js";
 import type { Credential, RegistryClient, UploadProgress } from "../../src/registry/types.js";
 import {

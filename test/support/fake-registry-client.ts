@@ -3,7 +3,7 @@
  * and tags, records every call, and enforces what a real registry enforces on push (a manifest whose
  * blobs or child manifests are missing is rejected), so tests can check ordering without a network.
  */
-import { RemoteError } from "../../src/errors.js";
+import { RemoteError } from "../../src/errors/errors.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { type Descriptor, type Digest, MediaType } from "../../src/oci/types.js";
 import type { FetchedManifest, RegistryClient } from "../../src/registry/types.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sha256Digest } from "../../src/oci/digest.js";
 import type { Digest, ImageSet } from "../../src/oci/types.js";
-import { createRegistryClient } from "../../src/registry/client.js";
+import { createRegistryClient } from "../../src/registry/client/client.js";
 import type { RegistryClient } from "../../src/registry/types.js";
 import { startProxy, type TestProxy } from "./proxy.js";
 import { startRegistry, type TestRegistry } from "./registry.js";

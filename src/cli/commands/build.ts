@@ -1,10 +1,11 @@
 /** `dray build [service…]`: build, then report image IDs, digests, sizes and where the time went. */
 import path from "node:path";
-import { type BuildOutcome, buildProject, type ServiceReport } from "../../build/build-project.js";
 import { loadConfig } from "../../config/read-config.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
+import { renderError } from "../../errors/render.js";
 import { openLayout } from "../../oci/layout.js";
+import { type BuildOutcome, buildProject, type ServiceReport } from "../../pipeline/build-project.js";
 import type { PublishReport } from "../../publish/publish.js";
 import type { PushEvent } from "../../registry/push.js";
 import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
@@ -13,7 +14,6 @@ import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.
 import { renderTable } from "../../report/table.js";
 import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
-import { renderError } from "../render-error.js";
 import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 
@@ -197,7 +197,7 @@ function statusLabel(report: Extract<ServiceReport, { status: "built" }>, style:
 async function openRegistry(config: ResolvedConfig, flags: BuildFlags) {
   const [{ requireRegistry, clientFor }, { registryCache }] = await Promise.all([
     import("../../publish/target.js"),
-    import("../../publish/remote-cache.js"),
+    import("../../cache/registry-cache.js"),
   ]);
   const target = requireRegistry(config);
   const client = clientFor(target);

@@ -8,7 +8,7 @@ import {
   parseSizeOrThrow,
 } from "../../cache/index.js";
 import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
 import { openLayout } from "../../oci/layout.js";
 import { formatBytes, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";

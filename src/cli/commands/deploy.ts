@@ -3,13 +3,13 @@ import { loadConfig } from "../../config/read-config.js";
 import { durationMs } from "../../config/resolve-deploy.js";
 import { DURATION_PATTERN } from "../../config/schema-deploy.js";
 import type { DeployOutcome, ServiceOutcome } from "../../deploy/deploy.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
+import { renderError } from "../../errors/render.js";
 import { formatMs, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
 import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
-import { renderError } from "../render-error.js";
 import { runReported } from "../run-reported.js";
 
 interface DeployFlags extends GlobalOptions {

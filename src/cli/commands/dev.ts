@@ -2,7 +2,7 @@
 import { loadConfig } from "../../config/read-config.js";
 import type { DockerTargetConfig, ResolvedConfig } from "../../config/types.js";
 import { chooseTarget } from "../../deploy/choose-target.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
 import { Color, outputStyle, paint } from "../../report/style.js";
 import type { GlobalOptions } from "../main.js";
 

@@ -2,7 +2,7 @@
 
 import { PLATFORMS, type PlatformName, parsePlatform } from "../../config/platforms.js";
 import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
 import { loadGoGraph } from "../../fingerprint/go-graph.js";
 import { blastRadius, compare, mainPackages, moduleRadius } from "../../graph/blast-radius.js";
 import { renderGraphDot, renderGraphJson, renderGraphText } from "../../graph/render.js";

@@ -1,6 +1,6 @@
 /** `dray init`: write a commented dray.yaml for the Go main packages found under the directory. */
 import path from "node:path";
-import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
 import { initProject } from "../../workspace/init.js";
 import type { GlobalOptions } from "../main.js";
 

@@ -1,24 +1,24 @@
 /** `dray plan` and `dray why`: which services changed since a baseline, and exactly why. */
 import path from "node:path";
-import { buildProject } from "../../build/build-project.js";
-import { selectServices } from "../../build/select.js";
 import { type BuildCache, openBuildCache } from "../../cache/build-cache.js";
-import { loadConfig } from "../../config/read-config.js";
-import type { ResolvedConfig } from "../../config/types.js";
-import { ExitCode, type ExitCodeValue } from "../../errors.js";
-import { describeChange } from "../../fingerprint/diff.js";
-import { createFileHasher } from "../../fingerprint/file-hasher.js";
-import { computeServiceKeys } from "../../fingerprint/service-keys.js";
-import type { ServiceKey } from "../../fingerprint/types.js";
-import type { Digest } from "../../oci/types.js";
-import { gitRefBaseline, lastBuildBaseline } from "../../plan/baseline.js";
+import { gitRefBaseline, lastBuildBaseline } from "../../changes/baseline.js";
 import {
   type BaselineService,
   countStatuses,
   type KnownImages,
   type PlanEntry,
   planChanges,
-} from "../../plan/plan.js";
+} from "../../changes/change-plan.js";
+import { loadConfig } from "../../config/read-config.js";
+import { selectServices } from "../../config/select-services.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
+import { describeChange } from "../../fingerprint/diff.js";
+import { createFileHasher } from "../../fingerprint/file-hasher.js";
+import { computeServiceKeys } from "../../fingerprint/service-keys.js";
+import type { ServiceKey } from "../../fingerprint/types.js";
+import type { Digest } from "../../oci/types.js";
+import { buildProject } from "../../pipeline/build-project.js";
 import { shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";

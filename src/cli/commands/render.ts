@@ -4,20 +4,20 @@
  * Images are built from cache and pushed (only missing blobs) so that the manifests can be used.
  */
 import path from "node:path";
-import { buildProject } from "../../build/build-project.js";
-import { selectServices } from "../../build/select.js";
 import { loadConfig } from "../../config/read-config.js";
+import { selectServices } from "../../config/select-services.js";
 import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/types.js";
 import { chooseTarget } from "../../deploy/choose-target.js";
 import { desiredService, runnable } from "../../deploy/desired.js";
 import { manifestsDigest } from "../../deploy/manifests-digest.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors.js";
-import { writeAtomic } from "../../oci/atomic-file.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
+import { renderError } from "../../errors/render.js";
+import { writeAtomic } from "../../io/atomic-write.js";
 import { openLayout } from "../../oci/layout.js";
+import { buildProject } from "../../pipeline/build-project.js";
 import { outputStyle } from "../../report/style.js";
 import type { Tracer } from "../../report/trace.js";
 import type { GlobalOptions } from "../main.js";
-import { renderError } from "../render-error.js";
 import { runReported } from "../run-reported.js";
 
 interface RenderFlags extends GlobalOptions {

@@ -1,8 +1,8 @@
 /** `dray update-base [service|image…]`: resolve registry bases' tags to digests and pin them in dray.lock. */
 import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors.js";
-import { updateBases } from "../../lock/update-base.js";
-import { createRegistryClient } from "../../registry/client.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
+import { updateBases } from "../../pins/update-base.js";
+import { createRegistryClient } from "../../registry/client/client.js";
 import { resolveRemote } from "../../registry/pull.js";
 import { shortDigest } from "../../report/format.js";
 import type { GlobalOptions } from "../main.js";

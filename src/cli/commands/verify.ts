@@ -1,6 +1,6 @@
 /** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
 import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
 import { shortDigest } from "../../report/format.js";
 import { Color, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";

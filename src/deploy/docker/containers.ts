@@ -2,7 +2,7 @@
 
 import type { EngineClient } from "../../engine/client.js";
 import { engineError, engineMessage } from "../../engine/client.js";
-import { ExitCode, UserError } from "../../errors.js";
+import { ExitCode, UserError } from "../../errors/errors.js";
 import type { ProbeResult } from "../health.js";
 
 /** What `GET /containers/{id}/json` tells that deploys need. */

@@ -3,7 +3,7 @@
 import type { EngineClient } from "../../engine/client.js";
 import { engineHasImage, loadImage, loadProblem } from "../../engine/load.js";
 import { pullHeaders } from "../../engine/registry-auth.js";
-import { UserError } from "../../errors.js";
+import { UserError } from "../../errors/errors.js";
 import type { LayoutStore } from "../../oci/layout.js";
 import type { Descriptor } from "../../oci/types.js";
 import type { CredentialSource } from "../../registry/types.js";

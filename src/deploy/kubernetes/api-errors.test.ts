@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RemoteError, UserError } from "../../errors.js";
+import { RemoteError, UserError } from "../../errors/errors.js";
 import { describeRequest, isNotFound, responseError } from "./api-errors.js";
 
 const source = { server: "https://k8s.test:6443", context: "prod", kubeconfig: "/home/me/.kube/config" };

@@ -1,8 +1,9 @@
 /** Reads, server-side applies and deletes whole objects of any kind over a KubeApi. */
+
+import { createResourcePaths } from "./api-discovery.js";
 import { isNotFound } from "./api-errors.js";
 import type { KubeApi } from "./kube-api.js";
 import { FIELD_MANAGER, type KubeObject } from "./objects.js";
-import { createResourcePaths } from "./resources.js";
 
 /** Object-level operations in one default namespace. */
 export interface ObjectClient {

@@ -4,9 +4,9 @@
  */
 import type { KubernetesTargetConfig } from "../../config/types.js";
 import type { DesiredService } from "../types.js";
+import { renderServices } from "./generate-objects.js";
 import type { KubeObject } from "./objects.js";
 import { type ManifestObject, readManifests } from "./read-manifests.js";
-import { renderServices } from "./render.js";
 import { type ResolvedManifests, resolveManifests } from "./resolve-images.js";
 
 /** Objects to apply, split by who applies them (see ResolvedManifests). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { desiredService } from "../../../test/support/deploy-fixtures.js";
-import { UserError } from "../../errors.js";
+import { UserError } from "../../errors/errors.js";
 import type { DesiredService } from "../types.js";
 import type { KubeObject } from "./objects.js";
 import { parseManifests } from "./read-manifests.js";

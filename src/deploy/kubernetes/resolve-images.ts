@@ -3,11 +3,11 @@
  * that names a dray service (`dray://api`, `api` or `api:<tag>`) becomes the image the build
  * produced (`registry/ns/api@sha256:…`), and each Deployment running one is marked as dray's.
  */
-import { UserError } from "../../errors.js";
+import { UserError } from "../../errors/errors.js";
 import type { DesiredService } from "../types.js";
+import { identityAnnotations } from "./generate-objects.js";
 import { KUBE_KEYS, type KubeObject, objectRef } from "./objects.js";
 import type { ManifestObject } from "./read-manifests.js";
-import { identityAnnotations } from "./render.js";
 
 /** The user's objects with images resolved, split by who applies them. */
 export interface ResolvedManifests {

@@ -5,7 +5,7 @@
  */
 import type { SwarmTargetConfig } from "../../config/types.js";
 import type { EngineClient } from "../../engine/client.js";
-import { UserError } from "../../errors.js";
+import { UserError } from "../../errors/errors.js";
 import { DeployFailure } from "../failure.js";
 import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
 import type { ApplyContext, DesiredService } from "../types.js";

@@ -2,7 +2,7 @@
 import type { EngineClient, EngineRequest } from "../../engine/client.js";
 import { engineError, engineMessage } from "../../engine/client.js";
 import { demultiplexLog, lastLogLines } from "../../engine/logs.js";
-import { ExitCode, UserError } from "../../errors.js";
+import { ExitCode, UserError } from "../../errors/errors.js";
 import { LABELS } from "../types.js";
 
 /** The parts of a swarm service (`GET /services/{id}`) the target reads. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { desiredService, digest, recordingContext } from "../../../test/support/deploy-fixtures.js";
 import type { SwarmTargetConfig } from "../../config/types.js";
 import type { EngineClient, EngineRequest, EngineResponse } from "../../engine/client.js";
-import { ExitCode, UserError } from "../../errors.js";
+import { ExitCode, UserError } from "../../errors/errors.js";
 import { DeployFailure } from "../failure.js";
 import { openSwarmTarget } from "./target.js";
 

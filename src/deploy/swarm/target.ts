@@ -11,7 +11,7 @@ import { engineAddress } from "../../engine/address.js";
 import { createEngineClient, type EngineClient } from "../../engine/client.js";
 import { readEngineInfo } from "../../engine/platform.js";
 import { pullHeaders } from "../../engine/registry-auth.js";
-import { ExitCode, UserError } from "../../errors.js";
+import { ExitCode, UserError } from "../../errors/errors.js";
 import { createDefaultCredentialSource } from "../../registry/credentials.js";
 import type { DeployAction, DeployTarget, LiveService } from "../types.js";
 import { liveService } from "./convergence.js";

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { UserError } from "../../errors.js";
+import { UserError } from "../../errors/errors.js";
 import type { DevSession } from "../events.js";
 import { clientScript } from "./assets/client.js";
 import { faviconSvg, pageHtml } from "./assets/page.js";

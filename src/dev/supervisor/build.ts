@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { GoToolchain } from "../../build/go-toolchain.js";
-import { UserError } from "../../errors.js";
-import { exec } from "../../util/exec.js";
+import { UserError } from "../../errors/errors.js";
+import type { GoToolchain } from "../../go/toolchain.js";
+import { exec } from "../../io/exec.js";
 import { SUPERVISOR_GO, SUPERVISOR_GO_MOD, SUPERVISOR_VERSION } from "./source.js";
 
 export interface Supervisor {

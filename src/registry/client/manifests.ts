@@ -2,7 +2,7 @@
  * Manifests and indexes: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
  * and #pushing-manifests. Bytes are kept exactly as sent or received: their sha256 is the manifest digest.
  */
-import { RemoteError } from "../../errors.js";
+import { RemoteError } from "../../errors/errors.js";
 import { isDigest, sha256Digest } from "../../oci/digest.js";
 import { type Descriptor, type Digest, MediaType } from "../../oci/types.js";
 import { repositoryScope } from "../auth/challenge.js";

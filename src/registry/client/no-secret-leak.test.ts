@@ -8,13 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeTransport, type FakeReply } from "../../../test/support/fake-transport.js";
 import { sha256Digest } from "../../oci/digest.js";
 import { MediaType } from "../../oci/types.js";
-import { createRegistryClient } from "../client.js";
 import { createDefaultCredentialSource, staticCredentialSource } from "../credentials.js";
 import type { HttpRequest } from "../http.js";
 import type { Credential } from "../types.js";
-import { createFakeTransport, type FakeReply } from "./fake-transport.js";
+import { createRegistryClient } from "./client.js";
 
 const REGISTRY = "reg.example";
 const PASSWORD = "S3cr3t-Pa55w0rd-1";

@@ -3,8 +3,8 @@
  * mapping of failures to clear errors. Every client operation sends through `send`.
  */
 import { readFile } from "node:fs/promises";
-import { RemoteError, UserError } from "../../errors.js";
-import { type Authorizer, createAuthorizer } from "../auth.js";
+import { RemoteError, UserError } from "../../errors/errors.js";
+import { type Authorizer, createAuthorizer } from "../auth/authorizer.js";
 import { createDefaultCredentialSource } from "../credentials.js";
 import { responseFailure, type Scrub, scrubber, transportFailure } from "../errors.js";
 import {

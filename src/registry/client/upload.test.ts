@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
+import {
+  connectionReset,
+  createFakeTransport,
+  type FakeReply,
+} from "../../../test/support/fake-transport.js";
 import { blobFromBytes } from "../../oci/blob.js";
-import { createRegistryClient } from "../client.js";
 import { staticCredentialSource } from "../credentials.js";
 import type { HttpRequest } from "../http.js";
-import { connectionReset, createFakeTransport, type FakeReply } from "./fake-transport.js";
+import { createRegistryClient } from "./client.js";
 import { defaultUploadTuning } from "./upload.js";
 
 const bytes = Buffer.from("0123456789abcdefghij"); // 20 bytes: chunks of 8 → 0-7, 8-15, 16-19

@@ -1,0 +1,60 @@
+/** Between built image sets and build-cache entries. Pure. */
+import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
+import { platformName } from "../go/flags.js";
+import type { Descriptor, Digest, ImageSet } from "../oci/types.js";
+
+/** The cache entry for a freshly built set. */
+export function entryFor(key: ServiceKey, set: ImageSet, now: number): CacheEntry {
+  const blobs = new Map<Digest, number>();
+  if (set.index) blobs.set(set.index.descriptor.digest, set.index.descriptor.size);
+  const platforms = set.images.map((image) => {
+    const name = platformName(image.platform);
+    const platformKey = key.platforms.find((p) => p.platform === name);
+    if (!platformKey) throw new Error(`internal: no key for ${key.service} ${name}`);
+    let size = image.config.descriptor.size + image.manifest.descriptor.size;
+    for (const blob of [image.config, image.manifest, ...image.layers.map((l) => l.blob)]) {
+      blobs.set(blob.descriptor.digest, blob.descriptor.size);
+    }
+    for (const layer of image.layers) size += layer.blob.descriptor.size;
+    return {
+      platform: name,
+      key: platformKey.key,
+      imageId: image.id,
+      manifest: image.manifest.descriptor,
+      size,
+      ingredients: platformKey.ingredients,
+    };
+  });
+  return {
+    key: key.key,
+    service: key.service,
+    top: set.top,
+    platforms,
+    blobs: [...blobs]
+      .map(([digest, size]) => ({ digest, size }))
+      .sort((a, b) => (a.digest < b.digest ? -1 : 1)),
+    createdAt: now,
+  };
+}
+
+/** True when two entries hold the same images, platform by platform: a rebuild that changed nothing. */
+export function sameImages(a: CacheEntry, b: CacheEntry): boolean {
+  if (a.platforms.length !== b.platforms.length) return false;
+  const ids = new Map(a.platforms.map((p) => [p.platform, p.imageId]));
+  return b.platforms.every((p) => ids.get(p.platform) === p.imageId);
+}
+
+/** The tags of a service: its name for the whole set, plus one per platform when there are several. */
+export function tagsForEntry(service: string, entry: CacheEntry): Record<string, Descriptor> {
+  // Named by the service asking, not entry.service: two services with identical inputs share an entry.
+  const tags: Record<string, Descriptor> = { [service]: entry.top };
+  if (entry.platforms.length > 1) {
+    for (const p of entry.platforms) tags[platformTag(service, p.platform)] = p.manifest;
+  }
+  return tags;
+}
+
+/** The per-platform tag of a multi-platform service, for tools that cannot pick from an index: "api.linux-arm64". */
+export function platformTag(service: string, platform: string): string {
+  return `${service}.${platform.replaceAll("/", "-")}`;
+}

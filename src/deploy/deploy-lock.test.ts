@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireDeployLock, lockPath } from "./deploy-lock.js";
+
+describe("deploy lock", () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), "dray-lock-"));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("is exclusive: a second taker fails naming the holder, and can take it after release", async () => {
+    const first = await acquireDeployLock(root, "local", { waitMs: 0 });
+    const holder = JSON.parse(await readFile(lockPath(root, "local"), "utf8"));
+    expect(holder.pid).toBe(process.pid);
+    await expect(acquireDeployLock(root, "local", { waitMs: 0 })).rejects.toThrow(
+      new RegExp(`another deploy to target local is running: .*pid ${process.pid}`),
+    );
+    await first.release();
+    const second = await acquireDeployLock(root, "local", { waitMs: 0 });
+    await second.release();
+  });
+
+  it("locks each target separately", async () => {
+    const a = await acquireDeployLock(root, "local", { waitMs: 0 });
+    const b = await acquireDeployLock(root, "staging", { waitMs: 0 });
+    await Promise.all([a.release(), b.release()]);
+  });
+
+  it("waits for the holder to release when asked to", async () => {
+    const first = await acquireDeployLock(root, "local", { waitMs: 0 });
+    setTimeout(() => void first.release(), 300);
+    const second = await acquireDeployLock(root, "local", { waitMs: 5000 });
+    await second.release();
+  });
+
+  it("takes over a lock whose holder on this machine is gone", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(path.dirname(lockPath(root, "local")), { recursive: true });
+    // A pid far above the kernel's default pid_max: no process has it.
+    const stale = { pid: 4_194_999, host: os.hostname(), user: "x", command: "deploy", since: 0 };
+    await writeFile(lockPath(root, "local"), JSON.stringify(stale));
+    const lock = await acquireDeployLock(root, "local", { waitMs: 0 });
+    expect(JSON.parse(await readFile(lockPath(root, "local"), "utf8")).pid).toBe(process.pid);
+    await lock.release();
+  });
+});

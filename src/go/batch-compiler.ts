@@ -1,0 +1,168 @@
+/**
+ * Compiling Go services in batches: every compile requested in the same tick is grouped by
+ * (module, platform, flags) and each group is one `go build -o DIR/ pkg…`. Separate `go build`
+ * processes on a cold cache compile the same standard-library packages side by side; one process
+ * compiles each package once and links the binaries in parallel itself. A failing group is retried
+ * one service at a time, so a compile error is charged to the service that has it and the others
+ * still build.
+ */
+import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import type { GoService } from "../config/types.js";
+import { UserError } from "../errors/errors.js";
+import { exec, tailLines } from "../io/exec.js";
+import type { Platform } from "../oci/types.js";
+import type { Tracer } from "../report/trace.js";
+import { goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+import type { GoTarget } from "./module-root.js";
+import type { GoToolchain } from "./toolchain.js";
+
+/** Compiles one service for one platform and returns the binary's bytes. */
+export interface GoCompiler {
+  compile(service: GoService, target: GoTarget, platform: Platform): Promise<Buffer>;
+}
+
+interface Request {
+  service: GoService;
+  target: GoTarget;
+  platform: Platform;
+  resolve: (binary: Buffer) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What the compiler needs from outside. */
+export interface BatchDeps {
+  toolchain: GoToolchain;
+  env: NodeJS.ProcessEnv;
+  tmpDir: string;
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  tracer: Tracer;
+  signal?: AbortSignal;
+  onCompile?: (service: string, platform: string) => void;
+}
+
+/** A compiler that batches the requests of each tick. */
+export function createBatchingCompiler(deps: BatchDeps): GoCompiler {
+  let pending: Request[] = [];
+  let batchNo = 0;
+  const flush = () => {
+    const requests = pending;
+    pending = [];
+    for (const group of groupRequests(requests)) {
+      const dir = path.join(deps.tmpDir, `go-${batchNo++}`);
+      void deps.limit(() => runGroup(group, dir, deps));
+    }
+  };
+  return {
+    compile(service, target, platform) {
+      return new Promise<Buffer>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ service, target, platform, resolve, reject });
+      });
+    },
+  };
+}
+
+/**
+ * The binary `go build -o DIR/` writes for a package: its last import path element, skipping a
+ * major-version suffix — which Go recognises only from /v2 up (/v0 and /v1 are ordinary names).
+ */
+export function execName(importPath: string): string {
+  const parts = importPath.split("/");
+  const last = parts[parts.length - 1] ?? importPath;
+  return /^v([2-9]|[1-9][0-9]+)$/.test(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
+}
+
+/** Requests that can share one `go build`, split further so no two write the same binary name. */
+export function groupRequests<T extends Pick<Request, "service" | "target" | "platform">>(
+  requests: readonly T[],
+): T[][] {
+  const groups = new Map<string, T[][]>();
+  for (const request of requests) {
+    const key = [
+      request.target.moduleRoot,
+      platformName(request.platform),
+      request.service.cgo,
+      goBuildArgs(request.service).join(" "),
+    ].join("\0");
+    const buckets = groups.get(key) ?? [];
+    const name = execName(request.target.importPath);
+    const free = buckets.find(
+      (b) =>
+        !b.some(
+          (r) => execName(r.target.importPath) === name && r.target.importPath !== request.target.importPath,
+        ),
+    );
+    if (free) free.push(request);
+    else buckets.push([request]);
+    groups.set(key, buckets);
+  }
+  return [...groups.values()].flat();
+}
+
+async function runGroup(group: Request[], dir: string, deps: BatchDeps): Promise<void> {
+  try {
+    const result = await compileTogether(group, dir, deps);
+    if (result.ok) return;
+    if (group.length === 1) {
+      group[0]!.reject(compileError(group[0]!, result.output));
+      return;
+    }
+    // Someone in the group does not compile: find out who, one at a time (the cache makes the rest cheap).
+    for (const request of group) {
+      const single = await compileTogether([request], `${dir}-${execName(request.target.importPath)}`, deps);
+      if (!single.ok) request.reject(compileError(request, single.output));
+    }
+  } catch (error) {
+    for (const request of group) request.reject(error);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One `go build` for the group; resolves each request whose binary was written. */
+async function compileTogether(
+  group: Request[],
+  dir: string,
+  deps: BatchDeps,
+): Promise<{ ok: true } | { ok: false; output: string }> {
+  const first = group[0]!;
+  await mkdir(dir, { recursive: true });
+  const packages = [...new Set(group.map((r) => r.target.relPackage))];
+  for (const request of group) deps.onCompile?.(request.service.name, platformName(request.platform));
+  const started = deps.tracer.now();
+  const result = await exec(
+    deps.toolchain.go,
+    [...goBuildArgs(first.service), "-o", `${dir}${path.sep}`, ...packages],
+    {
+      cwd: first.target.moduleRoot,
+      env: { ...deps.env, GOCACHE: deps.toolchain.gocache, ...goPlatformEnv(first.service, first.platform) },
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    },
+  );
+  const duration = deps.tracer.now() - started;
+  // Each service is charged the whole shared compile: it is what it waited for.
+  for (const request of group) {
+    deps.tracer.record({
+      name: "compile",
+      subject: `${request.service.name} ${platformName(request.platform)}`,
+      start: started,
+      duration,
+      attrs: { batch: group.length },
+    });
+  }
+  if (result.code !== 0) return { ok: false, output: result.stderr || result.stdout };
+  for (const request of group)
+    request.resolve(await readFile(path.join(dir, execName(request.target.importPath))));
+  return { ok: true };
+}
+
+function compileError(request: Request, output: string): UserError {
+  return new UserError(
+    `service ${request.service.name}: go build failed for ${platformName(request.platform)}`,
+    {
+      details: tailLines(output, 60),
+      hint: `Fix the error above, or reproduce it with: (cd ${request.target.moduleRoot} && go build ${request.target.relPackage})`,
+    },
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * dray.lock's text, both ways; pure. The file is JSON: keys sorted, two-space indents, a final
+ * newline, no timestamps — so it is a function of what was resolved alone, an update that finds
+ * nothing new rewrites it byte for byte, and a diff shows exactly which base moved:
+ *
+ *   {
+ *     "version": 1,
+ *     "bases": {
+ *       "127.0.0.1:5000/base/static:1.0": {
+ *         "digest": "sha256:…",
+ *         "mediaType": "application/vnd.oci.image.index.v1+json"
+ *       }
+ *     }
+ *   }
+ */
+import { parseImageReference } from "../config/image-reference.js";
+import { ExitCode, UserError } from "../errors/errors.js";
+import { isDigest } from "../oci/digest.js";
+import type { Digest } from "../oci/types.js";
+
+/** The lock file's format version; a newer dray that changes the format bumps it. */
+export const LOCK_VERSION = 1;
+
+/** What `dray update-base` resolved each registry base's tag to, keyed by the reference as written. */
+export interface LockFile {
+  bases: Record<string, LockedBase>;
+}
+
+/** One locked base: the digest its tag pointed at, and the media type of that manifest or index. */
+export interface LockedBase {
+  digest: Digest;
+  mediaType: string;
+}
+
+/** What to do about a broken lock file, on every error about one. */
+export const LOCK_HINT =
+  "Fix it, or delete dray.lock and run `dray update-base` to write it again from the registry.";
+
+/** Bytewise, so the order never depends on the locale. */
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The file's text: stable for equal contents, whatever order the entries were added in. */
+export function renderLockFile(lock: LockFile): string {
+  const bases: Record<string, LockedBase> = {};
+  for (const image of Object.keys(lock.bases).sort(byteOrder)) {
+    const { digest, mediaType } = lock.bases[image]!;
+    bases[image] = { digest, mediaType };
+  }
+  return `${JSON.stringify({ version: LOCK_VERSION, bases }, null, 2)}\n`;
+}
+
+/** "dray.lock:3:5" for a source offset. */
+function at(display: string, text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length))).split("\n");
+  return `${display}:${before.length}:${before.at(-1)!.length + 1}`;
+}
+
+/** The offset of `keys`, one inside the other, found in turn: good enough to point at a bad entry. */
+function offsetOf(text: string, keys: readonly string[]): number {
+  let offset = 0;
+  for (const key of keys) {
+    const found = text.indexOf(JSON.stringify(key), offset);
+    if (found < 0) return offset;
+    offset = found;
+  }
+  return offset;
+}
+
+function corrupt(where: string, message: string, cause?: unknown): UserError {
+  return new UserError(`${where}: ${message}`, { exitCode: ExitCode.usage, hint: LOCK_HINT, cause });
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** JSON.parse, with its "at position N" turned into a line and column. */
+function parseJson(text: string, display: string): unknown {
+  const conflict = /^(?:<{7}|={7}|>{7})(?: |$)/m.exec(text);
+  if (conflict) {
+    throw corrupt(at(display, text, conflict.index), "unresolved merge conflict markers");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(message);
+    const offset = position ? Number(position[1]) : text.length;
+    throw corrupt(
+      at(display, text, offset),
+      `not valid JSON (${message.replace(/ in JSON at position \d+$/, "")})`,
+      error,
+    );
+  }
+}
+
+function checkEntry(
+  image: string,
+  entry: unknown,
+  fail: (keys: string[], message: string) => never,
+): LockedBase {
+  const name = JSON.stringify(image);
+  if (!parseImageReference(image)) fail([image], `${name} is not a registry image reference`);
+  if (!isMap(entry)) fail([image], `the entry for ${name} is not a map`);
+  const unknown = Object.keys(entry).find((key) => key !== "digest" && key !== "mediaType");
+  if (unknown !== undefined) fail([image, unknown], `unknown key ${JSON.stringify(unknown)}`);
+  if (!isDigest(entry.digest)) fail([image, "digest"], `${name} has no valid sha256 digest`);
+  if (typeof entry.mediaType !== "string" || entry.mediaType === "") {
+    fail([image, "mediaType"], `${name} has no media type`);
+  }
+  return { digest: entry.digest, mediaType: entry.mediaType };
+}
+
+/**
+ * Reads dray.lock's text; an empty file is an empty lock. Anything else that is not exactly the
+ * format is a UserError at its line: a lock that is half understood would pin the wrong image.
+ */
+export function parseLockFile(text: string, display = "dray.lock"): LockFile {
+  if (text.trim() === "") return { bases: {} };
+  const data = parseJson(text, display);
+  const fail = (keys: readonly string[], message: string): never => {
+    throw corrupt(at(display, text, offsetOf(text, keys)), message);
+  };
+  if (!isMap(data)) return fail([], "expected a JSON object with version and bases");
+  if (data.version !== LOCK_VERSION) {
+    const newer = typeof data.version === "number" && data.version > LOCK_VERSION;
+    fail(
+      ["version"],
+      newer ? `written by a newer dray (format version ${data.version})` : "unknown format version",
+    );
+  }
+  const unknown = Object.keys(data).find((key) => key !== "version" && key !== "bases");
+  if (unknown !== undefined) fail([unknown], `unknown key ${JSON.stringify(unknown)}`);
+  if (!isMap(data.bases)) return fail(["bases"], "bases is not a map");
+  const bases: Record<string, LockedBase> = {};
+  for (const [image, entry] of Object.entries(data.bases)) {
+    bases[image] = checkEntry(image, entry, (keys, message) => fail(["bases", ...keys], message));
+  }
+  return { bases };
+}
