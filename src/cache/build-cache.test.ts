@@ -6,7 +6,8 @@ import type { CacheEntry } from "../fingerprint/types.js";
 import { digestHex, sha256Digest } from "../oci/digest.js";
 import { openLayout } from "../oci/layout.js";
 import type { Digest } from "../oci/types.js";
-import { maybeAutoPrune, openBuildCache } from "./build-cache.js";
+import { maybeAutoPrune } from "./auto-prune.js";
+import { openBuildCache } from "./build-cache.js";
 import { readCacheBytes, SIZE_FILE } from "./size-file.js";
 
 let temp: string;

@@ -19,9 +19,6 @@ import { type PruneOptions, type PruneResult, pruneCache } from "./prune.js";
 import { scanEntries } from "./scan.js";
 import { createSizeRecorder, SIZE_FILE, withCacheLock, writeSizeFile } from "./size-file.js";
 
-// Builds import the automatic prune from here, next to the cache it bounds.
-export { maybeAutoPrune } from "./auto-prune.js";
-
 /** Built images by input key, bounded in size with least-recently-used eviction. */
 export interface BuildCache {
   /** The cache directory, `<project>/.dray/cache`. */

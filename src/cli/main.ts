@@ -8,17 +8,6 @@ import { ExitCode } from "../errors/errors.js";
 import { renderError } from "../errors/render.js";
 import { outputStyle } from "../report/style.js";
 
-/** Flags every command accepts. */
-export interface GlobalOptions {
-  /** Directory to start looking for dray.yaml from. */
-  dir: string;
-  config?: string;
-  /** `--trace <file>`: write a Chrome trace of every recorded step there (see report/finish.ts). */
-  trace?: string;
-  /** `--summary` / `--no-summary`; undefined lets the command decide (see report/finish.ts). */
-  summary?: boolean;
-}
-
 function program(): Command {
   const cli = new Command("dray")
     .description(

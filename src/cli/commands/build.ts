@@ -13,7 +13,7 @@ import { createProgress } from "../../report/progress.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
 import type { Tracer } from "../../report/trace.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 

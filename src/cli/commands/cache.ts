@@ -13,7 +13,7 @@ import { openLayout } from "../../oci/layout.js";
 import { formatBytes, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface CacheInfoFlags extends GlobalOptions {
   json?: boolean;

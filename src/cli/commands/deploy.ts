@@ -9,7 +9,7 @@ import { formatMs, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
 import type { Tracer } from "../../report/trace.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 
 interface DeployFlags extends GlobalOptions {

@@ -4,7 +4,7 @@ import type { DockerTargetConfig, ResolvedConfig } from "../../config/types.js";
 import { chooseTarget } from "../../deploy/choose-target.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
 import { Color, outputStyle, paint } from "../../report/style.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface DevFlags extends GlobalOptions {
   target?: string;

@@ -9,7 +9,7 @@ import { renderGraphDot, renderGraphJson, renderGraphText } from "../../graph/re
 import { finishReport } from "../../report/finish.js";
 import { outputStyle } from "../../report/style.js";
 import { createTracer } from "../../report/trace.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface GraphFlags extends GlobalOptions {
   json?: boolean;

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
 import { initProject } from "../../workspace/init.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface InitFlags extends GlobalOptions {
   force?: boolean;

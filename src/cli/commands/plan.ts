@@ -23,7 +23,7 @@ import { shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
 import { createTracer, type Tracer } from "../../report/trace.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface PlanFlags extends GlobalOptions {
   json?: boolean;

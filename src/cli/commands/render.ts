@@ -17,7 +17,7 @@ import { openLayout } from "../../oci/layout.js";
 import { buildProject } from "../../pipeline/build-project.js";
 import { outputStyle } from "../../report/style.js";
 import type { Tracer } from "../../report/trace.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 
 interface RenderFlags extends GlobalOptions {

@@ -5,7 +5,7 @@ import { updateBases } from "../../pins/update-base.js";
 import { createRegistryClient } from "../../registry/client/client.js";
 import { resolveRemote } from "../../registry/pull.js";
 import { shortDigest } from "../../report/format.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface UpdateBaseFlags extends GlobalOptions {
   json?: boolean;

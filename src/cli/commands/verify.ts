@@ -5,7 +5,7 @@ import { shortDigest } from "../../report/format.js";
 import { Color, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
 import { verifyProject } from "../../verify/verify-project.js";
-import type { GlobalOptions } from "../main.js";
+import type { GlobalOptions } from "../global-options.js";
 
 interface VerifyFlags extends GlobalOptions {
   json?: boolean;
