@@ -64,6 +64,17 @@ export interface DevSnapshot {
   readonly logs: readonly LogLine[];
 }
 
+/**
+ * The dashboard's event stream: each server-sent event's name and the JSON its `data:` line
+ * carries. The server writes it and the page's script reads it through this one map.
+ */
+export interface DevStreamEvents {
+  readonly snapshot: DevSnapshot;
+  readonly service: ServiceState;
+  readonly update: UpdateRecord;
+  readonly log: LogLine;
+}
+
 /** The dev loop's side of the dashboard: read state, follow events, ask for a rebuild. */
 export interface DevSession {
   snapshot(): DevSnapshot;

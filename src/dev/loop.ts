@@ -23,7 +23,7 @@ import type { DevHub } from "./hub.js";
 import { loadProjectInputs } from "./inputs.js";
 import { trackServices } from "./running.js";
 import { buildSupervisor } from "./supervisor/build.js";
-import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/source.js";
+import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/protocol.js";
 import { REBUILD_REQUESTED, runUpdate, type UpdateContext } from "./update.js";
 import { watchProject } from "./watcher.js";
 import { createWorkQueue } from "./work-queue.js";

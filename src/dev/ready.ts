@@ -9,7 +9,7 @@ import { serviceHealth } from "../deploy/docker/health-probe.js";
 import { type ProbeResult, waitUntilHealthy } from "../deploy/health.js";
 import { type EngineClient, engineError } from "../engine/client.js";
 import { execInContainer } from "../engine/container-files.js";
-import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/source.js";
+import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/protocol.js";
 
 /** Polls every few milliseconds: in the inner loop each one spent waiting is felt. */
 const DEV_POLL_MS = 5;

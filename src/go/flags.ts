@@ -1,7 +1,7 @@
 /**
  * The exact `go build` invocation for a service and platform. Pure: the same service, platform
  * and toolchain give the same argv and environment, which is what makes binaries reproducible
- * (see DETERMINISM.md, "Go binaries").
+ * (see docs/determinism.md, "Go binaries").
  */
 import type { GoService } from "../config/types.js";
 import type { Platform } from "../oci/types.js";

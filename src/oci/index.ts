@@ -1,6 +1,6 @@
 /**
  * The OCI stage: layers from files, images from layers, and the local image layout as source and sink.
- * Everything here is deterministic: same inputs, same bytes (see /DETERMINISM.md).
+ * Everything here is deterministic: same inputs, same bytes (see docs/determinism.md).
  */
 export { readBaseFromLayout } from "./base.js";
 export { blobFromBytes } from "./blob.js";

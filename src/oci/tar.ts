@@ -1,5 +1,5 @@
 /**
- * dray's layer tar writer, hand-written so every byte is decided here (see DETERMINISM.md, "Layer tar").
+ * dray's layer tar writer, hand-written so every byte is decided here (see docs/determinism.md, "Layer tar").
  * Given the same entries in any order and the same options, it returns the same bytes on every machine.
  */
 import { BLOCK_SIZE, encodeHeaders, type HeaderFields, padding } from "./tar-header.js";

@@ -1,5 +1,5 @@
 /**
- * Independent readers must accept dray's layouts (DETERMINISM.md, "How to prove it"): long and
+ * Independent readers must accept dray's layouts (docs/determinism.md, "How it is checked"): long and
  * non-ASCII paths, symlinks, multi-platform indexes. skopeo and umoci are required (scripts/install-deps.sh).
  */
 import { execFileSync } from "node:child_process";

@@ -4,7 +4,7 @@
  * "Server-sent events" (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  */
 import type { ServerResponse } from "node:http";
-import type { DevEvent, DevSession } from "../events.js";
+import type { DevEvent, DevSession, DevStreamEvents } from "../events.js";
 
 /** Bytes a page may fall behind before it is cut off; it reconnects and starts from a new snapshot. */
 const maxBacklog = 1024 * 1024;
@@ -76,6 +76,6 @@ function eventFrame(event: DevEvent): string {
 }
 
 /** JSON never contains a raw line break, so one `data:` line always carries the whole payload. */
-function frame(event: string, data: unknown): string {
+function frame<K extends keyof DevStreamEvents>(event: K, data: DevStreamEvents[K]): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -1,11 +1,17 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ServiceState } from "../events.js";
 import { createDevHub, type DevHub } from "../hub.js";
-import { clientScript } from "./assets/client.js";
 import { type Dashboard, startDashboard } from "./index.js";
+import { pageFilesDir } from "./page-files.js";
+
+/** A file of the page as `npm run build` wrote it. */
+const builtFile = (name: string) => readFileSync(path.join(pageFilesDir(), name), "utf8");
 
 const open: Dashboard[] = [];
 afterEach(async () => {
@@ -143,13 +149,34 @@ describe("startDashboard", () => {
     expect(page.body).not.toMatch(/https?:\/\//);
     const script = await request(port, "/dashboard.js");
     expect(script.headers["content-type"]).toMatch(/^text\/javascript/);
-    expect(script.body).toBe(clientScript);
+    expect(script.body).toBe(builtFile("dashboard.js"));
     expect((await request(port, "/dashboard.css")).status).toBe(200);
     expect((await request(port, "/nope")).status).toBe(404);
   });
 
+  it("serves every module of the script at the top level, where their relative imports point", async () => {
+    const { port } = await start();
+    const scriptFiles = readdirSync(pageFilesDir()).filter((name) => name.endsWith(".js"));
+    expect(scriptFiles.length).toBeGreaterThan(1);
+    for (const name of scriptFiles) {
+      const answer = await request(port, `/${name}`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers["content-type"]).toMatch(/^text\/javascript/);
+      expect(answer.headers["content-security-policy"]).toContain("default-src 'none'");
+      expect(answer.body).toBe(builtFile(name));
+    }
+  });
+
   it("ships a script that parses", () => {
-    expect(() => new Function(clientScript)).not.toThrow();
+    // The entry module and the modules it imports.
+    const scriptFiles = readdirSync(pageFilesDir()).filter((name) => name.endsWith(".js"));
+    expect(scriptFiles).toContain("dashboard.js");
+    // Module syntax, which `new Function` cannot parse; node checks each file as the ES module it is.
+    for (const name of scriptFiles) {
+      expect(() =>
+        execFileSync(process.execPath, ["--check", path.join(pageFilesDir(), name)]),
+      ).not.toThrow();
+    }
   });
 
   it("streams the snapshot first, then each event as it happens", async () => {

@@ -1,16 +1,14 @@
 /**
- * The dashboard's HTTP server: the page and its two assets, the event stream, and the rebuild
+ * The dashboard's HTTP server: the page and its files, the event stream, and the rebuild
  * action. Loopback only, with every request's `Host` checked (see guard.ts for why).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UserError } from "../../errors/errors.js";
 import type { DevSession } from "../events.js";
-import { clientScript } from "./assets/client.js";
-import { faviconSvg, pageHtml } from "./assets/page.js";
-import { pageStyle } from "./assets/style.js";
 import { type EventStream, openEventStream } from "./event-stream.js";
 import { actionRefusal, isAllowedHost } from "./guard.js";
+import { readPageFiles } from "./page-files.js";
 
 /** Where and how the dashboard listens. The host is always 127.0.0.1. */
 export interface DashboardOptions {
@@ -43,19 +41,13 @@ const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const assets: Record<string, { type: string; body: string }> = {
-  "/": { type: "text/html; charset=utf-8", body: pageHtml },
-  "/dashboard.js": { type: "text/javascript; charset=utf-8", body: clientScript },
-  "/dashboard.css": { type: "text/css; charset=utf-8", body: pageStyle },
-  "/favicon.svg": { type: "image/svg+xml", body: faviconSvg },
-};
-
 /** Serves the dashboard for `session` on 127.0.0.1. */
 export async function startDashboard(
   session: DevSession,
   options: DashboardOptions = {},
 ): Promise<Dashboard> {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const files = await readPageFiles();
   const streams = new Set<EventStream>();
   let port = options.port ?? 0;
 
@@ -76,7 +68,7 @@ export async function startDashboard(
     if (!isAllowedHost(req.headers.host, port)) return { status: 403, body: "forbidden host\n" };
     const path = new URL(req.url ?? "/", `http://${host}`).pathname;
 
-    const asset = assets[path];
+    const asset = files.get(path);
     if (asset) {
       if (req.method !== "GET" && req.method !== "HEAD") return notAllowed("GET, HEAD");
       // Node leaves the body out of a HEAD answer itself, keeping the real Content-Length.

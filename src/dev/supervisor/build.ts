@@ -1,6 +1,7 @@
 /**
- * Compiling dray-supervise for the engine's platform with the host's Go toolchain, once per
- * toolchain, platform and supervisor version; later runs find it in .dray/dev.
+ * Compiling dray-supervise (supervise.go beside this file) for the engine's platform with the
+ * host's Go toolchain, once per toolchain, platform and supervisor source; later runs find it in
+ * .dray/dev.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -8,8 +9,17 @@ import path from "node:path";
 import { UserError } from "../../errors/errors.js";
 import type { GoToolchain } from "../../go/toolchain.js";
 import { exec } from "../../io/exec.js";
-import { SUPERVISOR_GO, SUPERVISOR_GO_MOD, SUPERVISOR_VERSION } from "./source.js";
 
+/** Bump to rebuild every cached supervisor; the source itself is part of the cache key too. */
+const SUPERVISOR_VERSION = 2;
+
+const SUPERVISOR_GO_MOD = "module dray.local/supervise\n\ngo 1.21\n";
+
+// Read at run time from beside this module: scripts/copy-assets.mjs puts a copy next to the
+// compiled build.js in dist/, as tsc emits only what it compiles.
+const SUPERVISOR_GO_URL = new URL("./supervise.go", import.meta.url);
+
+/** A supervisor binary compiled for one platform. */
 export interface Supervisor {
   binary: Buffer;
   /** sha256 hex of the binary: part of a dev container's spec digest. */
@@ -24,8 +34,9 @@ export async function buildSupervisor(
   env: NodeJS.ProcessEnv,
 ): Promise<Supervisor> {
   const [os, arch] = platform.split("/") as [string, string];
+  const source = await readFile(SUPERVISOR_GO_URL, "utf8");
   const key = createHash("sha256")
-    .update(`${SUPERVISOR_VERSION}\n${toolchain.version}\n${platform}\n${SUPERVISOR_GO}`)
+    .update(`${SUPERVISOR_VERSION}\n${toolchain.version}\n${platform}\n${source}`)
     .digest("hex")
     .slice(0, 16);
   const dir = path.join(root, ".dray", "dev", "supervisor");
@@ -36,7 +47,7 @@ export async function buildSupervisor(
   const src = path.join(dir, `src-${key}`);
   await mkdir(src, { recursive: true });
   await writeFile(path.join(src, "go.mod"), SUPERVISOR_GO_MOD);
-  await writeFile(path.join(src, "main.go"), SUPERVISOR_GO);
+  await writeFile(path.join(src, "main.go"), source);
   const temp = `${out}.tmp-${process.pid}`;
   const result = await exec(
     toolchain.go,

@@ -1,35 +1,4 @@
-/**
- * The source of `dray-supervise`, the small process dray dev runs as PID 1 of a service's container
- * in front of the service's own command. It restarts that command on request, so a live update
- * replaces a binary and starts it again in milliseconds instead of restarting the container (which
- * tears down and rebuilds its network: a few hundred milliseconds on Docker's engine).
- *
- * It is compiled on the host by the same Go toolchain as the services and copied into each dev
- * container through the archive API, so images need nothing extra: a FROM-scratch image works.
- * A reload is asked for over TCP on the container's address (see SUPERVISOR_PORT), or, where the
- * host cannot reach container addresses (rootless engines), by running `dray-supervise reload` in
- * the container (an engine exec), which talks to PID 1 over an abstract unix socket that needs no
- * writable file system. Either way the answer comes only once the new process has started, so
- * dray's readiness check never sees the old one.
- */
-
-/** Bump when the Go source below changes: part of the cache key of the compiled binary. */
-export const SUPERVISOR_VERSION = 2;
-
-/**
- * The port the supervisor also listens on, on the container's own address, so that dray on the
- * host asks for a reload with one TCP round trip instead of an engine exec (~50 ms). A request
- * must carry the container's token (DRAY_SUPERVISE_TOKEN), so other containers on the network
- * cannot restart it.
- */
-export const SUPERVISOR_PORT = 47470;
-
-/** Where the supervisor lives in a dev container. */
-export const SUPERVISOR_PATH = "/.dray/dray-supervise";
-
-export const SUPERVISOR_GO_MOD = "module dray.local/supervise\n\ngo 1.21\n";
-
-export const SUPERVISOR_GO = `// Command dray-supervise runs a command and starts it again on request; see dray's src/dev/supervisor.
+// Command dray-supervise runs a command and starts it again on request; see dray's src/dev/supervisor.
 package main
 
 import (
@@ -73,7 +42,7 @@ func reload() int {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(2 * grace))
 	fmt.Fprintln(conn, "reload")
-	answer, err := bufio.NewReader(conn).ReadString('\\n')
+	answer, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dray-supervise reload:", err)
 		return 1
@@ -136,7 +105,7 @@ func accept(listener net.Listener, requests chan<- net.Conn) {
 // wantsReload reads one request line: "reload" on the local socket, "reload TOKEN" over TCP.
 func wantsReload(conn net.Conn, token string) bool {
 	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-	line, err := bufio.NewReader(conn).ReadString('\\n')
+	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
 		return false
 	}
@@ -202,4 +171,3 @@ func supervise(argv []string) {
 		}
 	}
 }
-`;
