@@ -1,7 +1,13 @@
 /** Input keys for a set of services: list Go packages, hash every input file once, combine. */
 
 import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
-import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
+import {
+  findGoToolchain,
+  type GoMain,
+  type GoToolchain,
+  type ModuleFacts,
+  readModuleFacts,
+} from "../go/index.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
@@ -12,7 +18,7 @@ import { listCommandInputs } from "./command-inputs.js";
 import { commandIngredients } from "./command-key.js";
 import type { FileHasher } from "./file-hasher.js";
 import { type GoServiceListing, listGoServices, listingKey } from "./go-graph.js";
-import { goIngredients, type ModuleFacts, readModuleFacts } from "./go-key.js";
+import { goIngredients } from "./go-key.js";
 import { hashProjectFiles } from "./input-files.js";
 import { commonSettings, relative } from "./settings.js";
 import { listTree } from "./tree-hash.js";
@@ -31,7 +37,8 @@ export interface KeyContext {
 /** Keys plus what was learnt on the way, which the build reuses instead of asking again. */
 export interface KeyResult {
   keys: Map<string, ServiceKey>;
-  listings: Map<string, GoServiceListing>;
+  /** Where each Go service's main package lives, by service name. */
+  mains: Map<string, GoMain>;
   toolchain: GoToolchain | undefined;
 }
 
@@ -149,7 +156,7 @@ export async function computeServiceKeys(
         let ingredients: Ingredients;
         if (service.kind === "go") {
           const listing = listings.get(listingKey(service.name, platform))!;
-          ingredients = goIngredients(listing, await moduleFacts(listing.moduleRoot), hashes, {
+          ingredients = goIngredients(listing, await moduleFacts(listing.main.moduleRoot), hashes, {
             toolchain: toolchain!.version,
             env: ctx.env,
             common,
@@ -171,5 +178,11 @@ export async function computeServiceKeys(
       });
     }),
   );
-  return { keys, listings, toolchain };
+  // A main package does not depend on the platform: each Go service's, from its first platform's listing.
+  const mains = new Map<string, GoMain>();
+  for (const service of goServices) {
+    const listing = listings.get(listingKey(service.name, service.platforms[0]!));
+    if (listing) mains.set(service.name, listing.main);
+  }
+  return { keys, mains, toolchain };
 }

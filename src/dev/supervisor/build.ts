@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../../errors/errors.js";
-import type { GoToolchain } from "../../go/toolchain.js";
+import type { GoToolchain } from "../../go/index.js";
 import { exec } from "../../io/exec.js";
 import { SUPERVISOR_GO, SUPERVISOR_GO_MOD, SUPERVISOR_VERSION } from "./source.js";
 
