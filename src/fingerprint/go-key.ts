@@ -1,13 +1,15 @@
 /** The ingredients of a Go service's image on one platform. Pure. */
+import type { GoService } from "../config/types.js";
 import { goBuildArgs, goPlatformEnv, type ModuleFacts, platformName } from "../go/index.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import type { GoServiceListing } from "./go-graph.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 
-/** Everything a Go service's image on `listing.platform` is a function of. */
+/** Everything `service`'s image on `listing.platform` is a function of. */
 export function goIngredients(
-  listing: GoServiceListing,
+  service: GoService,
+  listing: Pick<GoServiceListing, "platform" | "main" | "packages">,
   facts: ModuleFacts,
   fileHashes: Readonly<Record<string, string>>,
   context: {
@@ -18,7 +20,7 @@ export function goIngredients(
     mapped: Readonly<Record<string, string>>;
   },
 ): Ingredients {
-  const { service, platform } = listing;
+  const { platform } = listing;
   const settings: Record<string, string> = {
     ...context.common,
     "go.toolchain": context.toolchain,
