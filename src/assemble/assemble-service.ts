@@ -1,11 +1,12 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
+
+import { runtimeConfigFor } from "../config/runtime-config.js";
 import type { CommandService, GoService, ResolvedService } from "../config/types.js";
 import { type GoCompiler, type GoMain, platformName } from "../go/index.js";
 import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runBuildCommand } from "./command-run.js";
-import { runtimeConfigFor } from "./image-config.js";
 import { collectMappings, makeLayer } from "./layers.js";
 
 /** The steps a build reports progress for. */
