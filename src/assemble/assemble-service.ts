@@ -1,13 +1,12 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
+
+import { runtimeConfigFor } from "../config/runtime-config.js";
 import type { CommandService, GoService, ResolvedService } from "../config/types.js";
-import type { GoCompiler } from "../go/batch-compiler.js";
-import { platformName } from "../go/flags.js";
-import type { GoTarget } from "../go/module-root.js";
+import { type GoCompiler, type GoMain, platformName } from "../go/index.js";
 import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runBuildCommand } from "./command-run.js";
-import { runtimeConfigFor } from "./image-config.js";
 import { collectMappings, makeLayer } from "./layers.js";
 
 /** The steps a build reports progress for. */
@@ -23,7 +22,7 @@ export interface ServiceBuildDeps {
   /** Runs heavy work (compiles, build commands) under the project's concurrency limit. */
   readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly baseImage: (service: ResolvedService, platform: Platform) => Promise<BaseImage | undefined>;
-  readonly go?: { compiler: GoCompiler; targets: ReadonlyMap<string, GoTarget> };
+  readonly go?: { compiler: GoCompiler; mains: ReadonlyMap<string, GoMain> };
   readonly onStep?: (service: string, platform: string, step: BuildStep) => void;
   readonly signal?: AbortSignal;
 }
@@ -42,8 +41,8 @@ export async function buildService(service: ResolvedService, deps: ServiceBuildD
 
 async function buildGoImages(service: GoService, deps: ServiceBuildDeps): Promise<Image[]> {
   const go = deps.go;
-  const target = go?.targets.get(service.name);
-  if (!go || !target) throw new Error(`internal: no Go target resolved for service ${service.name}`);
+  const main = go?.mains.get(service.name);
+  if (!go || !main) throw new Error(`internal: no Go target resolved for service ${service.name}`);
   // The files layer is the same for every platform: pack it once.
   let filesLayer: Promise<Layer | undefined> | undefined;
   const sharedFiles = () => {
@@ -54,7 +53,7 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps): Promis
     service.platforms.map(async (platform) => {
       const subject = subjectOf(service.name, platform);
       // The compiler batches and limits on its own; holding a slot of `limit` here would deadlock it.
-      const binary = await go.compiler.compile(service, target, platform);
+      const binary = await go.compiler.compile(service, main, platform);
       deps.onStep?.(service.name, platformName(platform), "pack");
       const appLayer = await makeLayer(
         [{ path: service.binaryPath, type: "file", mode: 0o755, data: binary }],

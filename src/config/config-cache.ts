@@ -5,7 +5,7 @@
  */
 import { lstat, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { statSignature } from "../fingerprint/stat-signature.js";
+import { statSignature } from "../io/stat-signature.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */

@@ -6,16 +6,14 @@
 import path from "node:path";
 import type { ResolvedConfig, ResolvedService } from "../config/types.js";
 import { createFileHasher, type FileHasher } from "../fingerprint/file-hasher.js";
-import { listingKey } from "../fingerprint/go-graph.js";
 import { computeServiceKeys } from "../fingerprint/service-keys.js";
-import type { GoTargetInfo } from "../go/compile-one.js";
-import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
+import { findGoToolchain, type GoMain, type GoToolchain } from "../go/index.js";
 import { buildInputIndex, type InputIndex } from "./input-index.js";
 
 export interface ProjectInputs {
   readonly index: InputIndex;
   readonly toolchain: GoToolchain | undefined;
-  goTarget(service: string): GoTargetInfo | undefined;
+  goMain(service: string): GoMain | undefined;
   /** Lists packages and hashes files again for `services` (as `config` now says). */
   refresh(config: ResolvedConfig, services: readonly ResolvedService[]): Promise<void>;
 }
@@ -30,7 +28,7 @@ export async function loadProjectInputs(
   const hasher: FileHasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
   let index: InputIndex | undefined;
   let toolchain: GoToolchain | undefined;
-  let goTargets = new Map<string, GoTargetInfo>();
+  let goMains = new Map<string, GoMain>();
 
   const inputs: ProjectInputs = {
     get index() {
@@ -39,17 +37,12 @@ export async function loadProjectInputs(
     get toolchain() {
       return toolchain;
     },
-    goTarget: (service) => goTargets.get(service),
+    goMain: (service) => goMains.get(service),
     async refresh(current, list) {
       const result = await computeServiceKeys(list, { config: current, env, hasher, cacheDir });
       toolchain =
         result.toolchain ?? (list.some((s) => s.kind === "go") ? await findGoToolchain(env) : undefined);
-      goTargets = new Map();
-      for (const s of list) {
-        const listing = result.listings.get(listingKey(s.name, s.platforms[0]!));
-        if (listing)
-          goTargets.set(s.name, { moduleRoot: listing.moduleRoot, relPackage: listing.relPackage });
-      }
+      goMains = result.mains;
       index = buildInputIndex(result.keys, platform);
       await hasher.save();
     },

@@ -10,7 +10,7 @@ import type { GoService, ResolvedService } from "../config/types.js";
 import type { ProbeResult } from "../deploy/health.js";
 import type { EngineClient } from "../engine/client.js";
 import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/container-files.js";
-import type { CompileResult } from "../go/compile-one.js";
+import type { CompileResult } from "../go/index.js";
 import type { SyncFile } from "./classify.js";
 
 export interface LiveUpdateDeps {

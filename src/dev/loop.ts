@@ -15,7 +15,7 @@ import type { CommandWrapper } from "../deploy/types.js";
 import { engineAddress } from "../engine/address.js";
 import { createEngineClient } from "../engine/client.js";
 import { readEngineInfo } from "../engine/platform.js";
-import { findGoToolchain } from "../go/toolchain.js";
+import { findGoToolchain } from "../go/index.js";
 import { createTracer } from "../report/trace.js";
 import { servicesReached } from "./batch.js";
 import { errorText } from "./error-text.js";

@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { DockerTargetConfig, GoService } from "../config/types.js";
 import type { EngineClient } from "../engine/client.js";
-import { compileGoService } from "../go/compile-one.js";
+import { compileGoService } from "../go/index.js";
 import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
 import type { DevHub } from "./hub.js";
@@ -97,14 +97,14 @@ export async function runUpdate(ctx: UpdateContext, r: Running, work: Work): Pro
 
 /** A Go service compiles for the engine's platform with its image's settings; other kinds have no compile. */
 function compileStep(ctx: UpdateContext, r: Running) {
-  const goTarget = ctx.inputs.goTarget(r.service.name);
+  const goMain = ctx.inputs.goMain(r.service.name);
   const toolchain = ctx.inputs.toolchain;
-  if (r.service.kind !== "go" || !goTarget || !toolchain) return {};
+  if (r.service.kind !== "go" || !goMain || !toolchain) return {};
   const service = r.service as GoService;
   const platform =
     service.platforms.find((p) => `${p.os}/${p.architecture}` === ctx.platform) ?? service.platforms[0]!;
   return {
     compile: () =>
-      compileGoService(service, goTarget, platform, toolchain, path.join(ctx.root, ".dray", "dev"), ctx.env),
+      compileGoService(service, goMain, platform, toolchain, path.join(ctx.root, ".dray", "dev"), ctx.env),
   };
 }

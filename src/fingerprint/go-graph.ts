@@ -3,10 +3,17 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { GoService, ResolvedConfig } from "../config/types.js";
 import { ExitCode, UserError } from "../errors/errors.js";
-import { goPlatformEnv, platformName } from "../go/flags.js";
-import { listGroup, type StoredMain, type StoredPackage } from "../go/list-cache.js";
-import { findModuleRoot } from "../go/module-root.js";
-import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
+import {
+  findGoToolchain,
+  findModuleRoot,
+  type GoMain,
+  type GoToolchain,
+  goPlatformEnv,
+  listGroup,
+  platformName,
+  relativePackage,
+  type StoredPackage,
+} from "../go/index.js";
 import type { Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import type { GoGraph, GoPackageInfo } from "./types.js";
@@ -15,10 +22,8 @@ import type { GoGraph, GoPackageInfo } from "./types.js";
 export interface GoServiceListing {
   service: GoService;
   platform: Platform;
-  moduleRoot: string;
-  /** "./services/api", relative to moduleRoot: what `go build` is given. */
-  relPackage: string;
-  main: StoredMain;
+  /** Where its main package lives. */
+  main: GoMain;
   /** The closure: every dependency plus the main package itself. */
   packages: StoredPackage[];
 }
@@ -71,7 +76,7 @@ export async function listGoServices(
   await Promise.all(
     [...groups].map(async ([id, group]) => {
       const first = group.members[0]!;
-      const rels = group.members.map((s) => relPackageOf(group.moduleRoot, s));
+      const rels = group.members.map((s) => relativePackage(group.moduleRoot, s.packageDir));
       const listing = await listGroup({
         root: options.root,
         moduleRoot: group.moduleRoot,
@@ -90,16 +95,16 @@ export async function listGoServices(
           : undefined,
       });
       group.members.forEach((service, i) => {
-        const main = listing.mains[rels[i]!]!;
+        const listed = listing.mains[rels[i]!]!;
         const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
-        const packages = [main.importPath, ...main.deps]
+        const packages = [listed.importPath, ...listed.deps]
           .map((p) => listing.packages[p])
           .filter((p) => p !== undefined);
         const broken = packages.find((p) => p.error);
-        const problem = main.error
-          ? main.error
-          : main.name !== "main"
-            ? `${service.package} is package ${main.name}, not a main package`
+        const problem = listed.error
+          ? listed.error
+          : listed.name !== "main"
+            ? `${service.package} is package ${listed.name}, not a main package`
             : broken
               ? `${broken.importPath}: ${broken.error}`
               : undefined;
@@ -110,9 +115,7 @@ export async function listGoServices(
         out.set(listingKey(service.name, group.platform), {
           service,
           platform: group.platform,
-          moduleRoot: group.moduleRoot,
-          relPackage: rels[i]!,
-          main,
+          main: { moduleRoot: group.moduleRoot, relPackage: rels[i]!, importPath: listed.importPath },
           packages,
         });
       });
@@ -129,10 +132,6 @@ export async function listGoServices(
     );
   }
   return out;
-}
-
-function relPackageOf(moduleRoot: string, service: GoService): string {
-  return `./${path.relative(moduleRoot, service.packageDir).split(path.sep).join("/")}`.replace(/\/$/, "");
 }
 
 /** The package graph for `dray graph`: every Go service's closure on one platform (default: each service's first). */

@@ -1,48 +1,26 @@
-/** The ingredients of a Go service's image on one platform. */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { goBuildArgs, goPlatformEnv, platformName } from "../go/flags.js";
+/** The ingredients of a Go service's image on one platform. Pure. */
+import type { GoService } from "../config/types.js";
+import { goBuildArgs, goPlatformEnv, type ModuleFacts, platformName } from "../go/index.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import type { GoServiceListing } from "./go-graph.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 
-/** Facts about a module root that several services share: the go directive and go.sum. */
-export interface ModuleFacts {
-  directive: string;
-  /** "path version" → "h1:…" */
-  sums: Map<string, string>;
-}
-
-/** Read go.mod's `go`/`toolchain` lines and go.sum's module hashes (not the /go.mod lines). */
-export async function readModuleFacts(moduleRoot: string): Promise<ModuleFacts> {
-  const gomod = await readFile(path.join(moduleRoot, "go.mod"), "utf8");
-  const directive = [/^go\s+(\S+)/m.exec(gomod)?.[1], /^toolchain\s+(\S+)/m.exec(gomod)?.[1]]
-    .filter(Boolean)
-    .join(" ");
-  const sums = new Map<string, string>();
-  const gosum = await readFile(path.join(moduleRoot, "go.sum"), "utf8").catch(() => "");
-  for (const line of gosum.split("\n")) {
-    const [mod, version, hash] = line.trim().split(/\s+/);
-    if (mod && version && hash && !version.endsWith("/go.mod")) sums.set(`${mod} ${version}`, hash);
-  }
-  return { directive, sums };
-}
-
-/** Everything a Go service's image on `listing.platform` is a function of. */
+/** Everything `service`'s image on `listing.platform` is a function of. */
 export function goIngredients(
-  listing: GoServiceListing,
+  service: GoService,
+  listing: Pick<GoServiceListing, "platform" | "main" | "packages">,
   facts: ModuleFacts,
   fileHashes: Readonly<Record<string, string>>,
   context: {
     toolchain: string;
-    env: NodeJS.ProcessEnv;
+    env: Readonly<Record<string, string | undefined>>;
     common: Record<string, string>;
     /** Hashes of the files behind `files:` mappings. */
     mapped: Readonly<Record<string, string>>;
   },
 ): Ingredients {
-  const { service, platform } = listing;
+  const { platform } = listing;
   const settings: Record<string, string> = {
     ...context.common,
     "go.toolchain": context.toolchain,

@@ -1,6 +1,6 @@
 /** The non-file ingredients every service has: image config, base image, time stamp, file mappings. */
 import path from "node:path";
-import { runtimeConfigFor } from "../assemble/image-config.js";
+import { runtimeConfigFor } from "../config/runtime-config.js";
 import type { ResolvedService } from "../config/types.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 

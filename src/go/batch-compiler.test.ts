@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { GoService } from "../config/types.js";
 import type { Platform } from "../oci/types.js";
 import { execName, groupRequests } from "./batch-compiler.js";
+import type { GoBuildable } from "./go-build.js";
 
-function request(name: string, importPath: string, platform: Platform, extra: Partial<GoService> = {}) {
-  const service = {
-    kind: "go",
-    name,
-    cgo: false,
-    debug: false,
-    ldflags: [],
-    tags: [],
-    ...extra,
-  } as unknown as GoService;
-  return { service, target: { moduleRoot: "/repo", relPackage: `./${importPath}`, importPath }, platform };
+function request(name: string, importPath: string, platform: Platform, extra: Partial<GoBuildable> = {}) {
+  const service: GoBuildable = { name, cgo: false, debug: false, ldflags: [], tags: [], ...extra };
+  return { service, main: { moduleRoot: "/repo", relPackage: `./${importPath}`, importPath }, platform };
 }
 
 const amd64 = { os: "linux", architecture: "amd64" };

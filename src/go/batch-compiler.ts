@@ -8,23 +8,35 @@
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { GoService } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
-import { exec, tailLines } from "../io/exec.js";
+import { tailLines } from "../io/exec.js";
 import type { Platform } from "../oci/types.js";
-import type { Tracer } from "../report/trace.js";
-import { goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
-import type { GoTarget } from "./module-root.js";
+import { goBuildArgs, platformName } from "./flags.js";
+import { type GoBuildable, runGoBuild } from "./go-build.js";
+import type { GoMain } from "./main-package.js";
 import type { GoToolchain } from "./toolchain.js";
 
 /** Compiles one service for one platform and returns the binary's bytes. */
 export interface GoCompiler {
-  compile(service: GoService, target: GoTarget, platform: Platform): Promise<Buffer>;
+  compile(service: GoBuildable, main: GoMain, platform: Platform): Promise<Buffer>;
+}
+
+/** What the compiler records of each compile: a tracer has both (kept this narrow so Go code needs no reporting code). */
+export interface CompileTimer {
+  /** Milliseconds on the tracer's clock. */
+  now(): number;
+  record(span: {
+    name: string;
+    subject: string;
+    start: number;
+    duration: number;
+    attrs: Record<string, number>;
+  }): void;
 }
 
 interface Request {
-  service: GoService;
-  target: GoTarget;
+  service: GoBuildable;
+  main: GoMain;
   platform: Platform;
   resolve: (binary: Buffer) => void;
   reject: (error: unknown) => void;
@@ -36,7 +48,7 @@ export interface BatchDeps {
   env: NodeJS.ProcessEnv;
   tmpDir: string;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
-  tracer: Tracer;
+  tracer: CompileTimer;
   signal?: AbortSignal;
   onCompile?: (service: string, platform: string) => void;
 }
@@ -54,10 +66,10 @@ export function createBatchingCompiler(deps: BatchDeps): GoCompiler {
     }
   };
   return {
-    compile(service, target, platform) {
+    compile(service, main, platform) {
       return new Promise<Buffer>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
-        pending.push({ service, target, platform, resolve, reject });
+        pending.push({ service, main, platform, resolve, reject });
       });
     },
   };
@@ -74,24 +86,22 @@ export function execName(importPath: string): string {
 }
 
 /** Requests that can share one `go build`, split further so no two write the same binary name. */
-export function groupRequests<T extends Pick<Request, "service" | "target" | "platform">>(
+export function groupRequests<T extends Pick<Request, "service" | "main" | "platform">>(
   requests: readonly T[],
 ): T[][] {
   const groups = new Map<string, T[][]>();
   for (const request of requests) {
     const key = [
-      request.target.moduleRoot,
+      request.main.moduleRoot,
       platformName(request.platform),
       request.service.cgo,
       goBuildArgs(request.service).join(" "),
     ].join("\0");
     const buckets = groups.get(key) ?? [];
-    const name = execName(request.target.importPath);
+    const name = execName(request.main.importPath);
     const free = buckets.find(
       (b) =>
-        !b.some(
-          (r) => execName(r.target.importPath) === name && r.target.importPath !== request.target.importPath,
-        ),
+        !b.some((r) => execName(r.main.importPath) === name && r.main.importPath !== request.main.importPath),
     );
     if (free) free.push(request);
     else buckets.push([request]);
@@ -110,7 +120,7 @@ async function runGroup(group: Request[], dir: string, deps: BatchDeps): Promise
     }
     // Someone in the group does not compile: find out who, one at a time (the cache makes the rest cheap).
     for (const request of group) {
-      const single = await compileTogether([request], `${dir}-${execName(request.target.importPath)}`, deps);
+      const single = await compileTogether([request], `${dir}-${execName(request.main.importPath)}`, deps);
       if (!single.ok) request.reject(compileError(request, single.output));
     }
   } catch (error) {
@@ -128,18 +138,17 @@ async function compileTogether(
 ): Promise<{ ok: true } | { ok: false; output: string }> {
   const first = group[0]!;
   await mkdir(dir, { recursive: true });
-  const packages = [...new Set(group.map((r) => r.target.relPackage))];
+  const packages = [...new Set(group.map((r) => r.main.relPackage))];
   for (const request of group) deps.onCompile?.(request.service.name, platformName(request.platform));
   const started = deps.tracer.now();
-  const result = await exec(
-    deps.toolchain.go,
-    [...goBuildArgs(first.service), "-o", `${dir}${path.sep}`, ...packages],
-    {
-      cwd: first.target.moduleRoot,
-      env: { ...deps.env, GOCACHE: deps.toolchain.gocache, ...goPlatformEnv(first.service, first.platform) },
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    },
-  );
+  const result = await runGoBuild(first.service, first.platform, {
+    toolchain: deps.toolchain,
+    cwd: first.main.moduleRoot,
+    packages,
+    out: `${dir}${path.sep}`,
+    env: deps.env,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
   const duration = deps.tracer.now() - started;
   // Each service is charged the whole shared compile: it is what it waited for.
   for (const request of group) {
@@ -153,7 +162,7 @@ async function compileTogether(
   }
   if (result.code !== 0) return { ok: false, output: result.stderr || result.stdout };
   for (const request of group)
-    request.resolve(await readFile(path.join(dir, execName(request.target.importPath))));
+    request.resolve(await readFile(path.join(dir, execName(request.main.importPath))));
   return { ok: true };
 }
 
@@ -162,7 +171,7 @@ function compileError(request: Request, output: string): UserError {
     `service ${request.service.name}: go build failed for ${platformName(request.platform)}`,
     {
       details: tailLines(output, 60),
-      hint: `Fix the error above, or reproduce it with: (cd ${request.target.moduleRoot} && go build ${request.target.relPackage})`,
+      hint: `Fix the error above, or reproduce it with: (cd ${request.main.moduleRoot} && go build ${request.main.relPackage})`,
     },
   );
 }

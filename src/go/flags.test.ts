@@ -1,32 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { GoService } from "../config/types.js";
-import { goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+import { type GoBuildSettings, goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
 
-const service: GoService = {
-  kind: "go",
-  name: "api",
-  context: "/repo",
-  package: "./services/api",
-  packageDir: "/repo/services/api",
-  binaryPath: "/app/api",
+const service: GoBuildSettings = {
   cgo: false,
   debug: false,
   ldflags: [],
   tags: [],
-  platforms: [{ os: "linux", architecture: "amd64" }],
-  base: { kind: "scratch" },
-  files: [],
-  deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
-  live: { sync: [], run: [], restart: true },
-  image: {
-    entrypoint: undefined,
-    args: undefined,
-    env: {},
-    ports: [],
-    user: undefined,
-    labels: {},
-    workdir: undefined,
-  },
 };
 
 describe("go build flags", () => {

@@ -3,11 +3,20 @@
  * and toolchain give the same argv and environment, which is what makes binaries reproducible
  * (see docs/determinism.md, "Go binaries").
  */
-import type { GoService } from "../config/types.js";
 import type { Platform } from "../oci/types.js";
 
+/** A Go service's settings that change its binary (a service's resolved config has all of them). */
+export interface GoBuildSettings {
+  /** CGO_ENABLED=1 when true. */
+  readonly cgo: boolean;
+  /** Keep symbols and DWARF (no `-s -w`). */
+  readonly debug: boolean;
+  readonly ldflags: readonly string[];
+  readonly tags: readonly string[];
+}
+
 /** Environment variables that change what the compiler produces; dray sets every one of them. */
-export function goPlatformEnv(service: GoService, platform: Platform): Record<string, string> {
+export function goPlatformEnv(service: GoBuildSettings, platform: Platform): Record<string, string> {
   const env: Record<string, string> = {
     GOOS: platform.os,
     GOARCH: platform.architecture,
@@ -28,7 +37,7 @@ function variantOr(platform: Platform, fallback: string): string {
 }
 
 /** `go build` arguments, without the package and output path. */
-export function goBuildArgs(service: GoService): string[] {
+export function goBuildArgs(service: GoBuildSettings): string[] {
   const ldflags = ["-buildid=", ...(service.debug ? [] : ["-s", "-w"]), ...service.ldflags];
   const args = ["build", "-trimpath", "-buildvcs=false", `-ldflags=${ldflags.join(" ")}`];
   if (service.tags.length > 0) args.push(`-tags=${[...service.tags].sort().join(",")}`);

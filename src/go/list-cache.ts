@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { statSignatures } from "../fingerprint/stat-signature.js";
+import { statSignatures } from "../io/stat-signature.js";
 import { goListDeps, type ListedPackage, packageFiles, relativeInside } from "./list-deps.js";
 
 /** A package as stored: paths relative to the project root. */

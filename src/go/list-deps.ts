@@ -1,7 +1,6 @@
 /** Running `go list -deps` for a group of main packages that share a module, platform and build settings. */
 import path from "node:path";
-import { ExitCode, UserError } from "../errors/errors.js";
-import { exec } from "../io/exec.js";
+import { runGoList } from "./go-list.js";
 
 /** The fields of `go list -json` that decide what a build reads. */
 export interface ListedPackage {
@@ -40,17 +39,9 @@ export async function goListDeps(
   env: NodeJS.ProcessEnv,
   tags: readonly string[],
 ): Promise<ListedPackage[]> {
-  const args = ["list", "-e", "-deps", `-json=${FIELDS}`];
+  const args = ["-e", "-deps", `-json=${FIELDS}`];
   if (tags.length > 0) args.push(`-tags=${[...tags].sort().join(",")}`);
-  const result = await exec(go, [...args, ...packages], { cwd: moduleRoot, env });
-  if (result.code !== 0 && result.stdout.trim() === "") {
-    throw new UserError(`\`go list\` failed in ${moduleRoot}`, {
-      exitCode: ExitCode.usage,
-      details: result.stderr.trim(),
-      hint: "Run `go list ./...` there to see the problem; dray needs the module to load.",
-    });
-  }
-  return parseJsonStream(result.stdout);
+  return parseJsonStream(await runGoList({ go, cwd: moduleRoot, env }, [...args, ...packages]));
 }
 
 /** `go list -json` prints concatenated JSON objects, not an array. */

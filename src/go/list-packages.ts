@@ -2,8 +2,8 @@
  * Asks the Go toolchain which packages a module has: `go list` knows the build rules (build tags,
  * _test files, ignored directories), so dray does not guess package names from files.
  */
-import { execFile } from "node:child_process";
-import { ExitCode, UserError } from "../errors/errors.js";
+import { runGoList } from "./go-list.js";
+import { goCommand } from "./toolchain.js";
 
 /** One package as `go list` reports it. */
 export interface GoPackage {
@@ -18,7 +18,7 @@ export interface GoPackage {
 
 /** How to run Go. */
 export interface GoOptions {
-  /** The go binary; default "go" from PATH. */
+  /** The go binary; default DRAY_GO from `env`, else "go" from PATH. */
   go?: string;
   /** Environment for go; default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -26,15 +26,6 @@ export interface GoOptions {
 
 // Tab-separated: none of these fields can hold a tab.
 const FORMAT = "{{.Name}}\t{{.ImportPath}}\t{{.Dir}}\t{{with .Module}}{{.Path}}{{end}}";
-
-/** The UserError for a machine without Go. */
-export function goNotFound(go: string): UserError {
-  const where = go.includes("/") ? `at ${go}` : `(no ${go} on PATH)`;
-  return new UserError(`Go was not found ${where}`, {
-    exitCode: ExitCode.environment,
-    hint: "Install Go 1.21 or newer (on Debian or Ubuntu: `apt-get install golang-go`) and make sure `go` is on your PATH.",
-  });
-}
 
 function parse(stdout: string): GoPackage[] {
   return stdout
@@ -50,35 +41,10 @@ function parse(stdout: string): GoPackage[] {
  * Lists the packages of the module in `moduleDir` (`go list ./...`). `-e` keeps one package with
  * a broken import from hiding the others: its name is read from the package clause regardless.
  */
-export function listPackages(moduleDir: string, options: GoOptions = {}): Promise<GoPackage[]> {
-  const go = options.go ?? "go";
+export async function listPackages(moduleDir: string, options: GoOptions = {}): Promise<GoPackage[]> {
+  const base = options.env ?? process.env;
   // GOWORK=off: each module is listed on its own; a go.work that omits one would make go refuse it.
-  const env = { ...(options.env ?? process.env), GOWORK: "off" };
-  const args = ["list", "-e", "-f", FORMAT, "./..."];
-  return new Promise((resolve, reject) => {
-    execFile(
-      go,
-      args,
-      { cwd: moduleDir, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve(parse(stdout));
-          return;
-        }
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-          reject(goNotFound(go));
-          return;
-        }
-        const details = stderr.trim() || error.message;
-        reject(
-          new UserError(`go list failed in ${moduleDir}`, {
-            exitCode: ExitCode.failed,
-            details,
-            hint: "Fix the module so that `go list ./...` succeeds in it, then run dray again.",
-            cause: error,
-          }),
-        );
-      },
-    );
-  });
+  const env = { ...base, GOWORK: "off" };
+  const go = options.go ?? goCommand(base);
+  return parse(await runGoList({ go, cwd: moduleDir, env }, ["-e", "-f", FORMAT, "./..."]));
 }

@@ -12,30 +12,45 @@ export interface GoToolchain {
   readonly gocache: string;
 }
 
-const installHint =
+/** What to do when Go is missing, too old or broken: every such error says the same. */
+export const GO_INSTALL_HINT =
   "Install Go 1.21 or newer (Debian: apt-get install golang-go, or golang-1.23-go from bookworm-backports) " +
   "and make sure `go` is on PATH, or set DRAY_GO to its path.";
 
-/** Locate `go` (DRAY_GO, else PATH) and read its version and cache directory. */
+/** The `go` command to run: DRAY_GO when set (and not empty), else `go` from PATH. */
+export function goCommand(env: NodeJS.ProcessEnv): string {
+  return env["DRAY_GO"] || "go";
+}
+
+/** The one error for a machine where `go` (a name looked up on PATH, or a path) cannot be started. */
+export function goNotFound(go: string): UserError {
+  const where = go.includes("/") ? `at ${go}` : `(no ${go} on PATH)`;
+  return new UserError(`Go was not found ${where}`, {
+    exitCode: ExitCode.environment,
+    hint: GO_INSTALL_HINT,
+  });
+}
+
+/** True for the error a spawn gives when the program does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+/** Locate `go` (DRAY_GO, else PATH) and read its version and cache directory with `go env`. */
 export async function findGoToolchain(env: NodeJS.ProcessEnv): Promise<GoToolchain> {
-  const go = env["DRAY_GO"] || "go";
+  const go = goCommand(env);
   let result: Awaited<ReturnType<typeof exec>>;
   try {
     result = await exec(go, ["env", "GOVERSION", "GOCACHE"], { env: { ...env, GOTOOLCHAIN: "local" } });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UserError(`the Go toolchain was not found (looked for \`${go}\`)`, {
-        exitCode: ExitCode.environment,
-        hint: installHint,
-      });
-    }
+    if (isNotFound(error)) throw goNotFound(go);
     throw error;
   }
   if (result.code !== 0) {
     throw new UserError(`\`${go} env\` failed`, {
       exitCode: ExitCode.environment,
       details: result.stderr.trim(),
-      hint: installHint,
+      hint: GO_INSTALL_HINT,
     });
   }
   const [version = "", gocache = ""] = result.stdout.split("\n").map((line) => line.trim());
@@ -45,7 +60,7 @@ export async function findGoToolchain(env: NodeJS.ProcessEnv): Promise<GoToolcha
       exitCode: ExitCode.environment,
       hint:
         "Go 1.21+ builds cgo-free programs reproducibly; older toolchains leak paths and build IDs. " +
-        installHint,
+        GO_INSTALL_HINT,
     });
   }
   return { go, version, gocache: env["GOCACHE"] || gocache };

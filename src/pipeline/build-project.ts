@@ -16,11 +16,9 @@ import { selectServices } from "../config/select-services.js";
 import type { ResolvedConfig, ResolvedService } from "../config/types.js";
 import { isExpectedError } from "../errors/errors.js";
 import { createFileHasher } from "../fingerprint/file-hasher.js";
-import { listingKey } from "../fingerprint/go-graph.js";
 import { computeServiceKeys } from "../fingerprint/service-keys.js";
 import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
 import { platformName } from "../go/flags.js";
-import type { GoTarget } from "../go/module-root.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import type { BaseImage } from "../oci/image.js";
 import { type LayoutStore, openLayout } from "../oci/layout.js";
@@ -100,25 +98,13 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const cacheDir = path.join(config.root, ".dray", "cache");
 
   const hasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
-  const { keys, listings, toolchain } = await tracer.span("fingerprint", () =>
+  const { keys, mains, toolchain } = await tracer.span("fingerprint", () =>
     computeServiceKeys(services, { config, env: options.env, hasher, cacheDir, tracer }),
   );
   const [store, cache] = await Promise.all([
     openLayout(layoutDir, { create: true }),
     openBuildCache(cacheDir),
   ]);
-  const goTargets = new Map<string, GoTarget>();
-  for (const service of services) {
-    const listing = listings.get(listingKey(service.name, service.platforms[0]!));
-    if (listing) {
-      goTargets.set(service.name, {
-        moduleRoot: listing.moduleRoot,
-        relPackage: listing.relPackage,
-        importPath: listing.main.importPath,
-      });
-    }
-  }
-
   // Scratch space next to the layout, so nothing half-built ever lands inside it.
   const tmpDir = path.join(
     path.dirname(layoutDir),
@@ -185,7 +171,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
         tmpDir,
         limit,
         baseImage,
-        ...(compiler ? { go: { compiler, targets: goTargets } } : {}),
+        ...(compiler ? { go: { compiler, mains } } : {}),
         ...(options.onStep ? { onStep: options.onStep } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       };

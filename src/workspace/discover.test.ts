@@ -78,7 +78,8 @@ describe("discoverGoMainPackages", () => {
 
 describe("discoverGoMainPackages when Go cannot help", () => {
   const hint =
-    "Install Go 1.21 or newer (on Debian or Ubuntu: `apt-get install golang-go`) and make sure `go` is on your PATH.";
+    "Install Go 1.21 or newer (Debian: apt-get install golang-go, or golang-1.23-go from bookworm-backports) " +
+    "and make sure `go` is on PATH, or set DRAY_GO to its path.";
   const cases: {
     description: string;
     options: () => Promise<{ go?: string; env?: NodeJS.ProcessEnv }>;

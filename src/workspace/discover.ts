@@ -3,8 +3,7 @@
  * with a service name that is valid in dray.yaml and unique.
  */
 import path from "node:path";
-import { findGoModules } from "../go/find-modules.js";
-import { type GoOptions, listPackages } from "../go/list-packages.js";
+import { findGoModules, type GoOptions, listPackages } from "../go/index.js";
 import { nameServices } from "./names.js";
 
 /** A Go main package found under the root. */

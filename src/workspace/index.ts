@@ -1,5 +1,5 @@
 /** The workspace stage: what is in the monorepo (Go modules, their main packages) and `dray init`. */
 
-export type { GoOptions } from "../go/list-packages.js";
+export type { GoOptions } from "../go/index.js";
 export { discoverGoMainPackages, type MainPackage } from "./discover.js";
 export { type InitOptions, type InitResult, initProject } from "./init.js";

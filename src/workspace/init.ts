@@ -12,7 +12,7 @@ import { renderProblem } from "../config/problems.js";
 import { CONFIG_FILE } from "../config/read-config.js";
 import { projectName } from "../config/schema-fields.js";
 import { ExitCode, UserError } from "../errors/errors.js";
-import type { GoOptions } from "../go/list-packages.js";
+import type { GoOptions } from "../go/index.js";
 import { discoverGoMainPackages } from "./discover.js";
 import { renderInitConfig } from "./init-template.js";
 import { toProjectName } from "./names.js";

@@ -103,7 +103,7 @@ describe("clear errors for bad input", () => {
       cwd: project,
       env: { PATH: "/nonexistent", DRAY_GO: "" },
     });
-    expect(result.stderr).toMatch(/Go toolchain was not found/);
+    expect(result.stderr).toMatch(/Go was not found/);
     expect(result.stderr).toMatch(/hint:.*Install Go/);
     expect(result.code).toBe(3);
     expectNoStack(result.stderr);

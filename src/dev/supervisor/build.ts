@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../../errors/errors.js";
-import type { GoToolchain } from "../../go/toolchain.js";
+import type { GoToolchain } from "../../go/index.js";
 import { exec } from "../../io/exec.js";
 
 /** Bump to rebuild every cached supervisor; the source itself is part of the cache key too. */

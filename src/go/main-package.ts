@@ -2,12 +2,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-/** Where a Go service's package lives in its module. */
-export interface GoTarget {
+/** Where a service's main package lives: what `go build` is run in and given, and its import path. */
+export interface GoMain {
   /** Directory holding the go.mod that the package belongs to. */
   readonly moduleRoot: string;
   /** The package relative to the module root, as `go build` wants it: "./services/api". */
   readonly relPackage: string;
+  /** "example.com/shop/services/api", as `go list` reports it. */
   readonly importPath: string;
 }
 
@@ -20,4 +21,9 @@ export function findModuleRoot(dir: string, stop: string): string | undefined {
     if (current === stop || parent === current) return undefined;
     current = parent;
   }
+}
+
+/** `packageDir` (absolute) as `go build` takes it inside `moduleRoot`: "./services/api", or "." for the root. */
+export function relativePackage(moduleRoot: string, packageDir: string): string {
+  return `./${path.relative(moduleRoot, packageDir).split(path.sep).join("/")}`.replace(/\/$/, "");
 }

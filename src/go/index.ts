@@ -1,0 +1,31 @@
+/**
+ * The Go toolchain as every stage uses it: finding `go`, `go list`, `go build` with dray's flags,
+ * and where a service's main package lives. A leaf: it imports no other stage (see README.md).
+ */
+export {
+  type BatchDeps,
+  type CompileTimer,
+  createBatchingCompiler,
+  type GoCompiler,
+} from "./batch-compiler.js";
+export { type CompileResult, compileGoService } from "./compile-one.js";
+export { findGoModules } from "./find-modules.js";
+export { type GoBuildSettings, goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+export { type GoBuildable, type GoBuildRun, runGoBuild } from "./go-build.js";
+export {
+  type GroupListing,
+  type GroupSpec,
+  listGroup,
+  type StoredMain,
+  type StoredPackage,
+} from "./list-cache.js";
+export { type GoOptions, type GoPackage, listPackages } from "./list-packages.js";
+export { findModuleRoot, type GoMain, relativePackage } from "./main-package.js";
+export { type ModuleFacts, parseModuleFacts, readModuleFacts } from "./module-facts.js";
+export {
+  findGoToolchain,
+  GO_INSTALL_HINT,
+  type GoToolchain,
+  goCommand,
+  goNotFound,
+} from "./toolchain.js";
