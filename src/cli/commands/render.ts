@@ -12,7 +12,7 @@ import { desiredService, runnable } from "../../deploy/desired.js";
 import { manifestsDigest } from "../../deploy/manifests-digest.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
 import { renderError } from "../../errors/render.js";
-import { writeAtomic } from "../../io/atomic-write.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
 import { openLayout } from "../../oci/layout.js";
 import { buildProject } from "../../pipeline/build-project.js";
 import { outputStyle } from "../../report/style.js";
@@ -76,7 +76,7 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
   const text = renderManifests((await renderForTarget(target, config.project, desired)).objects);
   if (flags.output) {
     const file = path.resolve(flags.dir, flags.output);
-    await writeAtomic(path.dirname(file), file, Buffer.from(text));
+    await writeFileAtomic(file, text);
     process.stderr.write(
       `wrote ${path.relative(process.cwd(), file) || file} (${desired.length} services)\n`,
     );

@@ -3,10 +3,11 @@
  * toolchain, platform and supervisor version; later runs find it in .dray/dev.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../../errors/errors.js";
 import type { GoToolchain } from "../../go/toolchain.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
 import { exec } from "../../io/exec.js";
 import { SUPERVISOR_GO, SUPERVISOR_GO_MOD, SUPERVISOR_VERSION } from "./source.js";
 
@@ -37,10 +38,12 @@ export async function buildSupervisor(
   await mkdir(src, { recursive: true });
   await writeFile(path.join(src, "go.mod"), SUPERVISOR_GO_MOD);
   await writeFile(path.join(src, "main.go"), SUPERVISOR_GO);
-  const temp = `${out}.tmp-${process.pid}`;
+  // Built under a name of this process's own, so two dray processes building the same key do not
+  // write one file; the binary reaches its shared name in one atomic write.
+  const built = path.join(src, `dray-supervise-${process.pid}`);
   const result = await exec(
     toolchain.go,
-    ["build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", temp, "."],
+    ["build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", built, "."],
     {
       cwd: src,
       env: {
@@ -58,7 +61,8 @@ export async function buildSupervisor(
     throw new UserError(`cannot build dray's dev supervisor for ${platform}`, {
       details: (result.stderr || result.stdout).trim(),
     });
-  await rename(temp, out);
-  const binary = await readFile(out);
+  const binary = await readFile(built);
+  await writeFileAtomic(out, binary);
+  await rm(built, { force: true });
   return { binary, digest: createHash("sha256").update(binary).digest("hex") };
 }
