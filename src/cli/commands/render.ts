@@ -10,8 +10,7 @@ import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/types.
 import { chooseTarget } from "../../deploy/choose-target.js";
 import { desiredService, runnable } from "../../deploy/desired.js";
 import { manifestsDigest } from "../../deploy/manifests-digest.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { renderError } from "../../errors/render.js";
+import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { openLayout } from "../../oci/layout.js";
 import { buildProject } from "../../pipeline/build-project.js";
@@ -62,7 +61,7 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
   const failed = build.services.find((s) => s.status === "failed");
   if (failed?.status === "failed") {
     process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);
-    return failed.error instanceof UserError ? failed.error.exitCode : ExitCode.failed;
+    return failureExitCode(failed.error);
   }
   if (flags.push !== false) {
     const { publishByDigest } = await import("../../publish/publish.js");
