@@ -38,12 +38,10 @@ export async function buildSupervisor(
   await mkdir(src, { recursive: true });
   await writeFile(path.join(src, "go.mod"), SUPERVISOR_GO_MOD);
   await writeFile(path.join(src, "main.go"), SUPERVISOR_GO);
-  // Built under a name of this process's own, so two dray processes building the same key do not
-  // write one file; the binary reaches its shared name in one atomic write.
-  const built = path.join(src, `dray-supervise-${process.pid}`);
+  const temp = `${out}.tmp-${process.pid}`;
   const result = await exec(
     toolchain.go,
-    ["build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", built, "."],
+    ["build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", temp, "."],
     {
       cwd: src,
       env: {
@@ -61,8 +59,10 @@ export async function buildSupervisor(
     throw new UserError(`cannot build dray's dev supervisor for ${platform}`, {
       details: (result.stderr || result.stdout).trim(),
     });
-  const binary = await readFile(built);
+  // go build writes under a name of this process's own, so two dray processes building the same
+  // key never write one file; the binary reaches its shared name in one atomic write.
+  const binary = await readFile(temp);
   await writeFileAtomic(out, binary);
-  await rm(built, { force: true });
+  await rm(temp, { force: true });
   return { binary, digest: createHash("sha256").update(binary).digest("hex") };
 }
