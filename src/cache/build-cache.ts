@@ -9,7 +9,7 @@
 import { mkdir, readFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import type { CacheEntry } from "../fingerprint/types.js";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
 import { ENTRIES_DIR, entryPath, parseEntry } from "./entry-file.js";
@@ -87,7 +87,7 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
     async put(entry) {
       if (!isDigest(entry.key)) throw new Error(`cache entry for ${entry.service} has no valid key`);
       const file = entryPath(root, entry.key);
-      await writeAtomic(root, file, Buffer.from(`${JSON.stringify(entry)}\n`));
+      await writeFileAtomic(file, `${JSON.stringify(entry)}\n`);
       await touch(file);
       await sizes.add(entry.blobs);
     },

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { withFileLock } from "../io/file-lock.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
@@ -35,6 +35,6 @@ export async function updateLastFile(dir: string, records: Record<string, Digest
     // A Map and fromEntries, not object spread: a service named "__proto__" stays an ordinary key.
     const merged = new Map([...Object.entries(await readLastFile(dir)), ...Object.entries(records)]);
     const sorted = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : 1)));
-    await writeAtomic(dir, path.join(dir, LAST_FILE), Buffer.from(`${JSON.stringify(sorted, null, 2)}\n`));
+    await writeFileAtomic(path.join(dir, LAST_FILE), `${JSON.stringify(sorted, null, 2)}\n`);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { withFileLock } from "../io/file-lock.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
@@ -59,7 +59,7 @@ export async function readCacheBytes(dir: string): Promise<number | undefined> {
 export async function writeSizeFile(dir: string, blobs: ReadonlyMap<Digest, number>): Promise<void> {
   const sorted = [...blobs].sort(([a], [b]) => (a < b ? -1 : 1));
   const document = { version: VERSION, bytes: totalBytes(blobs), blobs: Object.fromEntries(sorted) };
-  await writeAtomic(dir, path.join(dir, SIZE_FILE), Buffer.from(`${JSON.stringify(document)}\n`));
+  await writeFileAtomic(path.join(dir, SIZE_FILE), `${JSON.stringify(document)}\n`);
 }
 
 /**

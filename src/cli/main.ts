@@ -4,8 +4,7 @@
  * This is the only place that sets the process's exit code.
  */
 import { Command, CommanderError, Option } from "commander";
-import { ExitCode } from "../errors/errors.js";
-import { renderError } from "../errors/render.js";
+import { ExitCode, renderError } from "../errors/index.js";
 import { outputStyle } from "../report/style.js";
 
 function program(): Command {

@@ -3,8 +3,9 @@
  * together take longer to load here than a whole no-op build; so while dray.yaml, the environment
  * it reads and the paths it names are unchanged, the resolved value is read back instead.
  */
-import { lstat, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { statSignature } from "../io/stat-signature.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
@@ -90,9 +91,8 @@ export async function writeCachedConfig(
   try {
     const target = configCacheFile(file);
     await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(stored));
-    await rename(tmp, target);
+    // No fsync: a torn cache does not parse, and dray.yaml is then validated again.
+    await writeFileAtomic(target, JSON.stringify(stored), { fsync: false });
   } catch {
     // A read-only checkout still builds; it just validates every time.
   }

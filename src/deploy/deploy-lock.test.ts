@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -28,14 +28,31 @@ describe("deploy lock", () => {
   it("locks each target separately", async () => {
     const a = await acquireDeployLock(root, "local", { waitMs: 0 });
     const b = await acquireDeployLock(root, "staging", { waitMs: 0 });
-    await Promise.all([a.release(), b.release()]);
+    const holders = await Promise.all(
+      ["local", "staging"].map(async (t) => JSON.parse(await readFile(lockPath(root, t), "utf8"))),
+    );
+    expect(holders.map((h) => h.pid)).toEqual([process.pid, process.pid]);
+    expect(holders[0].token).not.toBe(holders[1].token);
+    // Holding one target's lock does not keep the other's from being released and taken again.
+    await b.release();
+    const again = await acquireDeployLock(root, "staging", { waitMs: 0 });
+    await expect(acquireDeployLock(root, "local", { waitMs: 0 })).rejects.toThrow(/target local is running/);
+    await Promise.all([a.release(), again.release()]);
+    expect(await readdir(path.dirname(lockPath(root, "local")))).toEqual([]);
   });
 
   it("waits for the holder to release when asked to", async () => {
     const first = await acquireDeployLock(root, "local", { waitMs: 0 });
+    const firstHolder = await readFile(lockPath(root, "local"), "utf8");
+    const started = Date.now();
     setTimeout(() => void first.release(), 300);
     const second = await acquireDeployLock(root, "local", { waitMs: 5000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const secondHolder = await readFile(lockPath(root, "local"), "utf8");
+    expect(secondHolder).not.toBe(firstHolder);
+    expect(JSON.parse(secondHolder).pid).toBe(process.pid);
     await second.release();
+    await expect(readFile(lockPath(root, "local"), "utf8")).rejects.toThrow(/ENOENT/);
   });
 
   it("takes over a lock whose holder on this machine is gone", async () => {

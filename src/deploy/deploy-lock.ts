@@ -1,45 +1,23 @@
 /**
- * One deploy per target at a time. The lock is a file created exclusively (O_EXCL) that names its
- * holder; a holder on this machine whose process is gone left a stale lock, which is taken over.
- * A second `dray deploy` waits up to `waitMs`, then fails naming who holds the lock.
+ * One deploy per target at a time: the machine-wide file lock (io/file-lock.ts), with the holder's
+ * user, command and start time stored in it. A holder on this machine whose process is gone left a
+ * stale lock, which is taken over. A second `dray deploy` waits up to `waitMs`, then fails naming
+ * who holds the lock.
  */
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { UserError } from "../errors/errors.js";
+import { acquireFileLock, type LockRecord } from "../io/file-lock.js";
 
-interface Holder {
-  pid: number;
-  host: string;
-  user: string;
-  command: string;
-  /** Milliseconds since the epoch. */
-  since: number;
-}
-
+/** A deploy lock this process holds. */
 export interface DeployLock {
   release(): Promise<void>;
 }
 
+/** Where the lock of `target` lives in the project at `root`. */
 export function lockPath(root: string, target: string): string {
   return path.join(root, ".dray", "locks", `deploy-${target}.lock`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-async function readHolder(file: string): Promise<Holder | undefined> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as Holder;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Takes the lock of `target`, waiting up to `waitMs` for another holder to finish. */
@@ -50,36 +28,26 @@ export async function acquireDeployLock(
 ): Promise<DeployLock> {
   const file = lockPath(root, target);
   await mkdir(path.dirname(file), { recursive: true });
-  const me: Holder = {
-    pid: process.pid,
-    host: os.hostname(),
-    user: os.userInfo().username,
-    command: process.argv.slice(2).join(" "),
-    since: Date.now(),
-  };
-  const deadline = Date.now() + options.waitMs;
-  for (;;) {
-    try {
-      const handle = await open(file, "wx");
-      await handle.writeFile(JSON.stringify(me));
-      await handle.close();
-      return { release: () => rm(file, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = await readHolder(file);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
-      await rm(file, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline || options.signal?.aborted) {
-      const who = holder
-        ? `${holder.user}@${holder.host} (pid ${holder.pid}, \`dray ${holder.command}\`, since ${new Date(holder.since).toISOString()})`
-        : "another dray process";
-      throw new UserError(`another deploy to target ${target} is running: ${who}`, {
-        hint: `Wait for it to finish, or pass --lock-wait 5m to queue behind it. If no such process runs, remove ${file}.`,
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const attempt = await acquireFileLock(file, {
+    timeoutMs: options.waitMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    fields: {
+      user: os.userInfo().username,
+      command: process.argv.slice(2).join(" "),
+      since: Date.now(),
+    },
+  });
+  if (attempt.acquired) return { release: () => attempt.lock.release() };
+  throw new UserError(`another deploy to target ${target} is running: ${describeHolder(attempt.holder)}`, {
+    hint: `Wait for it to finish, or pass --lock-wait 5m to queue behind it. If no such process runs, remove ${file}.`,
+  });
+}
+
+/** "user@host (pid 1, `dray deploy`, since <ISO time>)" from what the lock file says. */
+function describeHolder(holder: LockRecord | undefined): string {
+  if (!holder) return "another dray process";
+  const { user, command, since } = holder.fields;
+  const date = new Date(typeof since === "number" ? since : Number.NaN);
+  const started = Number.isNaN(date.getTime()) ? String(since) : date.toISOString();
+  return `${user}@${holder.host} (pid ${holder.pid}, \`dray ${command}\`, since ${started})`;
 }

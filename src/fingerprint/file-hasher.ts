@@ -4,10 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { type BigIntStats, createReadStream, statSync } from "node:fs";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import { UserError } from "../errors/errors.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 
 /** sha256 of file contents with a persistent stat cache. */
 export interface FileHasher {
@@ -147,16 +148,9 @@ async function writeCache(cacheFile: string, entries: ReadonlyMap<string, string
   for (const [key, value] of entries) lines.push(`${key}\t${value}\n`);
   const dir = path.dirname(cacheFile);
   await mkdir(dir, { recursive: true });
-  // Same directory, so the rename stays on one file system and is atomic. No fsync: after a crash
-  // an empty or partial cache is detected as corrupt and costs one full re-hash, nothing more.
-  const temp = path.join(dir, `.stat-cache-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    await writeFile(temp, lines.join(""));
-    await rename(temp, cacheFile);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  // No fsync: after a crash an empty or partial cache is detected as corrupt and costs one full
+  // re-hash, nothing more.
+  await writeFileAtomic(cacheFile, lines.join(""), { fsync: false });
 }
 
 /**

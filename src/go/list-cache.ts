@@ -3,8 +3,9 @@
  * main packages whose closure touches a changed directory or file. Listing costs a process start and
  * a walk of every package; a no-op run must not pay it.
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { statSignatures } from "../io/stat-signature.js";
 import { goListDeps, type ListedPackage, packageFiles, relativeInside } from "./list-deps.js";
 
@@ -215,7 +216,6 @@ async function readCache(file: string, toolchain: string): Promise<CacheFile | u
 
 async function writeCache(file: string, cache: CacheFile): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(cache));
-  await rename(tmp, file);
+  // A cache: a torn write is detected on read and listed afresh, so no fsync.
+  await writeFileAtomic(file, JSON.stringify(cache), { fsync: false });
 }

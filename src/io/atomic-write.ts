@@ -3,20 +3,38 @@ import { randomBytes } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 
-/** Name prefix of temp files; a layout directory may contain them (left over after a crash, harmless). */
+/** Name prefix of temp files; a directory written to may contain them (left over after a crash, harmless). */
 export const TEMP_PREFIX = ".dray-tmp-";
 
+/** How `writeFileAtomic` writes. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync the temp file before the rename (default true), so the renamed file is not empty after a
+   * power loss. Only a cache that detects a torn file and rebuilds it cheaply should turn this off.
+   */
+  fsync?: boolean;
+}
+
 /**
- * Writes `data` to a temp file in `tempDir` (same file system as `target`), fsyncs it, then renames it
- * over `target`. rename(2) is atomic, and the fsync makes sure the renamed file is not empty after a power loss.
+ * Writes `data` to a temp file with a unique name next to `target`, then renames it over `target`.
+ * The same directory keeps the rename on one file system, where rename(2) is atomic; concurrent
+ * writers never share a temp file; the temp file is removed when anything fails.
  */
-export async function writeAtomic(tempDir: string, target: string, data: Buffer): Promise<void> {
-  const temp = path.join(tempDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString("hex")}`);
+export async function writeFileAtomic(
+  target: string,
+  data: Buffer | string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const temp = path.join(
+    path.dirname(target),
+    `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString("hex")}`,
+  );
+  // Opened outside the try: a temp file this call did not create is never this call's to remove.
+  const handle = await open(temp, "wx");
   try {
-    const handle = await open(temp, "wx");
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.fsync ?? true) await handle.sync();
     } finally {
       await handle.close();
     }

@@ -1,6 +1,6 @@
 /** index.json of an OCI image layout: https://github.com/opencontainers/image-spec/blob/main/image-layout.md#indexjson-file */
 import { ExitCode, UserError } from "../errors/errors.js";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { canonicalJson, compareBytes } from "./canonical-json.js";
 import { Annotation } from "./image.js";
 import { type Descriptor, MediaType } from "./types.js";
@@ -19,12 +19,12 @@ export function emptyIndex(): IndexJson {
 }
 
 /** Writes index.json atomically, entries sorted by ref name (then digest) so its bytes do not depend on tagging order. */
-export async function writeIndex(root: string, indexPath: string, index: IndexJson): Promise<void> {
+export async function writeIndex(indexPath: string, index: IndexJson): Promise<void> {
   const manifests = [...index.manifests].sort(
     (a, b) => compareBytes(refName(a) ?? "", refName(b) ?? "") || compareBytes(a.digest, b.digest),
   );
   const document = { ...index, schemaVersion: 2, mediaType: MediaType.index, manifests };
-  await writeAtomic(root, indexPath, Buffer.from(canonicalJson(document)));
+  await writeFileAtomic(indexPath, canonicalJson(document));
 }
 
 /** The entry's `org.opencontainers.image.ref.name`, if it has one. */

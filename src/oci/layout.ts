@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../errors/errors.js";
-import { syncDirectory, TEMP_PREFIX, writeAtomic } from "../io/atomic-write.js";
+import { syncDirectory, TEMP_PREFIX, writeFileAtomic } from "../io/atomic-write.js";
 import { withFileLock } from "../io/file-lock.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
@@ -103,7 +103,7 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
       );
     }
     await mkdir(path.dirname(target), { recursive: true });
-    await writeAtomic(root, target, data);
+    await writeFileAtomic(target, data);
   }
 
   async function readIndex(): Promise<IndexJson> {
@@ -182,7 +182,7 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
             ...descriptor,
             annotations: { ...descriptor.annotations, [Annotation.refName]: name },
           }));
-          await writeIndex(root, indexPath, { ...index, manifests: [...kept, ...added] });
+          await writeIndex(indexPath, { ...index, manifests: [...kept, ...added] });
         },
         { timeoutMs: lockTimeoutMs },
       );
@@ -222,14 +222,14 @@ async function initialize(root: string, lockTimeoutMs: number | undefined): Prom
   await mkdir(path.join(root, "blobs", "sha256"), { recursive: true });
   const layoutFile = path.join(root, LAYOUT_FILE);
   if (!(await stat(layoutFile).catch(() => undefined))) {
-    await writeAtomic(root, layoutFile, Buffer.from(canonicalJson({ imageLayoutVersion: LAYOUT_VERSION })));
+    await writeFileAtomic(layoutFile, canonicalJson({ imageLayoutVersion: LAYOUT_VERSION }));
   }
   const indexPath = path.join(root, INDEX_FILE);
   if (await stat(indexPath).catch(() => undefined)) return;
   await withFileLock(
     `${indexPath}.lock`,
     async () => {
-      if (!(await stat(indexPath).catch(() => undefined))) await writeIndex(root, indexPath, emptyIndex());
+      if (!(await stat(indexPath).catch(() => undefined))) await writeIndex(indexPath, emptyIndex());
     },
     { timeoutMs: lockTimeoutMs },
   );

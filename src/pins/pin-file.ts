@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { RegistryBase, ResolvedConfig } from "../config/types.js";
 import { ExitCode, UserError } from "../errors/errors.js";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Digest } from "../oci/types.js";
 import { type LockFile, parseLockFile, renderLockFile } from "./pin-format.js";
 
@@ -45,7 +45,7 @@ export async function readLockFile(root: string): Promise<LockFile> {
 
 /** Writes dray.lock atomically (temp file, then rename); equal locks give equal bytes. */
 export async function writeLockFile(root: string, lock: LockFile): Promise<void> {
-  await writeAtomic(root, lockFilePath(root), Buffer.from(renderLockFile(lock)));
+  await writeFileAtomic(lockFilePath(root), renderLockFile(lock));
 }
 
 /** The digest dray.lock holds for `image` (a base reference as written), if any. */

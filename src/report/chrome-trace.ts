@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { writeAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import type { Span } from "./trace.js";
 
 /** The track name of spans that belong to no service (config, go list, tagging…). */
@@ -101,7 +101,7 @@ export async function writeChromeTrace(file: string, spans: readonly Span[], met
   const dir = path.dirname(path.resolve(file));
   await mkdir(dir, { recursive: true });
   const json = JSON.stringify(toChromeTrace(spans, meta));
-  await writeAtomic(dir, path.resolve(file), Buffer.from(`${json}\n`));
+  await writeFileAtomic(path.resolve(file), `${json}\n`);
 }
 
 /** A span on whole microseconds; `end` is kept so that nesting is decided on exactly the numbers written. */

@@ -3,8 +3,7 @@
  * them. The text is checked with the same code that reads it, so init never writes a file that
  * dray would then refuse.
  */
-import { randomBytes } from "node:crypto";
-import { rename, rm, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { checkConfig } from "../config/check-config.js";
 import { existsOnDisk } from "../config/exists-on-disk.js";
@@ -13,6 +12,7 @@ import { CONFIG_FILE } from "../config/read-config.js";
 import { projectName } from "../config/schema-fields.js";
 import { ExitCode, UserError } from "../errors/errors.js";
 import type { GoOptions } from "../go/index.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
 import { discoverGoMainPackages } from "./discover.js";
 import { renderInitConfig } from "./init-template.js";
 import { toProjectName } from "./names.js";
@@ -54,17 +54,6 @@ function chooseProject(root: string, given: string | undefined): string {
   );
 }
 
-/** Writes `text` to `file` through a temporary file and a rename, so no reader sees half a file. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temporary, text, { flag: "wx" });
-    await rename(temporary, file);
-  } finally {
-    await rm(temporary, { force: true });
-  }
-}
-
 /** Discovers the Go services under `root` and writes dray.yaml for them. */
 export async function initProject(options: InitOptions): Promise<InitResult> {
   const root = path.resolve(options.root);
@@ -91,6 +80,6 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       `dray init produced an invalid ${CONFIG_FILE}:\n${check.problems.map(renderProblem).join("\n")}`,
     );
   }
-  await writeAtomically(file, text);
+  await writeFileAtomic(file, text);
   return { file, services: packages.map((p) => p.name) };
 }

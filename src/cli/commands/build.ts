@@ -2,8 +2,7 @@
 import path from "node:path";
 import { loadConfig } from "../../config/read-config.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { renderError } from "../../errors/render.js";
+import { ExitCode, type ExitCodeValue, errorJson, failureExitCode, renderError } from "../../errors/index.js";
 import { openLayout } from "../../oci/layout.js";
 import { type BuildOutcome, buildProject, type ServiceReport } from "../../pipeline/build-project.js";
 import type { PublishReport } from "../../publish/publish.js";
@@ -116,9 +115,7 @@ async function buildAndReport(
     }
   }
   for (const report of outcome.services) {
-    if (report.status === "failed") {
-      return report.error instanceof UserError ? report.error.exitCode : ExitCode.failed;
-    }
+    if (report.status === "failed") return failureExitCode(report.error);
   }
   return ExitCode.ok;
 }
@@ -137,11 +134,6 @@ export function toJson(outcome: BuildOutcome) {
         : { name: report.name, kind: report.kind, status: report.status, error: errorJson(report.error) },
     ),
   };
-}
-
-function errorJson(error: unknown) {
-  if (error instanceof UserError) return { message: error.message, details: error.details, hint: error.hint };
-  return { message: error instanceof Error ? error.message : String(error) };
 }
 
 function roundAll(timings: Record<string, number>): Record<string, number> {

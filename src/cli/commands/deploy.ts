@@ -3,8 +3,14 @@ import { loadConfig } from "../../config/read-config.js";
 import { durationMs } from "../../config/resolve-deploy.js";
 import { DURATION_PATTERN } from "../../config/schema-deploy.js";
 import type { DeployOutcome, ServiceOutcome } from "../../deploy/deploy.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { renderError } from "../../errors/render.js";
+import {
+  ExitCode,
+  type ExitCodeValue,
+  errorMessage,
+  failureExitCode,
+  renderError,
+  UserError,
+} from "../../errors/index.js";
 import { formatMs, shortDigest } from "../../report/format.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
 import { renderTable } from "../../report/table.js";
@@ -90,16 +96,11 @@ async function deployAndReport(
       process.stderr.write(`${renderError(failure.error, style).text}\n`);
   if (buildFailures.length > 0) {
     const first = buildFailures[0]!;
-    return first.status === "failed" && first.error instanceof UserError
-      ? first.error.exitCode
-      : ExitCode.failed;
+    return first.status === "failed" ? failureExitCode(first.error) : ExitCode.failed;
   }
   const failed = outcome.services.filter((s) => s.status === "failed");
   for (const f of failed) if (!flags.json) process.stderr.write(`${renderError(f.error, style).text}\n`);
-  if (failed.length > 0) {
-    const first = failed[0]!.error;
-    return first instanceof UserError ? first.exitCode : ExitCode.failed;
-  }
+  if (failed.length > 0) return failureExitCode(failed[0]!.error);
   return outcome.interrupted ? ExitCode.failed : ExitCode.ok;
 }
 
@@ -170,14 +171,14 @@ function toJson(outcome: DeployOutcome, dryRun: boolean) {
       to: s.to,
       ms: Math.round(s.ms),
       steps: Object.fromEntries(Object.entries(s.steps).map(([k, v]) => [k, Math.round(v)])),
-      ...(s.error ? { error: s.error instanceof Error ? s.error.message : String(s.error) } : {}),
+      ...(s.error ? { error: errorMessage(s.error) } : {}),
     })),
     skipped: outcome.skipped,
     buildFailures: outcome.build.services
       .filter((s) => s.status === "failed")
       .map((s) => ({
         service: s.name,
-        error: s.status === "failed" && s.error instanceof Error ? s.error.message : "",
+        error: s.status === "failed" ? errorMessage(s.error) : "",
       })),
   };
 }

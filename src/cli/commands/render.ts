@@ -10,9 +10,8 @@ import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/types.
 import { chooseTarget } from "../../deploy/choose-target.js";
 import { desiredService, runnable } from "../../deploy/desired.js";
 import { manifestsDigest } from "../../deploy/manifests-digest.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { renderError } from "../../errors/render.js";
-import { writeAtomic } from "../../io/atomic-write.js";
+import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
 import { openLayout } from "../../oci/layout.js";
 import { buildProject } from "../../pipeline/build-project.js";
 import { outputStyle } from "../../report/style.js";
@@ -62,7 +61,7 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
   const failed = build.services.find((s) => s.status === "failed");
   if (failed?.status === "failed") {
     process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);
-    return failed.error instanceof UserError ? failed.error.exitCode : ExitCode.failed;
+    return failureExitCode(failed.error);
   }
   if (flags.push !== false) {
     const { publishByDigest } = await import("../../publish/publish.js");
@@ -76,7 +75,7 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
   const text = renderManifests((await renderForTarget(target, config.project, desired)).objects);
   if (flags.output) {
     const file = path.resolve(flags.dir, flags.output);
-    await writeAtomic(path.dirname(file), file, Buffer.from(text));
+    await writeFileAtomic(file, text);
     process.stderr.write(
       `wrote ${path.relative(process.cwd(), file) || file} (${desired.length} services)\n`,
     );

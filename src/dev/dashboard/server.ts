@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { UserError } from "../../errors/errors.js";
+import { errorMessage, UserError } from "../../errors/index.js";
 import type { DevSession } from "../events.js";
 import { type EventStream, openEventStream } from "./event-stream.js";
 import { actionRefusal, isAllowedHost } from "./guard.js";
@@ -58,7 +58,7 @@ export async function startDashboard(
     } catch (error) {
       // The session's rebuild handler belongs to the dev loop; its failure is reported to the
       // page that asked rather than taking the server down.
-      reply = { status: 500, body: `rebuild failed: ${(error as Error).message}\n` };
+      reply = { status: 500, body: `rebuild failed: ${errorMessage(error)}\n` };
     }
     if (reply !== "streaming") send(res, reply);
   });

@@ -4,10 +4,11 @@
  * .dray/dev.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../../errors/errors.js";
 import type { GoToolchain } from "../../go/index.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
 import { exec } from "../../io/exec.js";
 
 /** Bump to rebuild every cached supervisor; the source itself is part of the cache key too. */
@@ -69,7 +70,10 @@ export async function buildSupervisor(
     throw new UserError(`cannot build dray's dev supervisor for ${platform}`, {
       details: (result.stderr || result.stdout).trim(),
     });
-  await rename(temp, out);
-  const binary = await readFile(out);
+  // go build writes under a name of this process's own, so two dray processes building the same
+  // key never write one file; the binary reaches its shared name in one atomic write.
+  const binary = await readFile(temp);
+  await writeFileAtomic(out, binary);
+  await rm(temp, { force: true });
   return { binary, digest: createHash("sha256").update(binary).digest("hex") };
 }

@@ -1,0 +1,11 @@
+/** dray's errors and the one place that turns them into what the user sees. */
+export { ExitCode, type ExitCodeValue, isExpectedError, RemoteError, UserError } from "./errors.js";
+export {
+  describeError,
+  type ErrorDescription,
+  errorJson,
+  errorMessage,
+  errorText,
+  failureExitCode,
+  renderError,
+} from "./render.js";
