@@ -5,13 +5,6 @@
 export type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
 export { checkConfig } from "./check-config.js";
 export type { Exists, PathKind } from "./check-paths.js";
-export {
-  type ImageReference,
-  parseImageReference,
-  parseRegistryUrl,
-  type RegistryPlace,
-  serviceRepository,
-} from "./image-reference.js";
 export { configJsonSchema, renderConfigJsonSchema, SCHEMA_ID } from "./json-schema.js";
 export { PLATFORMS, type PlatformName } from "./platforms.js";
 export type { LocatedProblem } from "./problems.js";

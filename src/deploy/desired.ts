@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
 import type { CacheEntry } from "../fingerprint/types.js";
+import { formatReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";
 import { repositoryOf } from "../publish/target.js";
 import { deploySpec, specDigest } from "./spec.js";
@@ -38,7 +39,11 @@ export function desiredService(
   const imageId = imageIdentity(entry, platform, service.name);
   const spec = deploySpec(config, service);
   const image = config.registry
-    ? `${config.registry.registry}/${repositoryOf(config.registry, service.name)}@${entry.top.digest}`
+    ? formatReference({
+        registry: config.registry.registry,
+        repository: repositoryOf(config.registry, service.name),
+        digest: entry.top.digest,
+      })
     : imageId;
   return { name: service.name, imageId, image, spec, specDigest: specDigest(spec, target, extra) };
 }

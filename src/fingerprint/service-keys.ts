@@ -5,6 +5,7 @@ import { findGoToolchain, type GoToolchain } from "../go/toolchain.js";
 import { readBaseFromLayout } from "../oci/base.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
+import { formatReference } from "../oci/reference.js";
 import type { Platform } from "../oci/types.js";
 import { pinnedDigest, readLockFile, requireLocks } from "../pins/pin-file.js";
 import { createTracer, type Tracer } from "../report/trace.js";
@@ -115,7 +116,12 @@ export async function computeServiceKeys(
     const base = service.base;
     if (base.kind === "scratch") return Promise.resolve("scratch");
     if (base.kind === "registry") {
-      return Promise.resolve(`registry:${base.registry}/${base.repository}@${pinnedDigest(base, lock!)}`);
+      const pinned = {
+        registry: base.registry,
+        repository: base.repository,
+        digest: pinnedDigest(base, lock!),
+      };
+      return Promise.resolve(`registry:${formatReference(pinned)}`);
     }
     const id = `${base.layout}\0${base.ref}\0${listingKey("", platform)}`;
     if (!bases.has(id)) {
