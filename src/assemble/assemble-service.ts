@@ -1,9 +1,9 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
 import type { CommandService, GoService, ResolvedService } from "../config/types.js";
 import type { GoCompiler } from "../go/batch-compiler.js";
-import { platformName } from "../go/flags.js";
 import type { GoTarget } from "../go/module-root.js";
 import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
+import { platformName } from "../oci/platform.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runBuildCommand } from "./command-run.js";

@@ -1,9 +1,10 @@
 /** The ingredients of a Go service's image on one platform. */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { goBuildArgs, goPlatformEnv, platformName } from "../go/flags.js";
+import { goBuildArgs, goPlatformEnv } from "../go/flags.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
+import { platformName } from "../oci/platform.js";
 import type { GoServiceListing } from "./go-graph.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 

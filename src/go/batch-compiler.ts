@@ -11,9 +11,10 @@ import path from "node:path";
 import type { GoService } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
 import { exec, tailLines } from "../io/exec.js";
+import { platformName } from "../oci/platform.js";
 import type { Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
-import { goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+import { goBuildArgs, goPlatformEnv } from "./flags.js";
 import type { GoTarget } from "./module-root.js";
 import type { GoToolchain } from "./toolchain.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GoService } from "../config/types.js";
-import { goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+import { goBuildArgs, goPlatformEnv } from "./flags.js";
 
 const service: GoService = {
   kind: "go",
@@ -72,9 +72,4 @@ describe("go build flags", () => {
       expect(goPlatformEnv(service, c.platform)).toEqual(c.expected);
     });
   }
-
-  it("names platforms os/arch/variant", () => {
-    expect(platformName({ os: "linux", architecture: "arm", variant: "v7" })).toBe("linux/arm/v7");
-    expect(platformName({ os: "linux", architecture: "amd64" })).toBe("linux/amd64");
-  });
 });

@@ -13,13 +13,22 @@ export {
   assembleImage,
   assembleImageSet,
   type BaseImage,
-  comparePlatforms,
   formatCreated,
-  formatPlatform,
   type ImageRecipe,
 } from "./image.js";
 export { createLayer, type LayerOptions, layerFromBlob } from "./layer.js";
 export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
+export {
+  comparePlatforms,
+  isPlatformName,
+  normalizePlatform,
+  PLATFORMS,
+  type PlatformName,
+  parsePlatform,
+  platformName,
+  samePlatform,
+  selectPlatform,
+} from "./platform.js";
 export {
   assertManifestReference,
   assertRegistryHost,

@@ -4,8 +4,8 @@
  */
 import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest } from "./digest.js";
-import { formatPlatform } from "./image.js";
 import type { LayoutStore } from "./layout.js";
+import { platformName } from "./platform.js";
 import { type Descriptor, type ImageConfigFile, MediaType, type Platform } from "./types.js";
 
 /** A manifest as stored: OCI or Docker schema 2 (same shape). */
@@ -61,7 +61,7 @@ export async function resolveImage(
     throw new UserError(`${ref}: malformed image config (rootfs.diff_ids)`);
   }
   if (platform && !configMatches(config, platform)) {
-    throw new UserError(`${ref} is ${formatPlatform(config)}, not ${formatPlatform(platform)}`, {
+    throw new UserError(`${ref} is ${platformName(config)}, not ${platformName(platform)}`, {
       exitCode: ExitCode.usage,
       hint: "choose a base image that is published for this platform",
     });
@@ -86,9 +86,9 @@ function selectManifest(manifests: Descriptor[], platform: Platform | undefined,
         )
       : [];
   if (loose.length === 1) return loose[0]!;
-  const available = images.map((m) => formatPlatform(m.platform!)).join(", ") || "none";
+  const available = images.map((m) => platformName(m.platform!)).join(", ") || "none";
   let message = `${ref} is a multi-platform index; choose a platform`;
-  if (platform) message = `${ref} has no image for ${formatPlatform(platform)}`;
+  if (platform) message = `${ref} has no image for ${platformName(platform)}`;
   else if (images.length === 0) message = `${ref} is an image index without images`;
   throw new UserError(message, { exitCode: ExitCode.usage, details: `available platforms: ${available}` });
 }

@@ -6,7 +6,7 @@
  */
 import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest, sha256Digest } from "../oci/digest.js";
-import { formatPlatform } from "../oci/image.js";
+import { platformName } from "../oci/platform.js";
 import { type Descriptor, MediaType, type Platform } from "../oci/types.js";
 
 /** A manifest or index found by the walk, with its bytes exactly as stored (its digest names them). */
@@ -158,9 +158,9 @@ function selectEntries(
     );
     const hasNested = entries.some((entry) => !entry.platform);
     if (missing.length > 0 && !hasNested) {
-      const available = entries.flatMap((e) => (e.platform ? [formatPlatform(e.platform)] : []));
+      const available = entries.flatMap((e) => (e.platform ? [platformName(e.platform)] : []));
       throw new UserError(
-        `image index ${index.digest} has no image for ${missing.map(formatPlatform).join(", ")}`,
+        `image index ${index.digest} has no image for ${missing.map(platformName).join(", ")}`,
         {
           exitCode: ExitCode.usage,
           details: `available platforms: ${available.join(", ") || "none"}`,
