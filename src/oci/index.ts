@@ -53,3 +53,12 @@ export { type ManifestDocument, type ResolvedImage, resolveImage } from "./resol
 export { mergeEnv, mergeRuntimeConfig } from "./runtime-config.js";
 export { normalizeMode, type TarEntry, type TarOptions, writeTar } from "./tar.js";
 export * from "./types.js";
+export {
+  MANIFEST_MEDIA_TYPES,
+  type ManifestFields,
+  type ManifestKind,
+  type ManifestVisitor,
+  manifestKind,
+  namedIn,
+  walkManifests,
+} from "./walk.js";
