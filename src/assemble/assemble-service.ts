@@ -2,8 +2,9 @@
 
 import { runtimeConfigFor } from "../config/runtime-config.js";
 import type { CommandService, GoService, ResolvedService } from "../config/types.js";
-import { type GoCompiler, type GoMain, platformName } from "../go/index.js";
+import type { GoCompiler, GoMain } from "../go/index.js";
 import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
+import { platformName } from "../oci/platform.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runBuildCommand } from "./command-run.js";

@@ -1,6 +1,6 @@
 /** Between built image sets and build-cache entries. Pure. */
 import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
-import { platformName } from "../go/flags.js";
+import { platformName } from "../oci/platform.js";
 import type { Descriptor, Digest, ImageSet } from "../oci/types.js";
 
 /** The cache entry for a freshly built set. */

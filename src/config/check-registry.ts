@@ -3,7 +3,7 @@
  * a registry, and with a registry every service's name becomes part of a repository name, whose
  * grammar is stricter than dray's service names. Works on the raw data, next to validation.
  */
-import { REPOSITORY_COMPONENT_PATTERN } from "./image-reference.js";
+import { isRepositoryComponent } from "../oci/reference.js";
 import { type Problem, problemAt } from "./problems.js";
 import { serviceName } from "./schema-fields.js";
 import { isMap } from "./validate.js";
@@ -24,7 +24,7 @@ export function checkRegistrySettings(data: Record<string, unknown>): Problem[] 
   if (hasRegistry && isMap(data.services)) {
     for (const name of Object.keys(data.services)) {
       // A name that is no service name at all is reported once, by validation.
-      if (REPOSITORY_COMPONENT_PATTERN.test(name) || !serviceName.safeParse(name).success) continue;
+      if (isRepositoryComponent(name) || !serviceName.safeParse(name).success) continue;
       const message = `${JSON.stringify(name)} cannot name a repository in the registry — end it with a letter or digit, and put a single "-", "_" or "__" between words`;
       problems.push(problemAt(["services", name], "key", message));
     }

@@ -5,15 +5,7 @@
 export type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
 export { checkConfig } from "./check-config.js";
 export type { Exists, PathKind } from "./check-paths.js";
-export {
-  type ImageReference,
-  parseImageReference,
-  parseRegistryUrl,
-  type RegistryPlace,
-  serviceRepository,
-} from "./image-reference.js";
 export { configJsonSchema, renderConfigJsonSchema, SCHEMA_ID } from "./json-schema.js";
-export { PLATFORMS, type PlatformName } from "./platforms.js";
 export type { LocatedProblem } from "./problems.js";
 export { CONFIG_FILE, findConfigFile, type LoadConfigOptions, loadConfig } from "./read-config.js";
 export type { UserConfig } from "./schema.js";

@@ -4,9 +4,9 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { repositoryIn } from "../oci/reference.js";
 import { checkConfig } from "./check-config.js";
 import type { Exists } from "./check-paths.js";
-import { parseImageReference, parseRegistryUrl, serviceRepository } from "./image-reference.js";
 import { renderProblem } from "./problems.js";
 import type { ResolvedConfig } from "./types.js";
 
@@ -72,6 +72,13 @@ const cases: { description: string; lines: string[]; expected: string[] }[] = [
     lines: ["project: shop", "registry: shop", ...services],
     expected: [
       'dray.yaml:2:11  registry: "shop" is not a registry — write "host[:port][/path]", e.g. "127.0.0.1:5000/shop" or "ghcr.io/org" (a host has a "." or a ":port", or is localhost; paths are lowercase)',
+    ],
+  },
+  {
+    description: "registry: a port past 65535 is no registry",
+    lines: ["project: shop", "registry: 127.0.0.1:70000/shop", ...services],
+    expected: [
+      'dray.yaml:2:11  registry: "127.0.0.1:70000/shop" is not a registry — write "host[:port][/path]", e.g. "127.0.0.1:5000/shop" or "ghcr.io/org" (a host has a "." or a ":port", or is localhost; paths are lowercase)',
     ],
   },
   {
@@ -203,7 +210,7 @@ describe("registry settings: resolution", () => {
       caFile: "/repo/certs/ca.pem",
     });
     expect(config.cache).toBe("registry");
-    expect(serviceRepository(config.registry!, "api")).toBe("team/shop/api");
+    expect(repositoryIn(config.registry!, "api")).toBe("team/shop/api");
   });
 
   it("resolves registry bases: tag, digest, the latest default, and the long form", () => {
@@ -270,26 +277,5 @@ describe("registry settings: resolution", () => {
       ["other", false, undefined],
       ["own", false, "/repo/certs/ca.pem"],
     ]);
-  });
-});
-
-describe("image references", () => {
-  const refs: { text: string; expected: ReturnType<typeof parseImageReference> }[] = [
-    { text: "localhost/base", expected: { registry: "localhost", repository: "base" } },
-    { text: "[::1]:5000/a/b:v1", expected: { registry: "[::1]:5000", repository: "a/b", tag: "v1" } },
-    { text: "registry:5000/a__b-c.d", expected: { registry: "registry:5000", repository: "a__b-c.d" } },
-    { text: "alpine:3.20", expected: undefined },
-    { text: "ghcr.io/Org/base", expected: undefined },
-    { text: "ghcr.io/org/base:", expected: undefined },
-    { text: "ghcr.io/org/base@sha256:abc", expected: undefined },
-  ];
-  it.each(refs)("parses $text", ({ text, expected }) => {
-    expect(parseImageReference(text)).toEqual(expected);
-  });
-
-  it("splits a registry place; a tag makes it an image, not a place", () => {
-    expect(parseRegistryUrl("ghcr.io")).toEqual({ registry: "ghcr.io", namespace: "" });
-    expect(parseRegistryUrl("ghcr.io/org/team")).toEqual({ registry: "ghcr.io", namespace: "org/team" });
-    expect(parseRegistryUrl("ghcr.io/org:1")).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * its BaseRef. Pure, like resolve.ts: validation has already checked every reference.
  */
 import path from "node:path";
-import { parseImageReference, parseRegistryUrl } from "./image-reference.js";
+import { isImageReference, parseReference, parseRegistryPlace } from "../oci/reference.js";
 import type { BaseForm } from "./normalize.js";
 import type { RegistryConfig } from "./schema.js";
 import type { RegistryBase, RegistryTarget } from "./types.js";
@@ -18,7 +18,7 @@ export function resolveRegistryTarget(
 ): RegistryTarget | undefined {
   if (config === undefined) return undefined;
   const long = typeof config === "string" ? { url: config } : config;
-  const place = parseRegistryUrl(long.url);
+  const place = parseRegistryPlace(long.url);
   if (!place) throw new Error(`registry ${JSON.stringify(long.url)} slipped past validation`);
   return {
     url: long.url,
@@ -39,8 +39,9 @@ export function resolveRegistryBase(
   root: string,
   target: RegistryTarget | undefined,
 ): RegistryBase {
-  const ref = parseImageReference(base.image);
-  if (!ref) throw new Error(`base ${JSON.stringify(base.image)} slipped past validation`);
+  if (!isImageReference(base.image))
+    throw new Error(`base ${JSON.stringify(base.image)} slipped past validation`);
+  const ref = parseReference(base.image);
   const sameHost = target?.registry === ref.registry ? target : undefined;
   const caFile = base.ca === undefined ? sameHost?.caFile : path.resolve(root, base.ca);
   const tag = ref.tag ?? (ref.digest === undefined ? DEFAULT_TAG : undefined);

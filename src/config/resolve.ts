@@ -4,8 +4,8 @@
  * checks that can fail (validation, paths on disk) have run before.
  */
 import path from "node:path";
+import { type PlatformName, parsePlatform } from "../oci/platform.js";
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
-import { DEFAULT_PLATFORMS, type PlatformName, parsePlatform } from "./platforms.js";
 import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
@@ -17,6 +17,9 @@ import type {
   ResolvedConfig,
   ResolvedService,
 } from "./types.js";
+
+/** Platforms used when neither the service nor the project lists any. */
+const DEFAULT_PLATFORMS: readonly PlatformName[] = ["linux/amd64"];
 
 /** What resolution needs besides the config itself. */
 export interface ResolveContext {

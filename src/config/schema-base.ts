@@ -3,8 +3,8 @@
  * image layout, or an image in a registry.
  */
 import * as z from "zod";
-import { referenceMistake } from "./image-reference.js";
 import { describeValue } from "./issue-messages.js";
+import { referenceMistake } from "./reference-messages.js";
 import { LAYOUT_BASE_PATTERN, relativePath } from "./schema-fields.js";
 import { imageReference, registryBase } from "./schema-registry.js";
 import { closest } from "./suggest.js";

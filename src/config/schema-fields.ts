@@ -4,8 +4,8 @@
  * registries have files of their own (schema-base.ts, schema-registry.ts).
  */
 import * as z from "zod";
+import { PLATFORMS } from "../oci/platform.js";
 import { describeValue } from "./issue-messages.js";
-import { PLATFORMS } from "./platforms.js";
 
 /** What a custom message gets from zod: the value the user wrote. */
 type Issue = { readonly input?: unknown; readonly code?: string };

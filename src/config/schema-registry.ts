@@ -5,11 +5,12 @@
 import * as z from "zod";
 import {
   IMAGE_REFERENCE_PATTERN,
-  imageReferenceProblem,
-  REGISTRY_URL_PATTERN,
-  registryUrlProblem,
-} from "./image-reference.js";
+  isImageReference,
+  parseRegistryPlace,
+  REGISTRY_PLACE_PATTERN,
+} from "../oci/reference.js";
 import { describeValue } from "./issue-messages.js";
+import { imageReferenceProblem, registryUrlProblem } from "./reference-messages.js";
 import { relativePath } from "./schema-fields.js";
 
 /** What a custom message gets from zod: the value the user wrote. */
@@ -29,7 +30,11 @@ const ca = relativePath("the project root")
 /** "127.0.0.1:5000/shop": a registry host, an optional port and an optional path; no scheme. */
 export const registryUrl = z
   .string()
-  .regex(REGISTRY_URL_PATTERN, { error: (iss: Issue) => registryUrlProblem(iss.input) })
+  .refine((text) => parseRegistryPlace(text) !== undefined, {
+    error: (iss: Issue) => registryUrlProblem(iss.input),
+  })
+  // The pattern only tells editors the shape; the refinement above is what dray checks.
+  .meta({ pattern: REGISTRY_PLACE_PATTERN.source })
   .describe(
     'A registry and the path images go below, without a scheme: "host[:port][/path]", e.g. "127.0.0.1:5000/shop" or "ghcr.io/org".',
   );
@@ -63,7 +68,8 @@ export const cache = z
 /** A registry image reference with its registry host: "127.0.0.1:5000/base/static:1.0". */
 export const imageReference = z
   .string()
-  .regex(IMAGE_REFERENCE_PATTERN, { error: (iss: Issue) => imageReferenceProblem(iss.input) })
+  .refine(isImageReference, { error: (iss: Issue) => imageReferenceProblem(iss.input) })
+  .meta({ pattern: IMAGE_REFERENCE_PATTERN.source })
   .describe(
     'An image in a registry: "host[:port]/repository[:tag][@sha256:…]", e.g. "127.0.0.1:5000/base/static:1.0". A tag is locked to a digest in dray.lock by `dray update-base`.',
   );

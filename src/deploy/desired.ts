@@ -1,8 +1,10 @@
 /** What each built service should look like on a target: its image identity there, the reference the target runs, and its spec. */
 import { createHash } from "node:crypto";
 import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
+import { buildForEngine } from "../engine/platform.js";
 import { UserError } from "../errors/errors.js";
 import type { CacheEntry } from "../fingerprint/types.js";
+import { formatReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";
 import { repositoryOf } from "../publish/target.js";
 import { deploySpec, specDigest } from "./spec.js";
@@ -15,7 +17,7 @@ import type { DesiredService } from "./types.js";
  */
 export function imageIdentity(entry: CacheEntry, platform: string | undefined, service: string): Digest {
   if (platform !== undefined) {
-    const image = entry.platforms.find((p) => p.platform === platform);
+    const image = buildForEngine(platform, entry.platforms, (p) => p.platform);
     if (!image)
       throw new UserError(`${service} is not built for ${platform}, the platform of the deploy target`, {
         hint: `It is built for ${entry.platforms.map((p) => p.platform).join(", ")}; add ${platform} to its \`platforms\` in dray.yaml.`,
@@ -38,7 +40,11 @@ export function desiredService(
   const imageId = imageIdentity(entry, platform, service.name);
   const spec = deploySpec(config, service);
   const image = config.registry
-    ? `${config.registry.registry}/${repositoryOf(config.registry, service.name)}@${entry.top.digest}`
+    ? formatReference({
+        registry: config.registry.registry,
+        repository: repositoryOf(config.registry, service.name),
+        digest: entry.top.digest,
+      })
     : imageId;
   return { name: service.name, imageId, image, spec, specDigest: specDigest(spec, target, extra) };
 }

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { buildForEngine } from "../engine/platform.js";
 import type { ServiceKey } from "../fingerprint/types.js";
 
 export interface InputIndex {
@@ -33,7 +34,7 @@ export function buildInputIndex(keys: ReadonlyMap<string, ServiceKey>, platform:
   const services = new Map<string, Set<string>>();
   const hashes = new Map<string, string>();
   for (const [name, key] of keys) {
-    const chosen = key.platforms.find((p) => p.platform === platform) ?? key.platforms[0];
+    const chosen = buildForEngine(platform, key.platforms, (p) => p.platform) ?? key.platforms[0];
     if (!chosen) continue;
     for (const [rel, hash] of Object.entries(chosen.ingredients.files)) {
       if (!services.has(rel)) services.set(rel, new Set());

@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { DockerTargetConfig, GoService } from "../config/types.js";
 import type { EngineClient } from "../engine/client.js";
+import { buildForEngine } from "../engine/platform.js";
 import { compileGoService } from "../go/index.js";
 import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
@@ -101,8 +102,7 @@ function compileStep(ctx: UpdateContext, r: Running) {
   const toolchain = ctx.inputs.toolchain;
   if (r.service.kind !== "go" || !goMain || !toolchain) return {};
   const service = r.service as GoService;
-  const platform =
-    service.platforms.find((p) => `${p.os}/${p.architecture}` === ctx.platform) ?? service.platforms[0]!;
+  const platform = buildForEngine(ctx.platform, service.platforms, (p) => p) ?? service.platforms[0]!;
   return {
     compile: () =>
       compileGoService(service, goMain, platform, toolchain, path.join(ctx.root, ".dray", "dev"), ctx.env),

@@ -3,7 +3,7 @@ import { UserError } from "../errors/errors.js";
 import { engineAddress, parseEngineAddress } from "./address.js";
 import { loadProblem } from "./load.js";
 import { demultiplexLog } from "./logs.js";
-import { enginePlatform } from "./platform.js";
+import { buildForEngine, enginePlatform, enginePlatformOf } from "./platform.js";
 
 function frame(stream: number, text: string): Buffer {
   const payload = Buffer.from(text);
@@ -71,5 +71,64 @@ describe("engine platform", () => {
   it("spells the engine's architecture the OCI way", () => {
     expect(enginePlatform({ OSType: "linux", Architecture: "x86_64" })).toBe("linux/amd64");
     expect(enginePlatform({ OSType: "linux", Architecture: "aarch64" })).toBe("linux/arm64");
+  });
+});
+
+describe("which build runs on the engine", () => {
+  const builds = ["linux/amd64", "linux/arm64", "linux/arm/v7", "linux/arm/v6"];
+  it.each([
+    { why: "x86_64 runs the amd64 build", machine: "x86_64", builds, expected: "linux/amd64" },
+    { why: "aarch64 runs the arm64 build", machine: "aarch64", builds, expected: "linux/arm64" },
+    {
+      why: "arm64 runs a build named with v8",
+      machine: "arm64",
+      builds: ["linux/arm64/v8"],
+      expected: "linux/arm64/v8",
+    },
+    {
+      why: "armv7l runs arm/v7, not the first arm build",
+      machine: "armv7l",
+      builds: ["linux/arm/v6", "linux/arm/v7"],
+      expected: "linux/arm/v7",
+    },
+    { why: "armv6l runs arm/v6", machine: "armv6l", builds, expected: "linux/arm/v6" },
+    {
+      why: "a bare arm is arm/v7",
+      machine: "arm",
+      builds: ["linux/arm/v6", "linux/arm/v7"],
+      expected: "linux/arm/v7",
+    },
+    {
+      why: "a bare arm does not take arm/v6 alone",
+      machine: "arm",
+      builds: ["linux/arm/v6"],
+      expected: undefined,
+    },
+    {
+      why: "armv7l does not take arm/v6",
+      machine: "armv7l",
+      builds: ["linux/amd64", "linux/arm/v6"],
+      expected: undefined,
+    },
+    {
+      why: "an amd64 engine takes no arm64 build",
+      machine: "x86_64",
+      builds: ["linux/arm64"],
+      expected: undefined,
+    },
+  ])("$why", ({ machine, builds, expected }) => {
+    const engine = enginePlatform({ OSType: "linux", Architecture: machine });
+    expect(buildForEngine(engine, builds, (b) => b)).toBe(expected);
+  });
+
+  it("spells ARM engines with their variant", () => {
+    expect(enginePlatform({ OSType: "linux", Architecture: "armv7l" })).toBe("linux/arm/v7");
+    expect(enginePlatform({ OSType: "linux", Architecture: "armv6l" })).toBe("linux/arm/v6");
+    expect(enginePlatform({ OSType: "linux", Architecture: "arm" })).toBe("linux/arm/v7");
+    expect(enginePlatformOf({ OSType: "linux", Architecture: "armv6l" })).toEqual({
+      os: "linux",
+      architecture: "arm",
+      variant: "v6",
+    });
   });
 });

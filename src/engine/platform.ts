@@ -1,25 +1,58 @@
-/** Which platform a Docker engine runs, in the OCI spelling dray's images use. */
+/** Which platform a Docker engine runs, in the OCI spelling dray's images use, and which build runs there. */
+import { normalizePlatform, platformName, samePlatform } from "../oci/platform.js";
+import type { Platform } from "../oci/types.js";
 import type { EngineClient } from "./client.js";
 
-const ARCHITECTURES: Record<string, string> = {
-  x86_64: "amd64",
-  amd64: "amd64",
-  aarch64: "arm64",
-  arm64: "arm64",
-  armv7l: "arm",
-  s390x: "s390x",
-  ppc64le: "ppc64le",
-  riscv64: "riscv64",
+/**
+ * The engine reports the kernel's machine name (`uname -m`); 32-bit ARM names carry the variant
+ * ("armv7l"). A bare "arm" has none, which means v7.
+ */
+const MACHINES: Record<string, Omit<Platform, "os">> = {
+  x86_64: { architecture: "amd64" },
+  amd64: { architecture: "amd64" },
+  aarch64: { architecture: "arm64" },
+  arm64: { architecture: "arm64" },
+  armv7l: { architecture: "arm", variant: "v7" },
+  armv6l: { architecture: "arm", variant: "v6" },
+  arm: { architecture: "arm" },
+  s390x: { architecture: "s390x" },
+  ppc64le: { architecture: "ppc64le" },
+  riscv64: { architecture: "riscv64" },
 };
 
-/** "linux/amd64" for an engine that reports OSType linux and Architecture x86_64. */
-export function enginePlatform(info: { OSType?: string; Architecture?: string }): string {
-  const arch = ARCHITECTURES[info.Architecture ?? ""] ?? info.Architecture ?? "amd64";
-  return `${info.OSType ?? "linux"}/${arch}`;
+/** What /info says of the engine's platform. */
+type PlatformInfo = { OSType?: string; Architecture?: string };
+
+/** The platform of an engine that reports OSType linux and Architecture armv7l: linux, arm, v7. */
+export function enginePlatformOf(info: PlatformInfo): Platform {
+  const machine = MACHINES[info.Architecture ?? ""] ?? { architecture: info.Architecture ?? "amd64" };
+  return { os: info.OSType ?? "linux", ...machine };
+}
+
+/**
+ * "linux/amd64" for an engine that reports OSType linux and Architecture x86_64; spelled as
+ * dray.yaml spells platforms ("linux/arm/v7" for a bare arm), so messages can name it as one.
+ */
+export function enginePlatform(info: PlatformInfo): string {
+  return platformName(normalizePlatform(enginePlatformOf(info)));
+}
+
+/**
+ * The build among `builds` that runs on an engine of platform `engine` ("linux/arm/v7"): same os
+ * and architecture, and the same variant as containerd reads them (arm64 is arm64/v8, an engine's
+ * bare arm is arm/v7). Undefined when none does.
+ */
+export function buildForEngine<T>(
+  engine: string,
+  builds: readonly T[],
+  platformOf: (build: T) => Platform | string,
+): T | undefined {
+  return builds.find((build) => samePlatform(engine, platformOf(build)));
 }
 
 /** What the engine says of itself that deploys need. */
 export interface EngineInfo {
+  /** "linux/amd64", "linux/arm/v7". */
   platform: string;
   /** "active" when the engine is a swarm node. */
   swarm: string;
@@ -27,12 +60,11 @@ export interface EngineInfo {
   manager: boolean;
 }
 
+/** The engine's platform and swarm role, from GET /info. */
 export async function readEngineInfo(engine: EngineClient): Promise<EngineInfo> {
-  const info = await engine.json<{
-    OSType?: string;
-    Architecture?: string;
-    Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
-  }>({ method: "GET", path: "/info" });
+  const info = await engine.json<
+    PlatformInfo & { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }
+  >({ method: "GET", path: "/info" });
   return {
     platform: enginePlatform(info),
     swarm: info.Swarm?.LocalNodeState ?? "inactive",

@@ -2,14 +2,14 @@
  * The `X-Registry-Auth` header with which the engine pulls from a registry that needs a login:
  * URL-safe base64 of a JSON credential, sent to the local engine only, never printed or traced.
  */
+import { isRegistryHost } from "../oci/reference.js";
 import type { Credential, CredentialSource } from "../registry/types.js";
 
 /** The registry host of an image reference ("127.0.0.1:5000/shop/api@sha256:…" → "127.0.0.1:5000"), if it names one. */
 export function registryOf(image: string): string | undefined {
+  // A reference or an image ID: only the first can have a "/", and then its first component may be a host.
   const first = image.split("/")[0]!;
-  return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost")
-    ? first
-    : undefined;
+  return image.includes("/") && isRegistryHost(first) ? first : undefined;
 }
 
 export function encodeRegistryAuth(credential: Credential, serveraddress: string): string {

@@ -1,7 +1,7 @@
 /** The ingredients of a command service's image on one platform. */
 
 import type { CommandService } from "../config/types.js";
-import { platformName } from "../go/index.js";
+import { platformName } from "../oci/platform.js";
 import type { Platform } from "../oci/types.js";
 import { relative } from "./settings.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";

@@ -10,10 +10,10 @@ import {
   type GoToolchain,
   goPlatformEnv,
   listGroup,
-  platformName,
   relativePackage,
   type StoredPackage,
 } from "../go/index.js";
+import { platformName } from "../oci/platform.js";
 import type { Platform } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import type { GoGraph, GoPackageInfo } from "./types.js";

@@ -5,6 +5,7 @@
 import type { ResolvedService } from "../config/types.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
+import { formatReference } from "../oci/reference.js";
 import type { Platform } from "../oci/types.js";
 import { pinnedDigest } from "../pins/pin-file.js";
 import { commandIngredients } from "./command-key.js";
@@ -90,7 +91,7 @@ function baseDigest(service: ResolvedService, platform: Platform, facts: KeyFact
   if (base.kind === "scratch") return "scratch";
   if (base.kind === "registry") {
     const digest = facts.lock ? pinnedDigest(base, facts.lock) : base.digest;
-    return `registry:${base.registry}/${base.repository}@${digest}`;
+    return `registry:${formatReference({ registry: base.registry, repository: base.repository, digest })}`;
   }
   return `oci:${base.ref}@${facts.layoutBases.get(layoutBaseId(base.layout, base.ref, platform))}`;
 }

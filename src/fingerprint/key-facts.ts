@@ -2,7 +2,8 @@
  * Everything input keys are computed from, as one plain value: gathered by `gatherKeyFacts` (all
  * the I/O), then turned into keys by `inputKeys` (none).
  */
-import { type GoToolchain, type ModuleFacts, platformName } from "../go/index.js";
+import type { GoToolchain, ModuleFacts } from "../go/index.js";
+import { platformName } from "../oci/platform.js";
 import type { Platform } from "../oci/types.js";
 import type { LockFile } from "../pins/pin-file.js";
 import type { GoServiceListing } from "./go-graph.js";

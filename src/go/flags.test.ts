@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type GoBuildSettings, goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+import { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
 
 const service: GoBuildSettings = {
   cgo: false,
@@ -51,9 +51,4 @@ describe("go build flags", () => {
       expect(goPlatformEnv(service, c.platform)).toEqual(c.expected);
     });
   }
-
-  it("names platforms os/arch/variant", () => {
-    expect(platformName({ os: "linux", architecture: "arm", variant: "v7" })).toBe("linux/arm/v7");
-    expect(platformName({ os: "linux", architecture: "amd64" })).toBe("linux/amd64");
-  });
 });

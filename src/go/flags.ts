@@ -43,8 +43,3 @@ export function goBuildArgs(service: GoBuildSettings): string[] {
   if (service.tags.length > 0) args.push(`-tags=${[...service.tags].sort().join(",")}`);
   return args;
 }
-
-/** "linux/arm64/v8" style name for a platform. */
-export function platformName(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
-}

@@ -10,7 +10,7 @@ export {
 } from "./batch-compiler.js";
 export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
-export { type GoBuildSettings, goBuildArgs, goPlatformEnv, platformName } from "./flags.js";
+export { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
 export { type GoBuildable, type GoBuildRun, runGoBuild } from "./go-build.js";
 export {
   type GroupListing,

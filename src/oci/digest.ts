@@ -2,7 +2,9 @@
 import { createHash } from "node:crypto";
 import type { Digest } from "./types.js";
 
-const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** A digest's grammar, unanchored, for patterns that embed one (image references). */
+export const DIGEST_GRAMMAR = "sha256:[0-9a-f]{64}";
+const DIGEST_PATTERN = new RegExp(`^${DIGEST_GRAMMAR}$`);
 
 /** The sha256 digest of `data` (a string is hashed as its UTF-8 bytes). */
 export function sha256Digest(data: Buffer | string): Digest {

@@ -5,7 +5,8 @@
  */
 import { UserError } from "../errors/errors.js";
 import { blobFromBytes } from "./blob.js";
-import { canonicalJson, compareBytes } from "./canonical-json.js";
+import { canonicalJson } from "./canonical-json.js";
+import { comparePlatforms, platformName } from "./platform.js";
 import { mergeRuntimeConfig } from "./runtime-config.js";
 import {
   type Descriptor,
@@ -104,7 +105,7 @@ export function assembleImageSet(images: readonly Image[], annotations?: Record<
   const sorted = [...images].sort((a, b) => comparePlatforms(a.platform, b.platform));
   for (let i = 1; i < sorted.length; i++) {
     if (comparePlatforms(sorted[i - 1]!.platform, sorted[i]!.platform) === 0) {
-      throw new Error(`assembleImageSet: two images for platform ${formatPlatform(sorted[i]!.platform)}`);
+      throw new Error(`assembleImageSet: two images for platform ${platformName(sorted[i]!.platform)}`);
     }
   }
   if (sorted.length === 1) return { images: sorted, top: sorted[0]!.manifest.descriptor };
@@ -122,20 +123,6 @@ export function assembleImageSet(images: readonly Image[], annotations?: Record<
   return { images: sorted, index: blob, top: blob.descriptor };
 }
 
-/** "os/architecture[/variant]", as in `--platform`. */
-export function formatPlatform(platform: Platform): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join("/");
-}
-
-/** Orders platforms by os, then architecture, then variant (absent first), bytewise. */
-export function comparePlatforms(a: Platform, b: Platform): number {
-  return (
-    compareBytes(a.os, b.os) ||
-    compareBytes(a.architecture, b.architecture) ||
-    compareBytes(a.variant ?? "", b.variant ?? "")
-  );
-}
-
 /** RFC 3339 in UTC without fractional seconds, e.g. "1970-01-01T00:00:00Z". */
 export function formatCreated(seconds: number): string {
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
@@ -147,7 +134,7 @@ export function formatCreated(seconds: number): string {
 function checkBase(base: BaseImage, platform: Platform): void {
   if (base.platform.os !== platform.os || base.platform.architecture !== platform.architecture) {
     throw new Error(
-      `base image is ${formatPlatform(base.platform)} but the image is ${formatPlatform(platform)}`,
+      `base image is ${platformName(base.platform)} but the image is ${platformName(platform)}`,
     );
   }
   const diffIds = base.config.rootfs.diff_ids;

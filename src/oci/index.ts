@@ -6,21 +6,59 @@ export { readBaseFromLayout } from "./base.js";
 export { blobFromBytes } from "./blob.js";
 export { canonicalJson, compareBytes } from "./canonical-json.js";
 export { type CollectOptions, collectDirectory, collectFile } from "./collect.js";
-export { digestHex, isDigest, sha256Digest } from "./digest.js";
+export { DIGEST_GRAMMAR, digestHex, isDigest, sha256Digest } from "./digest.js";
 export { DEFAULT_GZIP_LEVEL, gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";
 export {
   Annotation,
   assembleImage,
   assembleImageSet,
   type BaseImage,
-  comparePlatforms,
   formatCreated,
-  formatPlatform,
   type ImageRecipe,
 } from "./image.js";
 export { createLayer, type LayerOptions, layerFromBlob } from "./layer.js";
 export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
+export {
+  comparePlatforms,
+  isPlatformName,
+  normalizePlatform,
+  PLATFORMS,
+  type PlatformName,
+  parsePlatform,
+  platformName,
+  samePlatform,
+  selectPlatform,
+} from "./platform.js";
+export {
+  assertManifestReference,
+  assertRegistryHost,
+  assertRepository,
+  formatReference,
+  IMAGE_REFERENCE_PATTERN,
+  type ImageReference,
+  isImageReference,
+  isRegistryHost,
+  isRepository,
+  isRepositoryComponent,
+  isTag,
+  lacksRegistryHost,
+  parseReference,
+  parseRegistryPlace,
+  REGISTRY_PLACE_PATTERN,
+  type RegistryPlace,
+  repositoryIn,
+  splitHostPort,
+} from "./reference.js";
 export { type ManifestDocument, type ResolvedImage, resolveImage } from "./resolve-image.js";
 export { mergeEnv, mergeRuntimeConfig } from "./runtime-config.js";
 export { normalizeMode, type TarEntry, type TarOptions, writeTar } from "./tar.js";
 export * from "./types.js";
+export {
+  MANIFEST_MEDIA_TYPES,
+  type ManifestFields,
+  type ManifestKind,
+  type ManifestVisitor,
+  manifestKind,
+  namedIn,
+  walkManifests,
+} from "./walk.js";

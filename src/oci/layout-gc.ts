@@ -8,7 +8,8 @@ import { readdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { digestHex, isDigest } from "./digest.js";
 import type { LayoutStore } from "./layout.js";
-import { type Descriptor, type Digest, MediaType } from "./types.js";
+import type { Descriptor, Digest } from "./types.js";
+import { type ManifestFields, manifestKind, namedIn, walkManifests } from "./walk.js";
 
 /** A blob file in the layout and its size on disk. */
 export interface BlobFile {
@@ -17,8 +18,6 @@ export interface BlobFile {
 }
 
 const HEX_NAME = /^[0-9a-f]{64}$/;
-const INDEX_TYPES: readonly string[] = [MediaType.index, MediaType.dockerManifestList];
-const MANIFEST_TYPES: readonly string[] = [MediaType.manifest, MediaType.dockerManifest];
 
 /** Every blob under `blobs/sha256`, sorted by digest; temp files and foreign names are not blobs. */
 export async function listBlobFiles(blobDir: string): Promise<BlobFile[]> {
@@ -42,36 +41,35 @@ export async function listBlobFiles(blobDir: string): Promise<BlobFile[]> {
 /**
  * Every digest that `roots` reach, the roots included. A root or child whose blob is missing reaches
  * nothing further (there is no path through it); one that is present but corrupted throws (from readBlob),
- * because what it would protect cannot be known and deleting on a guess could break an image.
+ * because what it would protect cannot be known and deleting on a guess could break an image. Every
+ * entry of an index is followed, whatever its platform.
  */
 export async function reachableFrom(
   roots: readonly Descriptor[],
   store: Pick<LayoutStore, "hasBlob" | "readBlob">,
 ): Promise<Set<Digest>> {
   const reached = new Set<Digest>();
-  const pending = [...roots];
-  // Content addressing makes cycles impossible, and `reached` visits each blob once, so this terminates.
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (!isDigest(next.digest) || reached.has(next.digest)) continue;
-    reached.add(next.digest);
-    const parent = INDEX_TYPES.includes(next.mediaType) || MANIFEST_TYPES.includes(next.mediaType);
-    if (!parent || !(await store.hasBlob(next.digest))) continue;
-    pending.push(...children(await store.readBlob(next.digest)));
-  }
+  await walkManifests(roots, {
+    async open(descriptor) {
+      if (!isDigest(descriptor.digest)) return undefined;
+      reached.add(descriptor.digest);
+      if (!manifestKind(descriptor.mediaType) || !(await store.hasBlob(descriptor.digest))) return undefined;
+      return children(await store.readBlob(descriptor.digest));
+    },
+  });
   return reached;
 }
 
 /** What an index or manifest names; bytes that are not JSON name nothing (the digest was verified, so they are what the tag says). */
 function children(bytes: Buffer): Descriptor[] {
-  let document: { manifests?: unknown; config?: unknown; layers?: unknown };
+  let document: ManifestFields;
   try {
     document = JSON.parse(bytes.toString("utf8"));
   } catch {
     return [];
   }
   if (typeof document !== "object" || document === null) return [];
-  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-  return [...list(document.manifests), document.config, ...list(document.layers)].filter(
+  return namedIn(document).filter(
     (item): item is Descriptor =>
       typeof item === "object" &&
       item !== null &&

@@ -13,9 +13,9 @@
  *     }
  *   }
  */
-import { parseImageReference } from "../config/image-reference.js";
 import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest } from "../oci/digest.js";
+import { isImageReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";
 
 /** The lock file's format version; a newer dray that changes the format bumps it. */
@@ -102,7 +102,7 @@ function checkEntry(
   fail: (keys: string[], message: string) => never,
 ): LockedBase {
   const name = JSON.stringify(image);
-  if (!parseImageReference(image)) fail([image], `${name} is not a registry image reference`);
+  if (!isImageReference(image)) fail([image], `${name} is not a registry image reference`);
   if (!isMap(entry)) fail([image], `the entry for ${name} is not a map`);
   const unknown = Object.keys(entry).find((key) => key !== "digest" && key !== "mediaType");
   if (unknown !== undefined) fail([image, unknown], `unknown key ${JSON.stringify(unknown)}`);

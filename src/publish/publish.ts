@@ -6,6 +6,7 @@
 import type { ResolvedConfig } from "../config/types.js";
 import type { CacheEntry } from "../fingerprint/types.js";
 import type { LayoutStore } from "../oci/layout.js";
+import { formatReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";
 import { type PushEvent, type PushResult, pushImage } from "../registry/push.js";
 import { cacheTag, storeCacheEntry } from "../registry/registry-cache.js";
@@ -83,7 +84,7 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
       }
       reports.push({
         service: name,
-        reference: `${target.registry}/${repository}@${entry.top.digest}`,
+        reference: formatReference({ registry: target.registry, repository, digest: entry.top.digest }),
         digest: entry.top.digest,
         result,
         ms: tracer.now() - started,

@@ -1,8 +1,8 @@
 /** Where a project's images go in its registry, and one client per run to get them there. */
 
-import { serviceRepository } from "../config/image-reference.js";
 import type { RegistryTarget, ResolvedConfig } from "../config/types.js";
 import { ExitCode, UserError } from "../errors/errors.js";
+import { repositoryIn } from "../oci/reference.js";
 import { type ClosableRegistryClient, createRegistryClient } from "../registry/client/client.js";
 
 /** The project's registry, or a usage error saying how to configure one. */
@@ -24,5 +24,5 @@ export function clientFor(target: RegistryTarget): ClosableRegistryClient {
 
 /** The repository a service's image is pushed to: "<namespace>/<service>". */
 export function repositoryOf(target: RegistryTarget, service: string): string {
-  return serviceRepository(target, service);
+  return repositoryIn(target, service);
 }

@@ -7,6 +7,7 @@
 import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest, sha256Digest } from "../oci/digest.js";
 import type { LayoutStore } from "../oci/layout.js";
+import { formatReference } from "../oci/reference.js";
 import type { Descriptor, Digest, Platform } from "../oci/types.js";
 import { runLimited } from "./run-limited.js";
 import type { RegistryClient } from "./types.js";
@@ -42,7 +43,8 @@ export async function resolveRemote(
 ): Promise<Descriptor> {
   const head = await client.headManifest(repository, reference);
   if (!head) {
-    throw new UserError(`${client.registry}/${repository}${separator(reference)}${reference} not found`, {
+    const named = isDigest(reference) ? { digest: reference } : { tag: reference };
+    throw new UserError(`${formatReference({ registry: client.registry, repository, ...named })} not found`, {
       exitCode: ExitCode.usage,
       hint: "check the repository and the tag or digest",
     });
@@ -134,8 +136,4 @@ function checkedAgainst(reference: string, descriptor: Descriptor): Descriptor {
     throw new UserError(`the registry answered ${descriptor.digest} when asked for ${reference}`);
   }
   return descriptor;
-}
-
-function separator(reference: string): string {
-  return isDigest(reference) ? "@" : ":";
 }

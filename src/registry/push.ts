@@ -8,6 +8,7 @@
  */
 import { UserError } from "../errors/errors.js";
 import type { LayoutStore } from "../oci/layout.js";
+import { isTag } from "../oci/reference.js";
 import type { Blob, Descriptor, Digest } from "../oci/types.js";
 import type { Tracer } from "../report/trace.js";
 import { runLimited } from "./run-limited.js";
@@ -59,13 +60,10 @@ export interface PushOptions {
   subject?: string;
 }
 
-/** https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests (tag grammar). */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-
 /** Pushes `top` and everything it reaches from `source`, then points `tags` at it. */
 export async function pushImage(options: PushOptions): Promise<PushResult> {
   const { client, repository, source, top, tags } = options;
-  const bad = tags.filter((tag) => !TAG.test(tag));
+  const bad = tags.filter((tag) => !isTag(tag));
   if (bad.length > 0) {
     throw new UserError(`invalid tag ${bad.map((t) => JSON.stringify(t)).join(", ")}`, {
       hint: "a tag is up to 128 letters, digits, '_', '.' and '-', and does not start with '.' or '-'",

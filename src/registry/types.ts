@@ -4,16 +4,6 @@
  */
 import type { Blob, Descriptor, Digest } from "../oci/types.js";
 
-/** `host[:port]/repository[:tag][@digest]`, split. */
-export interface ImageRef {
-  /** "127.0.0.1:5000", "ghcr.io". */
-  registry: string;
-  /** "shop/api". */
-  repository: string;
-  tag?: string;
-  digest?: Digest;
-}
-
 /** How to reach one registry. */
 export interface RegistryOptions {
   /** Allow plain HTTP (and skip TLS verification) for this registry. Loopback registries may use HTTP without it. */

@@ -4,7 +4,7 @@ import { blobFromBytes } from "../oci/blob.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import { type Blob, type Descriptor, MediaType, type Platform } from "../oci/types.js";
-import { platformMatches, walkImage } from "./walk.js";
+import { walkImage } from "./walk.js";
 
 const json = (mediaType: string, value: unknown, extra: Pick<Descriptor, "platform"> = {}) =>
   blobFromBytes(mediaType, Buffer.from(canonicalJson(value)), extra);
@@ -118,20 +118,5 @@ describe("walkImage", () => {
       blobs.push(top);
     }
     await expect(walkImage(top.descriptor, reader(...blobs).read)).rejects.toThrow(/nested too deeply/);
-  });
-});
-
-describe("platformMatches", () => {
-  it.each([
-    [ARM, { os: "linux", architecture: "arm64" }, true],
-    [{ os: "linux", architecture: "arm64" }, ARM, true],
-    [
-      { os: "linux", architecture: "arm", variant: "v7" },
-      { os: "linux", architecture: "arm", variant: "v6" },
-      false,
-    ],
-    [AMD, ARM, false],
-  ])("%o for %o is %s", (entry, wanted, expected) => {
-    expect(platformMatches(entry, wanted)).toBe(expected);
   });
 });

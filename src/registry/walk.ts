@@ -1,13 +1,15 @@
 /**
- * Walking what a top descriptor reaches: image index → manifests → config and layers. The same walk serves
- * push (manifests read from the local layout) and pull (manifests fetched from the registry), so both agree
- * on what "the whole image" is. Only manifest and index documents are read; configs and layers are listed.
- * https://github.com/opencontainers/image-spec/blob/main/image-index.md and manifest.md
+ * What a top descriptor reaches, for a registry: image index → manifests → config and layers, walked
+ * with src/oci/walk.ts. The same graph serves push (manifests read from the local layout) and pull
+ * (manifests fetched from the registry), so both agree on what "the whole image" is. Only manifest and
+ * index documents are read; configs and layers are listed. Documents come from elsewhere, so each is
+ * checked against its digest and its shape.
  */
 import { ExitCode, UserError } from "../errors/errors.js";
 import { isDigest, sha256Digest } from "../oci/digest.js";
-import { formatPlatform } from "../oci/image.js";
-import { type Descriptor, MediaType, type Platform } from "../oci/types.js";
+import { platformName, selectPlatform } from "../oci/platform.js";
+import type { Descriptor, Platform } from "../oci/types.js";
+import { type ManifestFields, manifestKind, walkManifests } from "../oci/walk.js";
 
 /** A manifest or index found by the walk, with its bytes exactly as stored (its digest names them). */
 export interface WalkedManifest {
@@ -29,21 +31,12 @@ export type ManifestReader = (descriptor: Descriptor) => Promise<Buffer>;
 
 /** How to walk. */
 export interface WalkOptions {
-  /** Follow only the index entries for these platforms (an entry matches when os, architecture and, if asked, variant do). Default: every entry. */
+  /** Follow only the index entries for these platforms (chosen by selectPlatform). Default: every entry. */
   platforms?: readonly Platform[];
 }
 
-const INDEX_TYPES: readonly string[] = [MediaType.index, MediaType.dockerManifestList];
-const MANIFEST_TYPES: readonly string[] = [MediaType.manifest, MediaType.dockerManifest];
 /** Nested indexes are legal; a few levels is plenty and bounds a hostile document. */
 const MAX_DEPTH = 4;
-
-interface Document {
-  mediaType?: unknown;
-  manifests?: unknown;
-  config?: unknown;
-  layers?: unknown;
-}
 
 /** Walks `top` with `read`; a malformed document, or a platform that the index lacks, is a UserError. */
 export async function walkImage(
@@ -53,31 +46,35 @@ export async function walkImage(
 ): Promise<ImageGraph> {
   const blobs = new Map<string, Descriptor>();
   const manifests = new Map<string, WalkedManifest>();
+  const bytesOf = new Map<string, Buffer>();
 
-  async function visit(descriptor: Descriptor, depth: number): Promise<void> {
-    if (manifests.has(descriptor.digest)) return;
-    const bytes = await read(descriptor);
-    const document = parseChecked(descriptor, bytes);
-    if (isIndex(descriptor, document)) {
-      if (depth === MAX_DEPTH) throw malformed(descriptor, "image indexes are nested too deeply");
-      const entries = descriptorList(descriptor, document.manifests, "manifests");
-      for (const entry of selectEntries(descriptor, entries, options.platforms, depth === 0)) {
-        await visit(entry, depth + 1);
+  await walkManifests([top], {
+    async open(descriptor, depth) {
+      const bytes = await read(descriptor);
+      bytesOf.set(descriptor.digest, bytes);
+      const document = parseChecked(descriptor, bytes);
+      if (isIndex(descriptor, document)) {
+        if (depth === MAX_DEPTH) throw malformed(descriptor, "image indexes are nested too deeply");
+        const entries = descriptorList(descriptor, document.manifests, "manifests");
+        return selectEntries(descriptor, entries, options.platforms, depth === 0);
       }
-    } else {
       if (document.config === undefined)
         throw malformed(descriptor, "it is neither an image index nor a manifest");
       const [config] = descriptorList(descriptor, [document.config], "config");
       for (const blob of [config!, ...descriptorList(descriptor, document.layers, "layers")]) {
         if (!blobs.has(blob.digest)) blobs.set(blob.digest, plainDescriptor(blob));
       }
-    }
+      return [];
+    },
     // Added after its children: the registry rejects a manifest whose children are missing (Distribution
     // spec, "Pushing Manifests"), so the list is in a safe push order.
-    manifests.set(descriptor.digest, { descriptor: plainDescriptor(descriptor), bytes });
-  }
-
-  await visit(top, 0);
+    leave(descriptor) {
+      manifests.set(descriptor.digest, {
+        descriptor: plainDescriptor(descriptor),
+        bytes: bytesOf.get(descriptor.digest)!,
+      });
+    },
+  });
   return { top: plainDescriptor(top), blobs: [...blobs.values()], manifests: [...manifests.values()] };
 }
 
@@ -86,17 +83,7 @@ export function plainDescriptor(descriptor: Descriptor): Descriptor {
   return { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
 }
 
-/** True when `entry` is an image for `wanted`: arm64 without a variant is arm64/v8; a request without a variant takes any. */
-export function platformMatches(entry: Platform, wanted: Platform): boolean {
-  if (entry.os !== wanted.os || entry.architecture !== wanted.architecture) return false;
-  return wanted.variant === undefined || defaultVariant(entry) === defaultVariant(wanted);
-}
-
-function defaultVariant(p: Platform): string {
-  return p.variant ?? (p.architecture === "arm64" ? "v8" : "");
-}
-
-function parseChecked(descriptor: Descriptor, bytes: Buffer): Document {
+function parseChecked(descriptor: Descriptor, bytes: Buffer): ManifestFields {
   // Readers verify digests too; checking here means no reader can hand the walk the wrong document.
   if (bytes.length !== descriptor.size || sha256Digest(bytes) !== descriptor.digest) {
     throw malformed(descriptor, `its content is ${sha256Digest(bytes)} (${bytes.length} bytes)`);
@@ -110,14 +97,14 @@ function parseChecked(descriptor: Descriptor, bytes: Buffer): Document {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw malformed(descriptor, "it is not a JSON object");
   }
-  return value as Document;
+  return value as ManifestFields;
 }
 
 /** The descriptor's media type decides; a generic one (from a HEAD) falls back to the document's own. */
-function isIndex(descriptor: Descriptor, document: Document): boolean {
-  if (INDEX_TYPES.includes(descriptor.mediaType)) return true;
-  if (MANIFEST_TYPES.includes(descriptor.mediaType)) return false;
-  if (typeof document.mediaType === "string" && INDEX_TYPES.includes(document.mediaType)) return true;
+function isIndex(descriptor: Descriptor, document: ManifestFields): boolean {
+  const kind = manifestKind(descriptor.mediaType);
+  if (kind !== undefined) return kind === "index";
+  if (typeof document.mediaType === "string" && manifestKind(document.mediaType) === "index") return true;
   return Array.isArray(document.manifests) && document.config === undefined;
 }
 
@@ -149,18 +136,17 @@ function selectEntries(
   isTop: boolean,
 ): Descriptor[] {
   if (!platforms) return entries;
-  const selected = entries.filter(
-    (entry) => !entry.platform || platforms.some((wanted) => platformMatches(entry.platform!, wanted)),
-  );
+  const withPlatform = entries.filter((entry) => entry.platform !== undefined);
+  const chosen = platforms.map((wanted) => selectPlatform(withPlatform, wanted, (e) => e.platform!));
+  const followed = new Set(chosen.flat());
+  const selected = entries.filter((entry) => !entry.platform || followed.has(entry));
   if (isTop) {
-    const missing = platforms.filter(
-      (wanted) => !entries.some((e) => e.platform && platformMatches(e.platform, wanted)),
-    );
+    const missing = platforms.filter((_, i) => chosen[i]!.length === 0);
     const hasNested = entries.some((entry) => !entry.platform);
     if (missing.length > 0 && !hasNested) {
-      const available = entries.flatMap((e) => (e.platform ? [formatPlatform(e.platform)] : []));
+      const available = entries.flatMap((e) => (e.platform ? [platformName(e.platform)] : []));
       throw new UserError(
-        `image index ${index.digest} has no image for ${missing.map(formatPlatform).join(", ")}`,
+        `image index ${index.digest} has no image for ${missing.map(platformName).join(", ")}`,
         {
           exitCode: ExitCode.usage,
           details: `available platforms: ${available.join(", ") || "none"}`,

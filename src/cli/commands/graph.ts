@@ -1,11 +1,11 @@
 /** `dray graph`: which project packages are shared by how many services — where a change redeploys the most. */
 
-import { PLATFORMS, type PlatformName, parsePlatform } from "../../config/platforms.js";
 import { loadConfig } from "../../config/read-config.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
 import { loadGoGraph } from "../../fingerprint/go-graph.js";
 import { blastRadius, compare, mainPackages, moduleRadius } from "../../graph/blast-radius.js";
 import { renderGraphDot, renderGraphJson, renderGraphText } from "../../graph/render.js";
+import { PLATFORMS, type PlatformName, parsePlatform } from "../../oci/platform.js";
 import { finishReport } from "../../report/finish.js";
 import { outputStyle } from "../../report/style.js";
 import { createTracer } from "../../report/trace.js";

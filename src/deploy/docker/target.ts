@@ -10,7 +10,7 @@ import { engineAddress } from "../../engine/address.js";
 import { createEngineClient, type EngineClient, engineError } from "../../engine/client.js";
 import { putFiles } from "../../engine/container-files.js";
 import { lastLogLines } from "../../engine/logs.js";
-import { readEngineInfo } from "../../engine/platform.js";
+import { buildForEngine, readEngineInfo } from "../../engine/platform.js";
 import type { CacheEntry } from "../../fingerprint/types.js";
 import type { LayoutStore } from "../../oci/layout.js";
 import { createDefaultCredentialSource } from "../../registry/credentials.js";
@@ -69,7 +69,7 @@ export async function openDockerTarget(
   const source = (change: Change): ImageSource => {
     if (options.fromRegistry) return { kind: "registry", credentials };
     const entry = options.entries.get(change.desired.name)!;
-    const image = entry.platforms.find((p) => p.platform === info.platform)!;
+    const image = buildForEngine(info.platform, entry.platforms, (p) => p.platform)!;
     return {
       kind: "layout",
       layout: options.layout,

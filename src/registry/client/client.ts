@@ -4,9 +4,9 @@
  */
 import { RemoteError } from "../../errors/errors.js";
 import { sha256Digest } from "../../oci/digest.js";
+import { assertManifestReference, assertRegistryHost, assertRepository } from "../../oci/reference.js";
 import type { Digest } from "../../oci/types.js";
 import { repositoryScope } from "../auth/challenge.js";
-import { assertManifestReference, assertRegistryHost, assertRepository } from "../reference.js";
 import type { RegistryClient, RegistryOptions } from "../types.js";
 import { getManifest, headManifest, putManifest } from "./manifests.js";
 import { createSession, type RegistrySession, type SessionInternals } from "./session.js";

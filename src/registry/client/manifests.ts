@@ -4,7 +4,8 @@
  */
 import { RemoteError } from "../../errors/errors.js";
 import { isDigest, sha256Digest } from "../../oci/digest.js";
-import { type Descriptor, type Digest, MediaType } from "../../oci/types.js";
+import type { Descriptor, Digest } from "../../oci/types.js";
+import { MANIFEST_MEDIA_TYPES } from "../../oci/walk.js";
 import { repositoryScope } from "../auth/challenge.js";
 import { manifestRejected } from "../errors.js";
 import { type HttpResponse, headerValue } from "../http.js";
@@ -12,12 +13,7 @@ import type { FetchedManifest } from "../types.js";
 import type { RegistrySession } from "./session.js";
 
 /** Every manifest type dray reads; without an Accept list some registries convert to the old schema 1. */
-export const MANIFEST_ACCEPT = [
-  MediaType.index,
-  MediaType.manifest,
-  MediaType.dockerManifestList,
-  MediaType.dockerManifest,
-].join(", ");
+export const MANIFEST_ACCEPT = Object.keys(MANIFEST_MEDIA_TYPES).join(", ");
 
 /** Manifests are small; distribution itself refuses ones over 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
