@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { digestHex, sha256Digest } from "../oci/digest.js";
 import { openLayout } from "../oci/layout.js";
 import type { Digest } from "../oci/types.js";
 import { maybeAutoPrune } from "./auto-prune.js";
 import { openBuildCache } from "./build-cache.js";
+import type { CacheEntry } from "./entry.js";
 import { readCacheBytes, SIZE_FILE } from "./size-file.js";
 
 let temp: string;

@@ -8,10 +8,10 @@
  */
 import { mkdir, readFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
+import type { CacheEntry } from "./entry.js";
 import { ENTRIES_DIR, entryPath, parseEntry } from "./entry-file.js";
 import { referencedBlobs, totalBytes } from "./eviction.js";
 import { readLastFile, updateLastFile } from "./last-file.js";

@@ -3,9 +3,9 @@
  * the entry's last use (the LRU clock), so marking it used never rewrites the file.
  */
 import path from "node:path";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { digestHex, isDigest } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
+import type { CacheEntry } from "./entry.js";
 
 /** The folder of entry files inside the cache directory. */
 export const ENTRIES_DIR = "entries";

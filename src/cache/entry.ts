@@ -1,7 +1,29 @@
-/** Between built image sets and build-cache entries. Pure. */
-import type { CacheEntry, ServiceKey } from "../fingerprint/types.js";
+/** A build-cache entry — what the cache remembers of a built service — and how one is made from a built image set. Pure. */
+import type { Ingredients, ServiceKey } from "../fingerprint/types.js";
 import { platformName } from "../oci/platform.js";
 import type { Descriptor, Digest, ImageSet } from "../oci/types.js";
+
+/** A built service as the build cache remembers it. */
+export interface CacheEntry {
+  /** The service key this entry is stored under. */
+  key: Digest;
+  service: string;
+  /** What the service tag points at (index or single manifest). */
+  top: Descriptor;
+  platforms: {
+    platform: string;
+    key: Digest;
+    imageId: Digest;
+    manifest: Descriptor;
+    /** Compressed bytes of layers, config and manifest. */
+    size: number;
+    ingredients: Ingredients;
+  }[];
+  /** Every blob the images need (layers, configs, manifests, index), for size accounting and garbage collection. */
+  blobs: { digest: Digest; size: number }[];
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+}
 
 /** The cache entry for a freshly built set. */
 export function entryFor(key: ServiceKey, set: ImageSet, now: number): CacheEntry {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { sha256Digest } from "../oci/digest.js";
+import type { CacheEntry } from "./entry.js";
 import { planEviction, referencedBlobs, totalBytes, type UsedEntry } from "./eviction.js";
 
 /** An entry named `name` whose blobs are named blob → size. */

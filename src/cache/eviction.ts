@@ -2,8 +2,9 @@
  * Which cache entries to drop to get under a size limit: least recently used first, the entries that
  * services were last built from last. Pure: entries and their use times in, a plan out.
  */
-import type { CacheEntry } from "../fingerprint/types.js";
+
 import type { Digest } from "../oci/types.js";
+import type { CacheEntry } from "./entry.js";
 
 /** An entry with what eviction needs to know about it. */
 export interface UsedEntry {

@@ -2,13 +2,13 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { sha256Digest } from "../oci/digest.js";
 import { assembleImage, assembleImageSet } from "../oci/image.js";
 import { createLayer } from "../oci/layer.js";
 import { type LayoutStore, openLayout } from "../oci/layout.js";
 import type { Digest, ImageSet, Layer } from "../oci/types.js";
 import { type BuildCache, openBuildCache } from "./build-cache.js";
+import type { CacheEntry } from "./entry.js";
 import { readCacheBytes } from "./size-file.js";
 
 let temp: string;

@@ -4,13 +4,13 @@
  * building it, so a fresh CI machine does not rebuild what a teammate already pushed.
  */
 import type { ResolvedConfig } from "../config/types.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import type { LayoutStore } from "../oci/layout.js";
 import type { Digest } from "../oci/types.js";
 import { repositoryOf } from "../publish/target.js";
 import { pullImage } from "../registry/pull.js";
 import { lookupCacheEntry } from "../registry/registry-cache.js";
 import type { RegistryClient } from "../registry/types.js";
+import type { CacheEntry } from "./entry.js";
 
 /** Looks a service's key up in a cache outside this machine. */
 export interface RemoteCache {

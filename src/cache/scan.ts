@@ -2,7 +2,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import type { CacheEntry } from "../fingerprint/types.js";
+import type { CacheEntry } from "./entry.js";
 import { ENTRIES_DIR, keyOfEntryFile, parseEntry } from "./entry-file.js";
 
 /** An entry file that parsed, with its mtime (the entry's last use). */

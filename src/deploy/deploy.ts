@@ -4,9 +4,9 @@
  * health. Per-service failures are reported, not thrown; a failed service is on its old version.
  */
 import pLimit from "p-limit";
+import type { CacheEntry } from "../cache/entry.js";
 import { selectServices } from "../config/select-services.js";
 import type { ResolvedConfig, TargetConfig } from "../config/types.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { openLayout } from "../oci/layout.js";
 import { type BuildOutcome, buildProject } from "../pipeline/build-project.js";
 import type { Tracer } from "../report/trace.js";

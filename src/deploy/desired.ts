@@ -1,9 +1,9 @@
 /** What each built service should look like on a target: its image identity there, the reference the target runs, and its spec. */
 import { createHash } from "node:crypto";
+import type { CacheEntry } from "../cache/entry.js";
 import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
 import { buildForEngine } from "../engine/platform.js";
 import { UserError } from "../errors/errors.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { formatReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";
 import { repositoryOf } from "../publish/target.js";

@@ -3,7 +3,7 @@
  * digest of the canonical JSON of its ingredients; the ingredients are kept beside each cached
  * build so that "why did this change?" is a diff of two plain values.
  */
-import type { Descriptor, Digest } from "../oci/types.js";
+import type { Digest } from "../oci/types.js";
 
 /** Bump when the image writer's output for the same inputs changes (tar layout, config fields, gzip level…). */
 export const PACKING_FORMAT_VERSION = 2;
@@ -42,28 +42,6 @@ export type Change =
   | { kind: "package"; importPath: string; change: "added" | "removed" | "modified" }
   | { kind: "module"; path: string; from: string | undefined; to: string | undefined }
   | { kind: "setting"; name: string; from: string | undefined; to: string | undefined };
-
-/** A built service as the build cache remembers it. */
-export interface CacheEntry {
-  /** The service key this entry is stored under. */
-  key: Digest;
-  service: string;
-  /** What the service tag points at (index or single manifest). */
-  top: Descriptor;
-  platforms: {
-    platform: string;
-    key: Digest;
-    imageId: Digest;
-    manifest: Descriptor;
-    /** Compressed bytes of layers, config and manifest. */
-    size: number;
-    ingredients: Ingredients;
-  }[];
-  /** Every blob the images need (layers, configs, manifests, index), for size accounting and garbage collection. */
-  blobs: { digest: Digest; size: number }[];
-  /** Milliseconds since the epoch. */
-  createdAt: number;
-}
 
 /** A Go package in some service's closure. */
 export interface GoPackageInfo {

@@ -3,8 +3,9 @@
  * the blobs the registry lacks, and — with `cache: registry` — the input key → image mapping next
  * to it, so that another machine can skip the build.
  */
+
+import type { CacheEntry } from "../cache/entry.js";
 import type { ResolvedConfig } from "../config/types.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import type { LayoutStore } from "../oci/layout.js";
 import { formatReference } from "../oci/reference.js";
 import type { Digest } from "../oci/types.js";

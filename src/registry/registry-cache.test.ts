@@ -7,8 +7,8 @@ import {
   type FakeRegistryClient,
 } from "../../test/support/fake-registry-client.js";
 import { writeSampleImage } from "../../test/support/sample-image.js";
+import type { CacheEntry } from "../cache/entry.js";
 import { RemoteError } from "../errors/errors.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import { type Digest, type ImageSet, MediaType } from "../oci/types.js";

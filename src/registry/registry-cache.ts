@@ -6,8 +6,9 @@
  * registries with the referrers API list it with the image and clean it up with it.
  * https://github.com/opencontainers/image-spec/blob/main/manifest.md
  */
+
+import type { CacheEntry } from "../cache/entry.js";
 import { parseEntry } from "../cache/entry-file.js";
-import type { CacheEntry } from "../fingerprint/types.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { digestHex, isDigest, sha256Digest } from "../oci/digest.js";
 import { type Descriptor, type Digest, MediaType } from "../oci/types.js";

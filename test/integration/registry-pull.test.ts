@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CacheEntry } from "../../src/fingerprint/types.js";
+import type { CacheEntry } from "../../src/cache/entry.js";
 import { sha256Digest } from "../../src/oci/digest.js";
 import { openLayout } from "../../src/oci/layout.js";
 import { pullImage, resolveRemote } from "../../src/registry/pull.js";

@@ -5,13 +5,13 @@
  * does not become healthy. Either way a service is never left without a running version.
  */
 import pLimit from "p-limit";
+import type { CacheEntry } from "../../cache/entry.js";
 import type { DockerTargetConfig } from "../../config/types.js";
 import { engineAddress } from "../../engine/address.js";
 import { createEngineClient, type EngineClient, engineError } from "../../engine/client.js";
 import { putFiles } from "../../engine/container-files.js";
 import { lastLogLines } from "../../engine/logs.js";
 import { buildForEngine, readEngineInfo } from "../../engine/platform.js";
-import type { CacheEntry } from "../../fingerprint/types.js";
 import type { LayoutStore } from "../../oci/layout.js";
 import { createDefaultCredentialSource } from "../../registry/credentials.js";
 import { DeployFailure } from "../failure.js";
