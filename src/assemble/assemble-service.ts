@@ -1,25 +1,37 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
 
-import { runtimeConfigFor } from "../config/runtime-config.js";
-import type { CommandService, GoService, ResolvedService } from "../config/types.js";
+import type { CommandService, GoService, ResolvedService } from "../config/index.js";
+import { runtimeConfigFor } from "../config/index.js";
 import type { GoCompiler, GoMain } from "../go/index.js";
-import { assembleImage, assembleImageSet, type BaseImage } from "../oci/image.js";
-import { platformName } from "../oci/platform.js";
-import type { Image, ImageSet, Layer, Platform } from "../oci/types.js";
-import type { Tracer } from "../report/trace.js";
+import type { Image, ImageSet, Layer, Platform } from "../oci/index.js";
+import { assembleImage, assembleImageSet, type BaseImage, platformName } from "../oci/index.js";
+import type { Tracer } from "../report/index.js";
+import { createStepClock, type StepClock } from "../report/index.js";
 import { runBuildCommand } from "./command-run.js";
 import { collectMappings, makeLayer } from "./layers.js";
 
 /** The steps a build reports progress for. */
 export type BuildStep = "compile" | "pack" | "compress" | "write";
 
+/** The steps that happen while assembling an image (writing it is the pipeline's). */
+export type AssembleStep = Exclude<BuildStep, "write">;
+
+const ASSEMBLE_STEPS: readonly AssembleStep[] = ["compile", "pack", "compress"];
+
+/** Milliseconds per assemble step, for one platform's image. */
+export type AssembleTimes = Record<AssembleStep, number>;
+
+/** A service's images and where the time went, per platform name ("linux/amd64"). */
+export interface AssembledService {
+  readonly set: ImageSet;
+  readonly times: ReadonlyMap<string, AssembleTimes>;
+}
+
 /** Everything a service build needs from outside: tools, limits, clocks and places. */
 export interface ServiceBuildDeps {
   readonly tracer: Tracer;
   readonly env: NodeJS.ProcessEnv;
   readonly sourceDateEpoch: number;
-  /** A private scratch directory for compiler output. */
-  readonly tmpDir: string;
   /** Runs heavy work (compiles, build commands) under the project's concurrency limit. */
   readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly baseImage: (service: ResolvedService, platform: Platform) => Promise<BaseImage | undefined>;
@@ -28,38 +40,48 @@ export interface ServiceBuildDeps {
   readonly signal?: AbortSignal;
 }
 
-/** The span subject for one service and platform: "api linux/amd64" (build-project reads spans by it). */
-export function subjectOf(service: string, platform: Platform): string {
-  return `${service} ${platformName(platform)}`;
-}
+type Clocks = Map<string, StepClock<AssembleStep>>;
 
 /** Build every platform of a service and assemble its image set (index when there are several). */
-export async function buildService(service: ResolvedService, deps: ServiceBuildDeps): Promise<ImageSet> {
+export async function buildService(
+  service: ResolvedService,
+  deps: ServiceBuildDeps,
+): Promise<AssembledService> {
+  const clocks: Clocks = new Map(
+    service.platforms.map((platform) => [
+      platformName(platform),
+      createStepClock(deps.tracer, `${service.name} ${platformName(platform)}`, ASSEMBLE_STEPS),
+    ]),
+  );
   const images =
-    service.kind === "go" ? await buildGoImages(service, deps) : await buildCommandImages(service, deps);
-  return assembleImageSet(images);
+    service.kind === "go"
+      ? await buildGoImages(service, deps, clocks)
+      : await buildCommandImages(service, deps, clocks);
+  const times = new Map([...clocks].map(([name, clock]) => [name, clock.totals()]));
+  return { set: assembleImageSet(images), times };
 }
 
-async function buildGoImages(service: GoService, deps: ServiceBuildDeps): Promise<Image[]> {
+async function buildGoImages(service: GoService, deps: ServiceBuildDeps, clocks: Clocks): Promise<Image[]> {
   const go = deps.go;
   const main = go?.mains.get(service.name);
-  if (!go || !main) throw new Error(`internal: no Go target resolved for service ${service.name}`);
-  // The files layer is the same for every platform: pack it once.
+  if (!go || !main) throw new Error(`internal: no Go main package resolved for service ${service.name}`);
+  // The files layer is the same for every platform: pack it once, charged to the first platform.
   let filesLayer: Promise<Layer | undefined> | undefined;
   const sharedFiles = () => {
-    filesLayer ??= filesLayerFor(service, deps, subjectOf(service.name, service.platforms[0]!));
+    filesLayer ??= filesLayerFor(service, deps, clockOf(clocks, service.platforms[0]!));
     return filesLayer;
   };
   return Promise.all(
     service.platforms.map(async (platform) => {
-      const subject = subjectOf(service.name, platform);
+      const clock = clockOf(clocks, platform);
       // The compiler batches and limits on its own; holding a slot of `limit` here would deadlock it.
-      const binary = await go.compiler.compile(service, main, platform);
+      const compiled = await go.compiler.compile(service, main, platform);
+      clock.add("compile", compiled.ms);
       deps.onStep?.(service.name, platformName(platform), "pack");
       const appLayer = await makeLayer(
-        [{ path: service.binaryPath, type: "file", mode: 0o755, data: binary }],
+        [{ path: service.binaryPath, type: "file", mode: 0o755, data: compiled.binary }],
         { ...tarOptions(deps), comment: `dray: app binary ${service.binaryPath}` },
-        { tracer: deps.tracer, subject },
+        clock,
       );
       const files = await sharedFiles();
       return assembleFor(service, platform, files ? [files, appLayer] : [appLayer], deps);
@@ -67,41 +89,37 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps): Promis
   );
 }
 
-async function buildCommandImages(service: CommandService, deps: ServiceBuildDeps): Promise<Image[]> {
+async function buildCommandImages(
+  service: CommandService,
+  deps: ServiceBuildDeps,
+  clocks: Clocks,
+): Promise<Image[]> {
   const images: Image[] = [];
   // One platform at a time: the command writes into the same output directory for each.
   for (const platform of service.platforms) {
-    const subject = subjectOf(service.name, platform);
+    const clock = clockOf(clocks, platform);
     const entries = await deps.limit(async () => {
       deps.onStep?.(service.name, platformName(platform), "compile");
-      await deps.tracer.span(
-        "compile",
-        () =>
-          runBuildCommand(service, platform, {
-            env: deps.env,
-            sourceDateEpoch: deps.sourceDateEpoch,
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          }),
-        { subject },
+      await clock.time("compile", () =>
+        runBuildCommand(service, platform, {
+          env: deps.env,
+          sourceDateEpoch: deps.sourceDateEpoch,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        }),
       );
-      return deps.tracer.span(
-        "pack",
-        () => collectMappings([{ from: service.output, to: service.to }], service.context),
-        { subject },
+      return clock.time("pack", () =>
+        collectMappings([{ from: service.output, to: service.to }], service.context),
       );
     });
     deps.onStep?.(service.name, platformName(platform), "pack");
     const layers: Layer[] = [];
-    const files = await filesLayerFor(service, deps, subject);
+    const files = await filesLayerFor(service, deps, clock);
     if (files) layers.push(files);
     layers.push(
       await makeLayer(
         entries,
         { ...tarOptions(deps), comment: `dray: ${service.command.join(" ")} output` },
-        {
-          tracer: deps.tracer,
-          subject,
-        },
+        clock,
       ),
     );
     images.push(await assembleFor(service, platform, layers, deps));
@@ -112,17 +130,11 @@ async function buildCommandImages(service: CommandService, deps: ServiceBuildDep
 async function filesLayerFor(
   service: ResolvedService,
   deps: ServiceBuildDeps,
-  subject: string,
+  clock: StepClock<AssembleStep>,
 ): Promise<Layer | undefined> {
   if (service.files.length === 0) return undefined;
-  const entries = await deps.tracer.span("pack", () => collectMappings(service.files, service.context), {
-    subject,
-  });
-  return makeLayer(
-    entries,
-    { ...tarOptions(deps), comment: "dray: files" },
-    { tracer: deps.tracer, subject },
-  );
+  const entries = await clock.time("pack", () => collectMappings(service.files, service.context));
+  return makeLayer(entries, { ...tarOptions(deps), comment: "dray: files" }, clock);
 }
 
 async function assembleFor(
@@ -139,6 +151,10 @@ async function assembleFor(
     config: runtimeConfigFor(service),
     created: deps.sourceDateEpoch,
   });
+}
+
+function clockOf(clocks: Clocks, platform: Platform): StepClock<AssembleStep> {
+  return clocks.get(platformName(platform))!;
 }
 
 function tarOptions(deps: ServiceBuildDeps) {

@@ -1,10 +1,10 @@
 /** Running a command service's build command: any language, dray only packs what it produces. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import type { CommandService } from "../config/types.js";
-import { UserError } from "../errors/errors.js";
-import { exec, tailLines } from "../io/exec.js";
-import type { Platform } from "../oci/types.js";
+import type { CommandService } from "../config/index.js";
+import { UserError } from "../errors/index.js";
+import { exec, tailLines } from "../io/index.js";
+import type { Platform } from "../oci/index.js";
 
 /** The environment a build command sees: the caller's, the declared buildEnv, and the target platform. */
 export function commandEnv(

@@ -1,32 +1,25 @@
 /** Turning tar entries into layers, with packing and compression timed as separate steps. */
 import { stat } from "node:fs/promises";
-import type { FileMapping } from "../config/types.js";
-import { collectDirectory, collectFile } from "../oci/collect.js";
-import { DEFAULT_GZIP_LEVEL, gzipDeterministicAsync } from "../oci/gzip.js";
-import { layerFromParts } from "../oci/layer.js";
-import type { TarEntry, TarOptions } from "../oci/tar.js";
-import { writeTar } from "../oci/tar.js";
-import type { Layer } from "../oci/types.js";
-import type { Tracer } from "../report/trace.js";
-
-/** Where a layer's time goes, for the span names. */
-export interface LayerTiming {
-  tracer: Tracer;
-  subject: string;
-}
+import type { FileMapping } from "../config/index.js";
+import type { Layer, TarEntry, TarOptions } from "../oci/index.js";
+import {
+  collectDirectory,
+  collectFile,
+  DEFAULT_GZIP_LEVEL,
+  gzipDeterministicAsync,
+  layerFromParts,
+  writeTar,
+} from "../oci/index.js";
+import type { StepClock } from "../report/index.js";
 
 /** Pack `entries` into a deterministic tar ("pack"), then gzip it ("compress"). */
 export async function makeLayer(
   entries: readonly TarEntry[],
   options: TarOptions & { comment: string },
-  timing: LayerTiming,
+  clock: StepClock<"pack" | "compress">,
 ): Promise<Layer> {
-  const tar = await timing.tracer.span("pack", async () => writeTar(entries, options), {
-    subject: timing.subject,
-  });
-  const gz = await timing.tracer.span("compress", () => gzipDeterministicAsync(tar, DEFAULT_GZIP_LEVEL), {
-    subject: timing.subject,
-  });
+  const tar = await clock.time("pack", async () => writeTar(entries, options));
+  const gz = await clock.time("compress", () => gzipDeterministicAsync(tar, DEFAULT_GZIP_LEVEL));
   return layerFromParts(tar, gz, options.comment);
 }
 

@@ -1,5 +1,5 @@
 /** Keeping the cache bounded without anyone running `dray cache prune`: builds call this when they finish. */
-import type { LayoutStore } from "../oci/layout.js";
+import type { LayoutStore } from "../oci/index.js";
 import type { BuildCache } from "./build-cache.js";
 import type { PruneResult } from "./prune.js";
 import { defaultCacheLimit } from "./size.js";

@@ -8,9 +8,9 @@
  */
 import { mkdir, readFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import { isDigest } from "../oci/digest.js";
-import type { Digest } from "../oci/types.js";
+import { writeFileAtomic } from "../io/index.js";
+import type { Digest } from "../oci/index.js";
+import { isDigest } from "../oci/index.js";
 import type { CacheEntry } from "./entry.js";
 import { ENTRIES_DIR, entryPath, parseEntry } from "./entry-file.js";
 import { referencedBlobs, totalBytes } from "./eviction.js";

@@ -3,8 +3,8 @@
  * the entry's last use (the LRU clock), so marking it used never rewrites the file.
  */
 import path from "node:path";
-import { digestHex, isDigest } from "../oci/digest.js";
-import type { Digest } from "../oci/types.js";
+import type { Digest } from "../oci/index.js";
+import { digestHex, isDigest } from "../oci/index.js";
 import type { CacheEntry } from "./entry.js";
 
 /** The folder of entry files inside the cache directory. */

@@ -1,7 +1,7 @@
 /** A build-cache entry — what the cache remembers of a built service — and how one is made from a built image set. Pure. */
-import type { Ingredients, ServiceKey } from "../fingerprint/types.js";
-import { platformName } from "../oci/platform.js";
-import type { Descriptor, Digest, ImageSet } from "../oci/types.js";
+import type { Ingredients, ServiceKey } from "../fingerprint/index.js";
+import type { Descriptor, Digest, ImageSet } from "../oci/index.js";
+import { platformName } from "../oci/index.js";
 
 /** A built service as the build cache remembers it. */
 export interface CacheEntry {

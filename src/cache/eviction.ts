@@ -3,7 +3,7 @@
  * services were last built from last. Pure: entries and their use times in, a plan out.
  */
 
-import type { Digest } from "../oci/types.js";
+import type { Digest } from "../oci/index.js";
 import type { CacheEntry } from "./entry.js";
 
 /** An entry with what eviction needs to know about it. */

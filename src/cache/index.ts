@@ -9,6 +9,10 @@ export {
   type OpenBuildCacheOptions,
   openBuildCache,
 } from "./build-cache.js";
+export { type CacheEntry, entryFor, platformTag, sameImages, tagsForEntry } from "./entry.js";
+export { parseEntry } from "./entry-file.js";
+export { type CacheHit, type CacheSource, type ImageCache, localImageCache } from "./image-cache.js";
+export { readLastFile } from "./last-file.js";
 export type { PruneOptions, PruneResult } from "./prune.js";
 export {
   CACHE_LIMIT_VARIABLE,

@@ -4,9 +4,8 @@
  * remaining entry references and no tag reaches.
  */
 import { stat, unlink } from "node:fs/promises";
-import type { LayoutStore } from "../oci/layout.js";
-import { reachableFrom } from "../oci/layout-gc.js";
-import type { Digest } from "../oci/types.js";
+import type { Digest, LayoutStore } from "../oci/index.js";
+import { reachableFrom } from "../oci/index.js";
 import { planEviction, referencedBlobs, totalBytes } from "./eviction.js";
 import { readLastFile } from "./last-file.js";
 import { type ScannedEntry, scanEntries } from "./scan.js";

@@ -6,10 +6,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import { withFileLock } from "../io/file-lock.js";
-import { isDigest } from "../oci/digest.js";
-import type { Digest } from "../oci/types.js";
+import { withFileLock, writeFileAtomic } from "../io/index.js";
+import type { Digest } from "../oci/index.js";
+import { isDigest } from "../oci/index.js";
 import { totalBytes } from "./eviction.js";
 
 /** The file name inside the cache directory. */

@@ -1,5 +1,5 @@
 /** Byte sizes as users write them ("500MB", "2GiB", "5368709120"), and the cache's size limit. */
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 
 /** The limit when DRAY_CACHE_MAX is not set: 5 GiB. */
 export const DEFAULT_CACHE_LIMIT = 5 * 1024 ** 3;

@@ -2,15 +2,14 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { BuildCache } from "../cache/build-cache.js";
-import { readLastFile } from "../cache/last-file.js";
-import { loadConfig } from "../config/read-config.js";
-import type { ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
-import { createFileHasher } from "../fingerprint/file-hasher.js";
-import { computeServiceKeys } from "../fingerprint/service-keys.js";
-import { exec } from "../io/exec.js";
-import type { Tracer } from "../report/trace.js";
+import type { BuildCache } from "../cache/index.js";
+import { readLastFile } from "../cache/index.js";
+import type { ResolvedConfig } from "../config/index.js";
+import { loadConfig } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { computeServiceKeys, createFileHasher } from "../fingerprint/index.js";
+import { exec } from "../io/index.js";
+import type { Tracer } from "../report/index.js";
 import type { BaselineService } from "./change-plan.js";
 
 /** The services of the last build, with the image IDs they were built as. */

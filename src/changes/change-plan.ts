@@ -1,7 +1,8 @@
 /** What changed between a baseline and now, per service, and why. Pure: keys in, statuses out. */
-import { describeChange, diffIngredients, summarizeChanges } from "../fingerprint/diff.js";
-import type { Change, Ingredients, ServiceKey } from "../fingerprint/types.js";
-import type { Digest } from "../oci/types.js";
+
+import type { Change, Ingredients, ServiceKey } from "../fingerprint/index.js";
+import { describeChange, diffIngredients, summarizeChanges } from "../fingerprint/index.js";
+import type { Digest } from "../oci/index.js";
 
 /** A service's state relative to the baseline. */
 export type PlanStatus = "unchanged" | "changed" | "rebuilt-identical" | "new" | "removed";

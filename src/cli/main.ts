@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
-import { outputStyle } from "../report/style.js";
+import { outputStyle } from "../terminal/index.js";
 
 function program(): Command {
   const cli = new Command("dray")
@@ -187,8 +187,8 @@ function program(): Command {
     .command("schema")
     .description("print the JSON Schema of dray.yaml (for editors)")
     .action(async () => {
-      const { configJsonSchema } = await import("../config/json-schema.js");
-      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      const { configJsonSchema } = await import("../config/index.js");
+      process.stdout.write(`${JSON.stringify(await configJsonSchema(), null, 2)}\n`);
     });
 
   return cli;

@@ -2,10 +2,9 @@
  * How a command that records spans ends: the trace file (`--trace`) is written even when it
  * throws, and the timing summary when it ran to the end (see report/finish.ts).
  */
-import type { ExitCodeValue } from "../errors/errors.js";
-import { finishReport, type ReportFlags } from "../report/finish.js";
-import { outputStyle } from "../report/style.js";
-import { createTracer, type Tracer } from "../report/trace.js";
+import type { ExitCodeValue } from "../errors/index.js";
+import { createTracer, finishReport, type ReportFlags, type Tracer } from "../report/index.js";
+import { outputStyle } from "../terminal/index.js";
 
 export async function runReported(
   command: string,

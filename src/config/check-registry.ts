@@ -3,7 +3,7 @@
  * a registry, and with a registry every service's name becomes part of a repository name, whose
  * grammar is stricter than dray's service names. Works on the raw data, next to validation.
  */
-import { isRepositoryComponent } from "../oci/reference.js";
+import { isRepositoryComponent } from "../oci/index.js";
 import { type Problem, problemAt } from "./problems.js";
 import { serviceName } from "./schema-fields.js";
 import { isMap } from "./validate.js";

@@ -5,8 +5,8 @@
  */
 import { lstat, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import { statSignature } from "../io/stat-signature.js";
+import { statSignature, writeFileAtomic } from "../io/index.js";
+import { statePaths } from "./state-paths.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
@@ -26,7 +26,7 @@ interface Stored {
 
 /** Where the cache of the config at `file` lives. */
 export function configCacheFile(file: string): string {
-  return path.join(path.dirname(file), ".dray", "cache", "config.json");
+  return path.join(statePaths(path.dirname(file)).cache, "config.json");
 }
 
 /** The remembered config, if dray.yaml and everything it depends on is as it was. */

@@ -1,13 +1,36 @@
 /**
  * The config stage: dray.yaml in, a read-only ResolvedConfig out, every problem reported at once
  * with file:line:column. The JSON Schema for editors comes from the same zod schema.
+ *
+ * The YAML parser and the schema are heavy and a no-op run never needs them (the resolved config
+ * is cached by the file's stat data), so the functions that need them load them on first call.
  */
+import type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
+
 export type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
-export { checkConfig } from "./check-config.js";
 export type { Exists, PathKind } from "./check-paths.js";
-export { configJsonSchema, renderConfigJsonSchema, SCHEMA_ID } from "./json-schema.js";
 export type { LocatedProblem } from "./problems.js";
 export { CONFIG_FILE, findConfigFile, type LoadConfigOptions, loadConfig } from "./read-config.js";
 export type { UserConfig } from "./schema.js";
-export { configSchema } from "./schema.js";
 export type * from "./types.js";
+
+/** Validate and resolve dray.yaml text, collecting every problem (loads the parser and schema). */
+export async function checkConfig(input: CheckConfigInput): Promise<CheckConfigResult> {
+  const { checkConfig: check } = await import("./check-config.js");
+  return check(input);
+}
+
+/** The JSON Schema of dray.yaml, for editors (loads the schema). */
+export async function configJsonSchema(): Promise<object> {
+  const { configJsonSchema: schema } = await import("./json-schema.js");
+  return schema();
+}
+export { existsOnDisk } from "./exists-on-disk.js";
+export { renderProblem } from "./problems.js";
+export { durationMs } from "./resolve-deploy.js";
+export { runtimeConfigFor } from "./runtime-config.js";
+export { DURATION_PATTERN } from "./schema-deploy.js";
+export { projectName } from "./schema-fields.js";
+export { selectServices } from "./select-services.js";
+export { statePaths } from "./state-paths.js";
+export { closest } from "./suggest.js";

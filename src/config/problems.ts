@@ -2,7 +2,7 @@
  * Problems found in dray.yaml, and how they are shown: collected from every check, sorted by
  * position and reported together in one UserError, so a user fixes them in one pass.
  */
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import type { Anchor, Locator, Position } from "./locator.js";
 import type { ConfigPath } from "./types.js";
 

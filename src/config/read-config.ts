@@ -4,7 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import { readCachedConfig, writeCachedConfig } from "./config-cache.js";
 import type { ResolvedConfig } from "./types.js";
 

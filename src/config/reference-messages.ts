@@ -2,7 +2,7 @@
  * What dray.yaml is told about a registry image reference ("127.0.0.1:5000/base/static:1.0@sha256:…")
  * or a registry place ("ghcr.io/org") that is not one. The grammar itself is src/oci/reference.ts.
  */
-import { lacksRegistryHost } from "../oci/reference.js";
+import { lacksRegistryHost } from "../oci/index.js";
 import { describeValue } from "./issue-messages.js";
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;

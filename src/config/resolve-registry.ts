@@ -3,7 +3,7 @@
  * its BaseRef. Pure, like resolve.ts: validation has already checked every reference.
  */
 import path from "node:path";
-import { isImageReference, parseReference, parseRegistryPlace } from "../oci/reference.js";
+import { isImageReference, parseReference, parseRegistryPlace } from "../oci/index.js";
 import type { BaseForm } from "./normalize.js";
 import type { RegistryConfig } from "./schema.js";
 import type { RegistryBase, RegistryTarget } from "./types.js";

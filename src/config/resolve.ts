@@ -4,11 +4,12 @@
  * checks that can fail (validation, paths on disk) have run before.
  */
 import path from "node:path";
-import { type PlatformName, parsePlatform } from "../oci/platform.js";
+import { type PlatformName, parsePlatform } from "../oci/index.js";
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
+import { statePaths } from "./state-paths.js";
 import type {
   BaseRef,
   ConfigPath,
@@ -150,6 +151,7 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
   return deepFreeze({
     root: context.root,
     file: context.file,
+    state: statePaths(context.root),
     project: config.project,
     ...(registry === undefined ? {} : { registry }),
     cache: config.cache ?? "local",

@@ -1,6 +1,6 @@
 /** What a service's dray.yaml settings put into its image config. Pure. */
 
-import type { RuntimeConfig } from "../oci/types.js";
+import type { RuntimeConfig } from "../oci/index.js";
 import type { ResolvedService } from "./types.js";
 
 /** The runtime config of a service's image (merged over its base image's by the image writer). */

@@ -4,7 +4,7 @@
  * registries have files of their own (schema-base.ts, schema-registry.ts).
  */
 import * as z from "zod";
-import { PLATFORMS } from "../oci/platform.js";
+import { PLATFORMS } from "../oci/index.js";
 import { describeValue } from "./issue-messages.js";
 
 /** What a custom message gets from zod: the value the user wrote. */

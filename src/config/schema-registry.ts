@@ -8,7 +8,7 @@ import {
   isImageReference,
   parseRegistryPlace,
   REGISTRY_PLACE_PATTERN,
-} from "../oci/reference.js";
+} from "../oci/index.js";
 import { describeValue } from "./issue-messages.js";
 import { imageReferenceProblem, registryUrlProblem } from "./reference-messages.js";
 import { relativePath } from "./schema-fields.js";

@@ -1,6 +1,6 @@
 /** Choosing the services a command works on from the names the user typed. */
 
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import type { ResolvedConfig, ResolvedService } from "./types.js";
 
 /** The services named (all when none), in config order; an unknown name is a usage error listing the known ones. */

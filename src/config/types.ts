@@ -2,7 +2,9 @@
  * The resolved, read-only configuration every later stage uses. The user's dray.yaml
  * (all optional, documented in the schema) is validated and resolved into these types once.
  */
-import type { Digest, Platform } from "../oci/types.js";
+import type { Digest, Platform } from "../oci/index.js";
+
+import type { StatePaths } from "./state-paths.js";
 
 /** A place in dray.yaml: keys and list indexes from the top, e.g. ["services", "api", "ports", 0]. */
 export type ConfigPath = readonly (string | number)[];
@@ -213,6 +215,8 @@ export interface ResolvedConfig {
   readonly root: string;
   /** Absolute path of dray.yaml. */
   readonly file: string;
+  /** dray's own folders under `<root>/.dray`, resolved once. */
+  readonly state: StatePaths;
   readonly project: string;
   /** Where images are pushed; undefined when dray.yaml names no registry. */
   readonly registry?: RegistryTarget;

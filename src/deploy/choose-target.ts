@@ -1,8 +1,8 @@
 /** Picking the target a deploy goes to: the one named, else the first in dray.yaml. */
 
-import { closest } from "../config/suggest.js";
-import type { ResolvedConfig, TargetConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
+import type { ResolvedConfig, TargetConfig } from "../config/index.js";
+import { closest } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
 
 export function chooseTarget(config: ResolvedConfig, name: string | undefined): TargetConfig {
   if (name === undefined) return config.targets[0]!;

@@ -6,63 +6,65 @@ import { acquireDeployLock, lockPath } from "./deploy-lock.js";
 
 describe("deploy lock", () => {
   let root: string;
+  let locks: string;
   beforeEach(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "dray-lock-"));
+    locks = path.join(root, ".dray", "locks");
   });
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
   it("is exclusive: a second taker fails naming the holder, and can take it after release", async () => {
-    const first = await acquireDeployLock(root, "local", { waitMs: 0 });
-    const holder = JSON.parse(await readFile(lockPath(root, "local"), "utf8"));
+    const first = await acquireDeployLock(locks, "local", { waitMs: 0 });
+    const holder = JSON.parse(await readFile(lockPath(locks, "local"), "utf8"));
     expect(holder.pid).toBe(process.pid);
-    await expect(acquireDeployLock(root, "local", { waitMs: 0 })).rejects.toThrow(
+    await expect(acquireDeployLock(locks, "local", { waitMs: 0 })).rejects.toThrow(
       new RegExp(`another deploy to target local is running: .*pid ${process.pid}`),
     );
     await first.release();
-    const second = await acquireDeployLock(root, "local", { waitMs: 0 });
+    const second = await acquireDeployLock(locks, "local", { waitMs: 0 });
     await second.release();
   });
 
   it("locks each target separately", async () => {
-    const a = await acquireDeployLock(root, "local", { waitMs: 0 });
-    const b = await acquireDeployLock(root, "staging", { waitMs: 0 });
+    const a = await acquireDeployLock(locks, "local", { waitMs: 0 });
+    const b = await acquireDeployLock(locks, "staging", { waitMs: 0 });
     const holders = await Promise.all(
-      ["local", "staging"].map(async (t) => JSON.parse(await readFile(lockPath(root, t), "utf8"))),
+      ["local", "staging"].map(async (t) => JSON.parse(await readFile(lockPath(locks, t), "utf8"))),
     );
     expect(holders.map((h) => h.pid)).toEqual([process.pid, process.pid]);
     expect(holders[0].token).not.toBe(holders[1].token);
     // Holding one target's lock does not keep the other's from being released and taken again.
     await b.release();
-    const again = await acquireDeployLock(root, "staging", { waitMs: 0 });
-    await expect(acquireDeployLock(root, "local", { waitMs: 0 })).rejects.toThrow(/target local is running/);
+    const again = await acquireDeployLock(locks, "staging", { waitMs: 0 });
+    await expect(acquireDeployLock(locks, "local", { waitMs: 0 })).rejects.toThrow(/target local is running/);
     await Promise.all([a.release(), again.release()]);
-    expect(await readdir(path.dirname(lockPath(root, "local")))).toEqual([]);
+    expect(await readdir(path.dirname(lockPath(locks, "local")))).toEqual([]);
   });
 
   it("waits for the holder to release when asked to", async () => {
-    const first = await acquireDeployLock(root, "local", { waitMs: 0 });
-    const firstHolder = await readFile(lockPath(root, "local"), "utf8");
+    const first = await acquireDeployLock(locks, "local", { waitMs: 0 });
+    const firstHolder = await readFile(lockPath(locks, "local"), "utf8");
     const started = Date.now();
     setTimeout(() => void first.release(), 300);
-    const second = await acquireDeployLock(root, "local", { waitMs: 5000 });
+    const second = await acquireDeployLock(locks, "local", { waitMs: 5000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    const secondHolder = await readFile(lockPath(root, "local"), "utf8");
+    const secondHolder = await readFile(lockPath(locks, "local"), "utf8");
     expect(secondHolder).not.toBe(firstHolder);
     expect(JSON.parse(secondHolder).pid).toBe(process.pid);
     await second.release();
-    await expect(readFile(lockPath(root, "local"), "utf8")).rejects.toThrow(/ENOENT/);
+    await expect(readFile(lockPath(locks, "local"), "utf8")).rejects.toThrow(/ENOENT/);
   });
 
   it("takes over a lock whose holder on this machine is gone", async () => {
     const { mkdir } = await import("node:fs/promises");
-    await mkdir(path.dirname(lockPath(root, "local")), { recursive: true });
+    await mkdir(path.dirname(lockPath(locks, "local")), { recursive: true });
     // A pid far above the kernel's default pid_max: no process has it.
     const stale = { pid: 4_194_999, host: os.hostname(), user: "x", command: "deploy", since: 0 };
-    await writeFile(lockPath(root, "local"), JSON.stringify(stale));
-    const lock = await acquireDeployLock(root, "local", { waitMs: 0 });
-    expect(JSON.parse(await readFile(lockPath(root, "local"), "utf8")).pid).toBe(process.pid);
+    await writeFile(lockPath(locks, "local"), JSON.stringify(stale));
+    const lock = await acquireDeployLock(locks, "local", { waitMs: 0 });
+    expect(JSON.parse(await readFile(lockPath(locks, "local"), "utf8")).pid).toBe(process.pid);
     await lock.release();
   });
 });

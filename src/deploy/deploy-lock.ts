@@ -7,26 +7,26 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { UserError } from "../errors/errors.js";
-import { acquireFileLock, type LockRecord } from "../io/file-lock.js";
+import { UserError } from "../errors/index.js";
+import { acquireFileLock, type LockRecord } from "../io/index.js";
 
 /** A deploy lock this process holds. */
 export interface DeployLock {
   release(): Promise<void>;
 }
 
-/** Where the lock of `target` lives in the project at `root`. */
-export function lockPath(root: string, target: string): string {
-  return path.join(root, ".dray", "locks", `deploy-${target}.lock`);
+/** Where the lock of `target` lives in the project's locks folder (`.dray/locks`). */
+export function lockPath(locksDir: string, target: string): string {
+  return path.join(locksDir, `deploy-${target}.lock`);
 }
 
 /** Takes the lock of `target`, waiting up to `waitMs` for another holder to finish. */
 export async function acquireDeployLock(
-  root: string,
+  locksDir: string,
   target: string,
   options: { waitMs: number; signal?: AbortSignal },
 ): Promise<DeployLock> {
-  const file = lockPath(root, target);
+  const file = lockPath(locksDir, target);
   await mkdir(path.dirname(file), { recursive: true });
   const attempt = await acquireFileLock(file, {
     timeoutMs: options.waitMs,

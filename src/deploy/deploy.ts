@@ -4,12 +4,11 @@
  * health. Per-service failures are reported, not thrown; a failed service is on its old version.
  */
 import pLimit from "p-limit";
-import type { CacheEntry } from "../cache/entry.js";
-import { selectServices } from "../config/select-services.js";
-import type { ResolvedConfig, TargetConfig } from "../config/types.js";
-import { openLayout } from "../oci/layout.js";
-import { type BuildOutcome, buildProject } from "../pipeline/build-project.js";
-import type { Tracer } from "../report/trace.js";
+import type { ResolvedConfig, TargetConfig } from "../config/index.js";
+import { selectServices } from "../config/index.js";
+import { openLayout, withDocuments } from "../oci/index.js";
+import { type BuildOutcome, buildProject } from "../pipeline/index.js";
+import type { Tracer } from "../report/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { acquireDeployLock } from "./deploy-lock.js";
 import { nameOf, planDeploy } from "./deploy-plan.js";
@@ -106,7 +105,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   const lock = options.dryRun
     ? undefined
     : await tracer.span("lock", () =>
-        acquireDeployLock(config.root, target.name, { waitMs: options.lockWaitMs, signal }),
+        acquireDeployLock(config.state.locks, target.name, { waitMs: options.lockWaitMs, signal }),
       );
   try {
     const live = await tracer.span("read live state", () => opened.readLive(config.project));
@@ -129,8 +128,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
 
     const changes = actions.filter((a) => a.kind === "create" || a.kind === "replace");
     const context = applyContext(options, tracer, reports);
-    if (config.registry && changes.length > 0)
-      await publishChanged(config, changes, build.entries, layout, tracer);
+    if (config.registry && changes.length > 0) await publishChanged(config, changes, build, layout, tracer);
     await tracer.span("prepare images", () => opened.prepare(changes, context));
     await runChanges(actions, opened, context, reports, signal);
     return outcome([...reports.values()], signal.aborted);
@@ -215,11 +213,11 @@ function verb(action: DeployAction): string {
 async function publishChanged(
   config: ResolvedConfig,
   changes: readonly DeployAction[],
-  entries: ReadonlyMap<string, CacheEntry>,
+  build: BuildOutcome,
   layout: Awaited<ReturnType<typeof openLayout>>,
   tracer: Tracer,
 ): Promise<void> {
-  const { publishByDigest } = await import("../publish/publish.js");
-  const wanted = new Map(changes.map((change) => [nameOf(change), entries.get(nameOf(change))!]));
-  await publishByDigest(config, layout, wanted, tracer);
+  const { publishByDigest } = await import("../publish/index.js");
+  const wanted = new Map(changes.map((change) => [nameOf(change), build.entries.get(nameOf(change))!]));
+  await publishByDigest(config, withDocuments(layout, build.documents), wanted, tracer);
 }

@@ -1,12 +1,12 @@
 /** What each built service should look like on a target: its image identity there, the reference the target runs, and its spec. */
 import { createHash } from "node:crypto";
-import type { CacheEntry } from "../cache/entry.js";
-import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
-import { buildForEngine } from "../engine/platform.js";
-import { UserError } from "../errors/errors.js";
-import { formatReference } from "../oci/reference.js";
-import type { Digest } from "../oci/types.js";
-import { repositoryOf } from "../publish/target.js";
+import type { CacheEntry } from "../cache/index.js";
+import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/index.js";
+import { buildForEngine } from "../engine/index.js";
+import { UserError } from "../errors/index.js";
+import type { Digest } from "../oci/index.js";
+import { formatReference } from "../oci/index.js";
+import { repositoryOf } from "../publish/index.js";
 import { deploySpec, specDigest } from "./spec.js";
 import type { DesiredService } from "./types.js";
 

@@ -2,7 +2,7 @@
  * What a Docker container and a Swarm task have in common in their engine specs: the labels that
  * carry a service's identity, the environment list, and the engine-run healthcheck.
  */
-import type { HealthCheck } from "../config/types.js";
+import type { HealthCheck } from "../config/index.js";
 import { type DesiredService, LABELS } from "./types.js";
 
 /** Docker durations are nanoseconds. */

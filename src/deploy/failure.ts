@@ -1,5 +1,5 @@
 /** The error a target throws when a new version does not become healthy. */
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 import type { FailureDetails } from "./types.js";
 
 /**

@@ -1,8 +1,8 @@
 /** Opening a target by kind; each implementation (and the Kubernetes client) is imported only when used. */
 
-import type { CacheEntry } from "../cache/entry.js";
-import type { ResolvedConfig, TargetConfig } from "../config/types.js";
-import type { LayoutStore } from "../oci/layout.js";
+import type { CacheEntry } from "../cache/index.js";
+import type { ResolvedConfig, TargetConfig } from "../config/index.js";
+import type { LayoutStore } from "../oci/index.js";
 import type { CommandWrapper, DeployTarget } from "./types.js";
 
 export interface OpenTargetOptions {

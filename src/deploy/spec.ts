@@ -5,9 +5,9 @@
  * them redeploys.
  */
 import { createHash } from "node:crypto";
-import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
-import { canonicalJson } from "../oci/canonical-json.js";
-import type { Digest } from "../oci/types.js";
+import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/index.js";
+import type { Digest } from "../oci/index.js";
+import { canonicalJson } from "../oci/index.js";
 import type { DeploySpec } from "./types.js";
 
 export function deploySpec(config: ResolvedConfig, service: ResolvedService): DeploySpec {

@@ -4,8 +4,8 @@
  * reports (LiveService, read from labels/annotations dray wrote) and each target carries out the
  * differences. No local file decides what is deployed.
  */
-import type { DeploySettings, ImageSettings, TargetConfig } from "../config/types.js";
-import type { Digest } from "../oci/types.js";
+import type { DeploySettings, ImageSettings, TargetConfig } from "../config/index.js";
+import type { Digest } from "../oci/index.js";
 
 /** Everything about how a service runs that is not in its image: hashed into the spec digest. */
 export interface DeploySpec {

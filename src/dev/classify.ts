@@ -4,7 +4,7 @@
  * with the reason said out loud.
  */
 import path from "node:path";
-import type { ResolvedService } from "../config/types.js";
+import type { ResolvedService } from "../config/index.js";
 
 /** A file to copy into the container: host path and container path. */
 export interface SyncFile {

@@ -2,7 +2,7 @@
  * Following a container's output as it is written. The engine frames stdout and stderr (8-byte
  * headers) when the container has no TTY; frames may split across chunks, and lines across frames.
  */
-import type { EngineClient } from "../engine/client.js";
+import type { EngineClient } from "../engine/index.js";
 
 export interface LogFollower {
   stop(): void;

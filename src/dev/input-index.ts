@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { buildForEngine } from "../engine/platform.js";
-import type { ServiceKey } from "../fingerprint/types.js";
+import { buildForEngine } from "../engine/index.js";
+import type { ServiceKey } from "../fingerprint/index.js";
 
 export interface InputIndex {
   /** Services whose input key includes `rel` (a root-relative "/"-path); empty when none does. */

@@ -4,9 +4,8 @@
  * Go toolchain. Refreshed when dray.yaml changes or a new Go file may join a package.
  */
 import path from "node:path";
-import type { ResolvedConfig, ResolvedService } from "../config/types.js";
-import { createFileHasher, type FileHasher } from "../fingerprint/file-hasher.js";
-import { computeServiceKeys } from "../fingerprint/service-keys.js";
+import type { ResolvedConfig, ResolvedService } from "../config/index.js";
+import { computeServiceKeys, createFileHasher, type FileHasher } from "../fingerprint/index.js";
 import { findGoToolchain, type GoMain, type GoToolchain } from "../go/index.js";
 import { buildInputIndex, type InputIndex } from "./input-index.js";
 
@@ -24,7 +23,7 @@ export async function loadProjectInputs(
   env: NodeJS.ProcessEnv,
   platform: string,
 ): Promise<ProjectInputs> {
-  const cacheDir = path.join(config.root, ".dray", "cache");
+  const cacheDir = config.state.cache;
   const hasher: FileHasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
   let index: InputIndex | undefined;
   let toolchain: GoToolchain | undefined;

@@ -6,10 +6,10 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { GoService, ResolvedService } from "../config/types.js";
-import type { ProbeResult } from "../deploy/health.js";
-import type { EngineClient } from "../engine/client.js";
-import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/container-files.js";
+import type { GoService, ResolvedService } from "../config/index.js";
+import type { ProbeResult } from "../deploy/index.js";
+import type { EngineClient } from "../engine/index.js";
+import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/index.js";
 import type { CompileResult } from "../go/index.js";
 import type { SyncFile } from "./classify.js";
 

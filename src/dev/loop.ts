@@ -6,18 +6,14 @@
  * edits that arrive meanwhile are merged into the next one, so the last edit always wins.
  */
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../config/read-config.js";
-import { selectServices } from "../config/select-services.js";
-import type { DockerTargetConfig, ResolvedConfig, ResolvedService } from "../config/types.js";
-import { deployProject } from "../deploy/deploy.js";
-import { runnable } from "../deploy/desired.js";
-import type { CommandWrapper } from "../deploy/types.js";
-import { engineAddress } from "../engine/address.js";
-import { createEngineClient } from "../engine/client.js";
-import { readEngineInfo } from "../engine/platform.js";
+import type { DockerTargetConfig, ResolvedConfig, ResolvedService } from "../config/index.js";
+import { loadConfig, selectServices } from "../config/index.js";
+import type { CommandWrapper } from "../deploy/index.js";
+import { deployProject, runnable } from "../deploy/index.js";
+import { createEngineClient, engineAddress, readEngineInfo } from "../engine/index.js";
 import { errorText } from "../errors/index.js";
 import { findGoToolchain } from "../go/index.js";
-import { createTracer } from "../report/trace.js";
+import { createTracer } from "../report/index.js";
 import { servicesReached } from "./batch.js";
 import type { DevHub } from "./hub.js";
 import { loadProjectInputs } from "./inputs.js";
@@ -51,7 +47,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const root = config.root;
   const engine = createEngineClient(engineAddress(target.host, env, config.locate(["targets", target.name])));
   const { platform } = await readEngineInfo(engine);
-  const wrapper = await supervisorFor(services, root, platform, env);
+  const wrapper = await supervisorFor(services, config.state.dev, platform, env);
   const running = trackServices(services, engine, hub);
 
   /** Deploys `names` with the deploy pipeline; returns the failures by service. */
@@ -91,6 +87,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   let ids = 0;
   const context: UpdateContext = {
     root,
+    devDir: config.state.dev,
     platform,
     target,
     engine,
@@ -192,12 +189,12 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
  */
 async function supervisorFor(
   services: readonly ResolvedService[],
-  root: string,
+  devDir: string,
   platform: string,
   env: NodeJS.ProcessEnv,
 ): Promise<CommandWrapper | undefined> {
   if (!services.some((s) => s.kind === "go")) return undefined;
-  const built = await buildSupervisor(root, platform, await findGoToolchain(env), env);
+  const built = await buildSupervisor(devDir, platform, await findGoToolchain(env), env);
   return {
     path: SUPERVISOR_PATH,
     binary: built.binary,

@@ -3,12 +3,9 @@
  * polled tightly.
  */
 import net from "node:net";
-import type { DockerTargetConfig, ResolvedService } from "../config/types.js";
-import { containerProbe } from "../deploy/docker/containers.js";
-import { serviceHealth } from "../deploy/docker/health-probe.js";
-import { type ProbeResult, waitUntilHealthy } from "../deploy/health.js";
-import { type EngineClient, engineError } from "../engine/client.js";
-import { execInContainer } from "../engine/container-files.js";
+import type { DockerTargetConfig, ResolvedService } from "../config/index.js";
+import { containerProbe, type ProbeResult, serviceHealth, waitUntilHealthy } from "../deploy/index.js";
+import { type EngineClient, engineError, execInContainer } from "../engine/index.js";
 import { SUPERVISOR_PATH, SUPERVISOR_PORT } from "./supervisor/protocol.js";
 
 /** Polls every few milliseconds: in the inner loop each one spent waiting is felt. */

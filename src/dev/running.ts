@@ -3,9 +3,9 @@
  * what was last copied into it — and the one place that reports a service's state to the hub and
  * follows its logs.
  */
-import type { ResolvedService } from "../config/types.js";
-import { LABELS } from "../deploy/types.js";
-import type { EngineClient } from "../engine/client.js";
+import type { ResolvedService } from "../config/index.js";
+import { LABELS } from "../deploy/index.js";
+import type { EngineClient } from "../engine/index.js";
 import type { ServiceStatus } from "./events.js";
 import { followLogs, type LogFollower } from "./follow-logs.js";
 import type { DevHub } from "./hub.js";

@@ -3,8 +3,8 @@
  * interleaved with coloured prefixes, and — on an interactive terminal — a status line per
  * service kept at the bottom. Plain lines, no redraws, when piped or in CI.
  */
-import { formatMs } from "../report/format.js";
-import { Color, type OutputStyle, paint } from "../report/style.js";
+import { formatMs } from "../report/index.js";
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import type { DevEvent, DevSession, ServiceState, UpdateRecord } from "./events.js";
 
 const PALETTE = [Color.cyan, Color.magenta, Color.blue, Color.yellow, Color.green];

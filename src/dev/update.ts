@@ -1,12 +1,6 @@
-/**
- * One update of one service: plan it (live or rebuild), carry it out with every step timed, and
- * record it in the hub for the terminal and dashboard. (The input index already holds the files'
- * new hashes: they were recorded when the change was seen.)
- */
-import path from "node:path";
-import type { DockerTargetConfig, GoService } from "../config/types.js";
-import type { EngineClient } from "../engine/client.js";
-import { buildForEngine } from "../engine/platform.js";
+import type { DockerTargetConfig, GoService } from "../config/index.js";
+import type { EngineClient } from "../engine/index.js";
+import { buildForEngine } from "../engine/index.js";
 import { compileGoService } from "../go/index.js";
 import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
@@ -22,6 +16,8 @@ export const REBUILD_REQUESTED = "rebuild requested";
 
 export interface UpdateContext {
   root: string;
+  /** `.dray/dev`: where live-update binaries are compiled. */
+  devDir: string;
   platform: string;
   target: DockerTargetConfig;
   engine: EngineClient;
@@ -104,7 +100,6 @@ function compileStep(ctx: UpdateContext, r: Running) {
   const service = r.service as GoService;
   const platform = buildForEngine(ctx.platform, service.platforms, (p) => p) ?? service.platforms[0]!;
   return {
-    compile: () =>
-      compileGoService(service, goMain, platform, toolchain, path.join(ctx.root, ".dray", "dev"), ctx.env),
+    compile: () => compileGoService(service, goMain, platform, toolchain, ctx.devDir, ctx.env),
   };
 }

@@ -1,5 +1,5 @@
 /** Where the Docker Engine API listens: a target's `host`, else DOCKER_HOST, else the local socket. */
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 
 /** How to connect: a unix socket path, or a TCP host and port (plain HTTP, as `tcp://` means to Docker). */
 export type EngineAddress =

@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import type { Readable } from "node:stream";
-import { ExitCode, RemoteError, UserError } from "../errors/errors.js";
+import { ExitCode, RemoteError, UserError } from "../errors/index.js";
 import type { EngineAddress } from "./address.js";
 
 /** Docker 20.10 speaks 1.41; later engines and Podman accept it. */

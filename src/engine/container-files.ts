@@ -5,7 +5,7 @@
  * running binary can be replaced.
  */
 import path from "node:path";
-import { writeTar } from "../oci/tar.js";
+import { writeTar } from "../oci/index.js";
 import type { EngineClient } from "./client.js";
 import { engineError } from "./client.js";
 

@@ -7,10 +7,8 @@
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { RemoteError } from "../errors/errors.js";
-import type { LayoutStore } from "../oci/layout.js";
-import type { ManifestDocument } from "../oci/resolve-image.js";
-import type { Descriptor, Digest } from "../oci/types.js";
+import { RemoteError } from "../errors/index.js";
+import type { Descriptor, Digest, LayoutStore, ManifestDocument } from "../oci/index.js";
 import type { EngineClient } from "./client.js";
 
 /** True when the engine already has the image: by config digest, or by a reference such as "host/repo@sha256:…". */

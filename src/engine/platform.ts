@@ -1,6 +1,7 @@
 /** Which platform a Docker engine runs, in the OCI spelling dray's images use, and which build runs there. */
-import { normalizePlatform, platformName, samePlatform } from "../oci/platform.js";
-import type { Platform } from "../oci/types.js";
+
+import type { Platform } from "../oci/index.js";
+import { normalizePlatform, platformName, samePlatform } from "../oci/index.js";
 import type { EngineClient } from "./client.js";
 
 /**

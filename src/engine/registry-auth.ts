@@ -2,8 +2,8 @@
  * The `X-Registry-Auth` header with which the engine pulls from a registry that needs a login:
  * URL-safe base64 of a JSON credential, sent to the local engine only, never printed or traced.
  */
-import { isRegistryHost } from "../oci/reference.js";
-import type { Credential, CredentialSource } from "../registry/types.js";
+import { isRegistryHost } from "../oci/index.js";
+import type { Credential, CredentialSource } from "../registry/index.js";
 
 /** The registry host of an image reference ("127.0.0.1:5000/shop/api@sha256:…" → "127.0.0.1:5000"), if it names one. */
 export function registryOf(image: string): string | undefined {

@@ -4,7 +4,7 @@
  * dashboard. An error is classified once (describeError); each form is drawn from that.
  */
 
-import { Color, type OutputStyle, paint } from "../report/style.js";
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { ExitCode, type ExitCodeValue, RemoteError, UserError } from "./errors.js";
 
 /** What dray shows of an error, whatever the form. */

@@ -9,7 +9,7 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import { compareUtf8 } from "./tree-hash.js";
 
 /** What `listCommandInputs` needs. */

@@ -1,8 +1,8 @@
 /** The ingredients of a command service's image on one platform. */
 
-import type { CommandService } from "../config/types.js";
-import { platformName } from "../oci/platform.js";
-import type { Platform } from "../oci/types.js";
+import type { CommandService } from "../config/index.js";
+import type { Platform } from "../oci/index.js";
+import { platformName } from "../oci/index.js";
 import { relative } from "./settings.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 

@@ -7,8 +7,8 @@ import { type BigIntStats, createReadStream, statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import { UserError } from "../errors/errors.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { UserError } from "../errors/index.js";
+import { writeFileAtomic } from "../io/index.js";
 
 /** sha256 of file contents with a persistent stat cache. */
 export interface FileHasher {

@@ -3,11 +3,11 @@
  * closures, module files, the files of `files:` mappings and command inputs, their hashes, dray.lock
  * and the digests of OCI-layout bases.
  */
-import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/types.js";
+import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/index.js";
 import { findGoToolchain, type GoToolchain, type ModuleFacts, readModuleFacts } from "../go/index.js";
-import { readBaseFromLayout } from "../oci/base.js";
-import { readLockFile, requireLocks } from "../pins/pin-file.js";
-import { createTracer, type Tracer } from "../report/trace.js";
+import { readBaseFromLayout } from "../oci/index.js";
+import { readLockFile, requireLocks } from "../pins/index.js";
+import { createTracer, type Tracer } from "../report/index.js";
 import { listCommandInputs } from "./command-inputs.js";
 import type { FileHasher } from "./file-hasher.js";
 import { type GoServiceListing, listGoServices } from "./go-graph.js";

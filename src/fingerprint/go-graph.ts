@@ -1,8 +1,8 @@
 /** The package closure of every Go service and platform, listed in groups and cached. */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { GoService, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
+import type { GoService, ResolvedConfig } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import {
   findGoToolchain,
   findModuleRoot,
@@ -13,9 +13,9 @@ import {
   relativePackage,
   type StoredPackage,
 } from "../go/index.js";
-import { platformName } from "../oci/platform.js";
-import type { Platform } from "../oci/types.js";
-import type { Tracer } from "../report/trace.js";
+import type { Platform } from "../oci/index.js";
+import { platformName } from "../oci/index.js";
+import type { Tracer } from "../report/index.js";
 import type { GoGraph, GoPackageInfo } from "./types.js";
 
 /** One Go service on one platform: where it is built from and every package it compiles. */
@@ -150,7 +150,7 @@ export async function loadGoGraph(
     root: config.root,
     env: options.env,
     toolchain,
-    cacheDir: path.join(config.root, ".dray", "cache"),
+    cacheDir: config.state.cache,
     locate: config.locate,
     ...(options.tracer ? { tracer: options.tracer } : {}),
   });

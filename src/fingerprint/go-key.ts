@@ -1,9 +1,7 @@
 /** The ingredients of a Go service's image on one platform. Pure. */
-import type { GoService } from "../config/types.js";
+import type { GoService } from "../config/index.js";
 import { goBuildArgs, goPlatformEnv, type ModuleFacts } from "../go/index.js";
-import { canonicalJson } from "../oci/canonical-json.js";
-import { sha256Digest } from "../oci/digest.js";
-import { platformName } from "../oci/platform.js";
+import { canonicalJson, platformName, sha256Digest } from "../oci/index.js";
 import type { GoServiceListing } from "./go-graph.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 

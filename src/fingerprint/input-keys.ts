@@ -2,12 +2,10 @@
  * The pure half of input keys: services and the facts gathered about them in, keys out. No disk,
  * no clock, no environment but the values passed in — so a key is a function of what is written here.
  */
-import type { ResolvedService } from "../config/types.js";
-import { canonicalJson } from "../oci/canonical-json.js";
-import { sha256Digest } from "../oci/digest.js";
-import { formatReference } from "../oci/reference.js";
-import type { Platform } from "../oci/types.js";
-import { pinnedDigest } from "../pins/pin-file.js";
+import type { ResolvedService } from "../config/index.js";
+import type { Platform } from "../oci/index.js";
+import { canonicalJson, formatReference, sha256Digest } from "../oci/index.js";
+import { pinnedDigest } from "../pins/index.js";
 import { commandIngredients } from "./command-key.js";
 import { listingKey } from "./go-graph.js";
 import { goIngredients } from "./go-key.js";

@@ -3,9 +3,9 @@
  * the I/O), then turned into keys by `inputKeys` (none).
  */
 import type { GoToolchain, ModuleFacts } from "../go/index.js";
-import { platformName } from "../oci/platform.js";
-import type { Platform } from "../oci/types.js";
-import type { LockFile } from "../pins/pin-file.js";
+import type { Platform } from "../oci/index.js";
+import { platformName } from "../oci/index.js";
+import type { LockFile } from "../pins/index.js";
 import type { GoServiceListing } from "./go-graph.js";
 
 /** The facts of one run about a set of services. Paths are project-relative and "/"-separated. */

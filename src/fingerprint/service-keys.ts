@@ -1,5 +1,5 @@
 /** Input keys for a set of services: gather the facts (I/O), then compute the keys from them (pure). */
-import type { ResolvedService } from "../config/types.js";
+import type { ResolvedService } from "../config/index.js";
 import type { GoMain, GoToolchain } from "../go/index.js";
 import { gatherKeyFacts, type KeyContext } from "./gather-facts.js";
 import { listingKey } from "./go-graph.js";

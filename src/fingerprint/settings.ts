@@ -1,8 +1,8 @@
 /** The non-file ingredients every service has: image config, base image, time stamp, file mappings. */
 import path from "node:path";
-import { runtimeConfigFor } from "../config/runtime-config.js";
-import type { ResolvedService } from "../config/types.js";
-import { canonicalJson } from "../oci/canonical-json.js";
+import type { ResolvedService } from "../config/index.js";
+import { runtimeConfigFor } from "../config/index.js";
+import { canonicalJson } from "../oci/index.js";
 
 /** Flat settings shared by Go and command services. `baseDigest` is the base manifest's digest, or "scratch". */
 export function commonSettings(

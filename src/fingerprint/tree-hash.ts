@@ -1,7 +1,7 @@
 /** Listing what a `files:` mapping copies into the image, so that its content can be part of the key. */
 import type { Dirent } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 
 /**
  * Paths relative to `absPath` ("/"-separated) of every regular file and symlink beneath it, sorted

@@ -3,7 +3,7 @@
  * digest of the canonical JSON of its ingredients; the ingredients are kept beside each cached
  * build so that "why did this change?" is a diff of two plain values.
  */
-import type { Digest } from "../oci/types.js";
+import type { Digest } from "../oci/index.js";
 
 /** Bump when the image writer's output for the same inputs changes (tar layout, config fields, gzip level…). */
 export const PACKING_FORMAT_VERSION = 2;

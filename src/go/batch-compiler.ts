@@ -8,18 +8,24 @@
  */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { UserError } from "../errors/errors.js";
-import { tailLines } from "../io/exec.js";
-import { platformName } from "../oci/platform.js";
-import type { Platform } from "../oci/types.js";
+import { UserError } from "../errors/index.js";
+import { tailLines } from "../io/index.js";
+import type { Platform } from "../oci/index.js";
+import { platformName } from "../oci/index.js";
 import { goBuildArgs } from "./flags.js";
 import { type GoBuildable, runGoBuild } from "./go-build.js";
 import type { GoMain } from "./main-package.js";
 import type { GoToolchain } from "./toolchain.js";
 
-/** Compiles one service for one platform and returns the binary's bytes. */
+/** A compiled binary and the milliseconds its service waited on the compiler for it. */
+export interface CompiledBinary {
+  binary: Buffer;
+  ms: number;
+}
+
+/** Compiles one service for one platform and returns the binary's bytes with the time it took. */
 export interface GoCompiler {
-  compile(service: GoBuildable, main: GoMain, platform: Platform): Promise<Buffer>;
+  compile(service: GoBuildable, main: GoMain, platform: Platform): Promise<CompiledBinary>;
 }
 
 /** What the compiler records of each compile: a tracer has both (kept this narrow so Go code needs no reporting code). */
@@ -39,7 +45,9 @@ interface Request {
   service: GoBuildable;
   main: GoMain;
   platform: Platform;
-  resolve: (binary: Buffer) => void;
+  /** Compile time charged to this request so far (a failed batch, then its own retry). */
+  ms: number;
+  resolve: (compiled: CompiledBinary) => void;
   reject: (error: unknown) => void;
 }
 
@@ -68,9 +76,9 @@ export function createBatchingCompiler(deps: BatchDeps): GoCompiler {
   };
   return {
     compile(service, main, platform) {
-      return new Promise<Buffer>((resolve, reject) => {
+      return new Promise<CompiledBinary>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flush);
-        pending.push({ service, main, platform, resolve, reject });
+        pending.push({ service, main, platform, ms: 0, resolve, reject });
       });
     },
   };
@@ -153,6 +161,7 @@ async function compileTogether(
   const duration = deps.tracer.now() - started;
   // Each service is charged the whole shared compile: it is what it waited for.
   for (const request of group) {
+    request.ms += duration;
     deps.tracer.record({
       name: "compile",
       subject: `${request.service.name} ${platformName(request.platform)}`,
@@ -163,7 +172,10 @@ async function compileTogether(
   }
   if (result.code !== 0) return { ok: false, output: result.stderr || result.stdout };
   for (const request of group)
-    request.resolve(await readFile(path.join(dir, execName(request.main.importPath))));
+    request.resolve({
+      binary: await readFile(path.join(dir, execName(request.main.importPath))),
+      ms: request.ms,
+    });
   return { ok: true };
 }
 

@@ -1,7 +1,7 @@
 /** Compiling one Go service on the host exactly as its image build does, for a live update. */
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import type { Platform } from "../oci/types.js";
+import type { Platform } from "../oci/index.js";
 import { type GoBuildable, runGoBuild } from "./go-build.js";
 import type { GoMain } from "./main-package.js";
 import type { GoToolchain } from "./toolchain.js";

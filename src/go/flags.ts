@@ -3,7 +3,7 @@
  * and toolchain give the same argv and environment, which is what makes binaries reproducible
  * (see docs/determinism.md, "Go binaries").
  */
-import type { Platform } from "../oci/types.js";
+import type { Platform } from "../oci/index.js";
 
 /** A Go service's settings that change its binary (a service's resolved config has all of them). */
 export interface GoBuildSettings {

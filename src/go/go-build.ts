@@ -1,6 +1,6 @@
 /** Running `go build` for a service: the one place that turns its settings into a compiler process. */
-import { type ExecResult, exec } from "../io/exec.js";
-import type { Platform } from "../oci/types.js";
+import { type ExecResult, exec } from "../io/index.js";
+import type { Platform } from "../oci/index.js";
 import { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
 import type { GoToolchain } from "./toolchain.js";
 

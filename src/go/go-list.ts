@@ -3,8 +3,8 @@
  * problem (exit 3); a module `go list` cannot load is a failed run (exit 1) that shows the
  * compiler's own output.
  */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { exec } from "../io/exec.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { exec } from "../io/index.js";
 import { goNotFound, isNotFound } from "./toolchain.js";
 
 /** Where and how to run one `go list`. */

@@ -4,6 +4,7 @@
  */
 export {
   type BatchDeps,
+  type CompiledBinary,
   type CompileTimer,
   createBatchingCompiler,
   type GoCompiler,

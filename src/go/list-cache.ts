@@ -5,8 +5,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import { statSignatures } from "../io/stat-signature.js";
+import { statSignatures, writeFileAtomic } from "../io/index.js";
 import { goListDeps, type ListedPackage, packageFiles, relativeInside } from "./list-deps.js";
 
 /** A package as stored: paths relative to the project root. */

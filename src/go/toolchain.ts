@@ -1,6 +1,6 @@
 /** Finding the Go toolchain and the facts about it that builds depend on. */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { exec } from "../io/exec.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { exec } from "../io/index.js";
 
 /** The Go toolchain dray compiles with. */
 export interface GoToolchain {

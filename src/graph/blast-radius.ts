@@ -3,7 +3,7 @@
  * takes the Go package graph, returns plain rows.
  */
 import path from "node:path";
-import type { GoGraph, GoPackageInfo } from "../fingerprint/types.js";
+import type { GoGraph, GoPackageInfo } from "../fingerprint/index.js";
 
 /** A project package and the services whose closure contains it. */
 export type PackageRadius = {

@@ -1,8 +1,7 @@
 /** `dray graph` output: a table for people, JSON for machines, Graphviz DOT for pictures. */
-import type { GoGraph } from "../fingerprint/types.js";
-import { Color, type OutputStyle, paint } from "../report/style.js";
-import { formatPercent } from "../report/summary.js";
-import { renderTable } from "../report/table.js";
+import type { GoGraph } from "../fingerprint/index.js";
+import { formatPercent, renderTable } from "../report/index.js";
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { compare, type ModuleRadius, type PackageRadius } from "./blast-radius.js";
 
 /** How many service names a text row lists before "+N more". */

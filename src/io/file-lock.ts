@@ -17,7 +17,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { link, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 
 /** Fields a caller stores with its lock, shown to whoever finds it held; pid, host and token are the lock's own. */
 export type LockFields = Record<string, string | number | boolean> & {

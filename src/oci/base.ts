@@ -1,5 +1,5 @@
 /** Base images from a local OCI layout (e.g. `skopeo copy docker://… oci:DIR:TAG`), with lazy layers. */
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import type { BaseImage } from "./image.js";
 import { layerFromBlob } from "./layer.js";
 import { openLayout } from "./layout.js";

@@ -5,7 +5,7 @@
 import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import type { TarEntry } from "./tar.js";
 
 /** Where a walk may reach. */

@@ -3,7 +3,7 @@
  * Config, manifest and index bytes are produced once, with canonicalJson, and never change afterwards.
  * https://github.com/opencontainers/image-spec/blob/main/config.md and manifest.md, image-index.md
  */
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 import { blobFromBytes } from "./blob.js";
 import { canonicalJson } from "./canonical-json.js";
 import { comparePlatforms, platformName } from "./platform.js";

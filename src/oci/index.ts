@@ -4,6 +4,8 @@
  */
 export { readBaseFromLayout } from "./base.js";
 export { blobFromBytes } from "./blob.js";
+export type { BlobSource } from "./blob-source.js";
+export { withDocuments } from "./blob-source.js";
 export { canonicalJson, compareBytes } from "./canonical-json.js";
 export { type CollectOptions, collectDirectory, collectFile } from "./collect.js";
 export { DIGEST_GRAMMAR, digestHex, isDigest, sha256Digest } from "./digest.js";
@@ -16,8 +18,9 @@ export {
   formatCreated,
   type ImageRecipe,
 } from "./image.js";
-export { createLayer, type LayerOptions, layerFromBlob } from "./layer.js";
+export { createLayer, type LayerOptions, layerFromBlob, layerFromParts } from "./layer.js";
 export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
+export { reachableFrom } from "./layout-gc.js";
 export {
   comparePlatforms,
   isPlatformName,

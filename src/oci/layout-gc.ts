@@ -7,7 +7,7 @@
 import { readdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { digestHex, isDigest } from "./digest.js";
-import type { LayoutStore } from "./layout.js";
+import type { LayoutStore } from "./layout-store.js";
 import type { Descriptor, Digest } from "./types.js";
 import { type ManifestFields, manifestKind, namedIn, walkManifests } from "./walk.js";
 

@@ -1,6 +1,6 @@
 /** index.json of an OCI image layout: https://github.com/opencontainers/image-spec/blob/main/image-layout.md#indexjson-file */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { writeFileAtomic } from "../io/index.js";
 import { canonicalJson, compareBytes } from "./canonical-json.js";
 import { Annotation } from "./image.js";
 import { type Descriptor, MediaType } from "./types.js";

@@ -8,7 +8,8 @@ import { blobFromBytes } from "./blob.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { assembleImage, assembleImageSet } from "./image.js";
 import { createLayer } from "./layer.js";
-import { openLayout, resolveImage } from "./layout.js";
+import { openLayout } from "./layout.js";
+import { resolveImage } from "./resolve-image.js";
 import { type Blob, type ImageSet, MediaType, type Platform } from "./types.js";
 
 let temp: string;

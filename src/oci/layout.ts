@@ -6,9 +6,8 @@
  */
 import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors/errors.js";
-import { syncDirectory, TEMP_PREFIX, writeFileAtomic } from "../io/atomic-write.js";
-import { withFileLock } from "../io/file-lock.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
@@ -21,31 +20,10 @@ import {
   withoutRefName,
   writeIndex,
 } from "./layout-index.js";
-import type { Blob, Descriptor, Digest, ImageSet } from "./types.js";
+import type { LayoutStore } from "./layout-store.js";
+import type { Blob, Digest } from "./types.js";
 
-export { type ResolvedImage, resolveImage } from "./resolve-image.js";
-
-/** A local OCI image layout: a source and a sink of blobs, plus tags in index.json. */
-export interface LayoutStore {
-  readonly root: string;
-  hasBlob(digest: Digest): Promise<boolean>;
-  /** The blob's bytes, verified against its digest; a missing or corrupted blob is a UserError. */
-  readBlob(digest: Digest): Promise<Buffer>;
-  /** Write every blob of the set (layers, configs, manifests, index); content-addressed, temp file + rename, skips blobs already present, verifies digest of what it writes. */
-  writeImageSet(set: ImageSet): Promise<void>;
-  /** Writes one blob unless present; throws, writing nothing, if its bytes do not match its descriptor. */
-  writeBlob(blob: Blob): Promise<void>;
-  /** Point tags (ref names) at descriptors in one atomic rewrite of index.json (temp + rename), replacing earlier descriptors with the same ref name, keeping others. */
-  tag(tags: Record<string, Descriptor>): Promise<void>;
-  /** The descriptor a ref name points at (without its ref.name annotation). */
-  resolve(ref: string): Promise<Descriptor | undefined>;
-  /** Every ref name in index.json and what it points at. */
-  listTags(): Promise<Record<string, Descriptor>>;
-  /** Every blob file in the layout with its size on disk, sorted by digest. */
-  listBlobs(): Promise<{ digest: Digest; size: number }[]>;
-  /** Deletes these blobs except those index.json reaches (index → manifests → config and layers); returns the bytes freed. */
-  removeBlobs(digests: readonly Digest[]): Promise<number>;
-}
+export type { LayoutStore } from "./layout-store.js";
 
 /** How to open a layout. */
 export interface OpenLayoutOptions {

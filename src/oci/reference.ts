@@ -5,7 +5,7 @@
  * with two narrowings: the registry host is always written (dray never assumes Docker Hub), and
  * sha256 is the only digest algorithm dray reads.
  */
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 import { DIGEST_GRAMMAR, isDigest } from "./digest.js";
 import type { Digest } from "./types.js";
 

@@ -2,9 +2,9 @@
  * Following a tag to one image: index.json → (image index →) manifest → config. Reads OCI and Docker v2
  * media types, because base images come from anywhere; every blob is verified against its digest on read.
  */
-import { ExitCode, UserError } from "../errors/errors.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import { isDigest } from "./digest.js";
-import type { LayoutStore } from "./layout.js";
+import type { LayoutStore } from "./layout-store.js";
 import { platformName, samePlatform, selectPlatform } from "./platform.js";
 import type { Descriptor, ImageConfigFile, Platform } from "./types.js";
 import { manifestKind, walkManifests } from "./walk.js";

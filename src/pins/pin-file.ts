@@ -5,10 +5,10 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { RegistryBase, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
-import type { Digest } from "../oci/types.js";
+import type { RegistryBase, ResolvedConfig } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { writeFileAtomic } from "../io/index.js";
+import type { Digest } from "../oci/index.js";
 import { type LockFile, parseLockFile, renderLockFile } from "./pin-format.js";
 
 export type { LockedBase, LockFile } from "./pin-format.js";

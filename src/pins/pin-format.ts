@@ -13,10 +13,9 @@
  *     }
  *   }
  */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { isDigest } from "../oci/digest.js";
-import { isImageReference } from "../oci/reference.js";
-import type { Digest } from "../oci/types.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import type { Digest } from "../oci/index.js";
+import { isDigest, isImageReference } from "../oci/index.js";
 
 /** The lock file's format version; a newer dray that changes the format bumps it. */
 export const LOCK_VERSION = 1;

@@ -3,10 +3,11 @@
  * The registry is reached only through the injected `resolve`, so the whole decision — what to
  * ask for, what changed, whether to write — is tested without one.
  */
-import { closest } from "../config/suggest.js";
-import type { RegistryBase, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
-import type { Digest } from "../oci/types.js";
+
+import type { RegistryBase, ResolvedConfig } from "../config/index.js";
+import { closest } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import type { Digest } from "../oci/index.js";
 import { lockedDigest, readLockFile, registryBases, writeLockFile } from "./pin-file.js";
 import type { LockedBase, LockFile } from "./pin-format.js";
 

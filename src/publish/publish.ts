@@ -4,15 +4,13 @@
  * to it, so that another machine can skip the build.
  */
 
-import type { CacheEntry } from "../cache/entry.js";
-import type { ResolvedConfig } from "../config/types.js";
-import type { LayoutStore } from "../oci/layout.js";
-import { formatReference } from "../oci/reference.js";
-import type { Digest } from "../oci/types.js";
-import { type PushEvent, type PushResult, pushImage } from "../registry/push.js";
-import { cacheTag, storeCacheEntry } from "../registry/registry-cache.js";
-import type { RegistryClient } from "../registry/types.js";
-import type { Tracer } from "../report/trace.js";
+import type { CacheEntry } from "../cache/index.js";
+import type { ResolvedConfig } from "../config/index.js";
+import type { BlobSource, Digest } from "../oci/index.js";
+import { formatReference } from "../oci/index.js";
+import type { RegistryClient } from "../registry/index.js";
+import { cacheTag, type PushEvent, type PushResult, pushImage, storeCacheEntry } from "../registry/index.js";
+import type { Tracer } from "../report/index.js";
 import { clientFor, repositoryOf, requireRegistry } from "./target.js";
 
 /** One service's push, as reported. */
@@ -28,7 +26,8 @@ export interface PublishReport {
 export interface PublishOptions {
   config: ResolvedConfig;
   client: RegistryClient;
-  layout: LayoutStore;
+  /** Where the images' blobs are read: the layout, with the build's in-memory documents in front. */
+  source: BlobSource;
   /** Service name → the entry it was built (or found) as. */
   entries: ReadonlyMap<string, CacheEntry>;
   tags: readonly string[];
@@ -38,7 +37,7 @@ export interface PublishOptions {
 
 /** Push every entry, a few services at a time; returns per-service reports in name order. */
 export async function publishServices(options: PublishOptions): Promise<PublishReport[]> {
-  const { config, client, layout, entries, tracer } = options;
+  const { config, client, source, entries, tracer } = options;
   const target = config.registry!;
   const names = [...entries.keys()].sort();
   // Another service's repository is a mount source for blobs both images share (a base layer, a
@@ -61,7 +60,7 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
       const result = await pushImage({
         client,
         repository,
-        source: layout,
+        source,
         top: entry.top,
         tags: [...options.tags],
         mountFrom: [...shared].slice(0, 3).map((other) => repositoryOf(target, other)),
@@ -102,14 +101,14 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
  */
 export async function publishByDigest(
   config: ResolvedConfig,
-  layout: LayoutStore,
+  source: BlobSource,
   entries: ReadonlyMap<string, CacheEntry>,
   tracer: Tracer,
 ): Promise<PublishReport[]> {
   const client = clientFor(requireRegistry(config));
   try {
     return await tracer.span("publish", () =>
-      publishServices({ config, client, layout, entries, tags: [], tracer }),
+      publishServices({ config, client, source, entries, tags: [], tracer }),
     );
   } finally {
     client.close();

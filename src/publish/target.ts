@@ -1,9 +1,9 @@
 /** Where a project's images go in its registry, and one client per run to get them there. */
 
-import type { RegistryTarget, ResolvedConfig } from "../config/types.js";
-import { ExitCode, UserError } from "../errors/errors.js";
-import { repositoryIn } from "../oci/reference.js";
-import { type ClosableRegistryClient, createRegistryClient } from "../registry/client/client.js";
+import type { RegistryTarget, ResolvedConfig } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import { repositoryIn } from "../oci/index.js";
+import { type ClosableRegistryClient, createRegistryClient } from "../registry/index.js";
 
 /** The project's registry, or a usage error saying how to configure one. */
 export function requireRegistry(config: ResolvedConfig): RegistryTarget {

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { UserError } from "../errors/errors.js";
+import { UserError } from "../errors/index.js";
 import { type HelperRunner, runCredentialHelper } from "./auth/credential-helper.js";
 import type { Credential, CredentialSource } from "./types.js";
 

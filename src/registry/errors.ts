@@ -3,7 +3,7 @@
  * Messages are built from status codes, error codes and the registry's own words, never from request
  * headers, so credentials cannot reach them; remote text is scrubbed of known secrets anyway.
  */
-import { RemoteError, UserError } from "../errors/errors.js";
+import { RemoteError, UserError } from "../errors/index.js";
 import { BodyTooLargeError, type HttpResponse, TransportTimeoutError } from "./http.js";
 
 /** One entry of the Distribution error body: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes */

@@ -6,7 +6,7 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import tls from "node:tls";
-import { splitHostPort } from "../oci/reference.js";
+import { splitHostPort } from "../oci/index.js";
 
 /** The methods the Distribution API uses. */
 export type HttpMethod = "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";

@@ -10,7 +10,7 @@ import { AMD64, ARM64, setBlobs, writeSampleImage } from "../../test/support/sam
 import { UserError } from "../errors/errors.js";
 import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
-import { openLayout, resolveImage } from "../oci/layout.js";
+import { openLayout, resolveImage } from "../oci/index.js";
 import { type Digest, type ImageSet, MediaType } from "../oci/types.js";
 import { pullImage, resolveRemote } from "./pull.js";
 import { pushImage } from "./push.js";

@@ -4,11 +4,9 @@
  * types included, because re-encoding would change every digest above them.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pull
  */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { isDigest, sha256Digest } from "../oci/digest.js";
-import type { LayoutStore } from "../oci/layout.js";
-import { formatReference } from "../oci/reference.js";
-import type { Descriptor, Digest, Platform } from "../oci/types.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import type { Descriptor, Digest, LayoutStore, Platform } from "../oci/index.js";
+import { formatReference, isDigest, sha256Digest } from "../oci/index.js";
 import { runLimited } from "./run-limited.js";
 import type { RegistryClient } from "./types.js";
 import { type ImageGraph, plainDescriptor, walkImage } from "./walk.js";

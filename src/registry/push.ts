@@ -6,11 +6,10 @@
  * anywhere leaves the tags where they were.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md#push
  */
-import { UserError } from "../errors/errors.js";
-import type { LayoutStore } from "../oci/layout.js";
-import { isTag } from "../oci/reference.js";
-import type { Blob, Descriptor, Digest } from "../oci/types.js";
-import type { Tracer } from "../report/trace.js";
+import { UserError } from "../errors/index.js";
+import type { Blob, BlobSource, Descriptor, Digest } from "../oci/index.js";
+import { isTag } from "../oci/index.js";
+import type { Tracer } from "../report/index.js";
 import { runLimited } from "./run-limited.js";
 import type { RegistryClient } from "./types.js";
 import { walkImage } from "./walk.js";
@@ -46,7 +45,7 @@ export interface PushOptions {
   client: RegistryClient;
   repository: string;
   /** Where the image's blobs are read from. */
-  source: LayoutStore;
+  source: BlobSource;
   /** The index or manifest the tags will point at. */
   top: Descriptor;
   tags: string[];
@@ -143,7 +142,7 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
 async function pushBlob(
   client: RegistryClient,
   repository: string,
-  source: LayoutStore,
+  source: BlobSource,
   descriptor: Descriptor,
   mountFrom: readonly string[],
   emit: (event: PushEvent) => void,
@@ -177,7 +176,7 @@ async function mountFromAny(
 }
 
 /** The blob read lazily from the layout (readBlob verifies the digest); a size the manifest contradicts is refused. */
-function localBlob(source: LayoutStore, descriptor: Descriptor): Blob {
+function localBlob(source: BlobSource, descriptor: Descriptor): Blob {
   return {
     descriptor,
     async bytes() {

@@ -7,11 +7,17 @@
  * https://github.com/opencontainers/image-spec/blob/main/manifest.md
  */
 
-import type { CacheEntry } from "../cache/entry.js";
-import { parseEntry } from "../cache/entry-file.js";
-import { canonicalJson } from "../oci/canonical-json.js";
-import { digestHex, isDigest, sha256Digest } from "../oci/digest.js";
-import { type Descriptor, type Digest, MediaType } from "../oci/types.js";
+import type { CacheEntry } from "../cache/index.js";
+import { parseEntry } from "../cache/index.js";
+import {
+  canonicalJson,
+  type Descriptor,
+  type Digest,
+  digestHex,
+  isDigest,
+  MediaType,
+  sha256Digest,
+} from "../oci/index.js";
 import type { RegistryClient } from "./types.js";
 import { plainDescriptor } from "./walk.js";
 

@@ -2,7 +2,7 @@
  * The OCI Distribution client's contract (https://github.com/opencontainers/distribution-spec/blob/main/spec.md).
  * The registry is one more sink and source of the same image values as the local layout.
  */
-import type { Blob, Descriptor, Digest } from "../oci/types.js";
+import type { Blob, Descriptor, Digest } from "../oci/index.js";
 
 /** How to reach one registry. */
 export interface RegistryOptions {

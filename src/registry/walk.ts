@@ -5,11 +5,17 @@
  * index documents are read; configs and layers are listed. Documents come from elsewhere, so each is
  * checked against its digest and its shape.
  */
-import { ExitCode, UserError } from "../errors/errors.js";
-import { isDigest, sha256Digest } from "../oci/digest.js";
-import { platformName, selectPlatform } from "../oci/platform.js";
-import type { Descriptor, Platform } from "../oci/types.js";
-import { type ManifestFields, manifestKind, walkManifests } from "../oci/walk.js";
+import { ExitCode, UserError } from "../errors/index.js";
+import type { Descriptor, Platform } from "../oci/index.js";
+import {
+  isDigest,
+  type ManifestFields,
+  manifestKind,
+  platformName,
+  selectPlatform,
+  sha256Digest,
+  walkManifests,
+} from "../oci/index.js";
 
 /** A manifest or index found by the walk, with its bytes exactly as stored (its digest names them). */
 export interface WalkedManifest {

@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/index.js";
 import type { Span } from "./trace.js";
 
 /** The track name of spans that belong to no service (config, go list, tagging…). */

@@ -3,8 +3,8 @@
  * One helper so that each command's ending reads the same and the policy lives in one place.
  */
 import path from "node:path";
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { writeChromeTrace } from "./chrome-trace.js";
-import { Color, type OutputStyle, paint } from "./style.js";
 import { renderSpanSummary } from "./summary.js";
 import type { Tracer } from "./trace.js";
 

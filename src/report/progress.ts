@@ -2,8 +2,9 @@
  * Build progress: a live block of one line per service on a terminal, plain lines otherwise
  * (CI logs should read top to bottom without escape codes).
  */
+
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { formatMs } from "./format.js";
-import { Color, type OutputStyle, paint } from "./style.js";
 
 /** Receives state changes; `finish` clears any live display. */
 export interface Progress {

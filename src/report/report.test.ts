@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { outputStyle } from "../terminal/style.js";
 import { formatBytes, formatMs, shortDigest } from "./format.js";
-import { outputStyle } from "./style.js";
 import { renderTable } from "./table.js";
 import { createTracer, durationsBySubject } from "./trace.js";
 

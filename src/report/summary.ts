@@ -2,8 +2,9 @@
  * "Where did the time go?" in a few lines: recorded spans summed per step name across all subjects,
  * printed at the end of a command.
  */
+
+import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { formatMs } from "./format.js";
-import { Color, type OutputStyle, paint } from "./style.js";
 import { renderTable } from "./table.js";
 import type { Span } from "./trace.js";
 

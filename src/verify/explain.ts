@@ -2,8 +2,7 @@
 
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-import type { LayoutStore } from "../oci/layout.js";
-import type { Digest, ImageConfigFile } from "../oci/types.js";
+import type { Digest, ImageConfigFile, LayoutStore } from "../oci/index.js";
 import { type Difference, firstJsonDifference, firstTarDifference } from "./layer-diff.js";
 
 const gunzipAsync = promisify(gunzip);

@@ -5,7 +5,7 @@
  */
 import { chmod, copyFile, lstat, mkdir, readlink, symlink, utimes } from "node:fs/promises";
 import path from "node:path";
-import { exec } from "../io/exec.js";
+import { exec } from "../io/index.js";
 
 /** How the copy differs from the original checkout. */
 export interface CopyVariation {

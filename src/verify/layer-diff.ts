@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { extract } from "tar-stream";
-import { compareBytes } from "../oci/canonical-json.js";
+import { compareBytes } from "../oci/index.js";
 
 /** The first difference between two images. `layer` is 1-based, in manifest order. */
 export type Difference =

@@ -5,12 +5,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { ResolvedConfig } from "../config/types.js";
-import { UserError } from "../errors/errors.js";
-import { exec, tailLines } from "../io/exec.js";
-import { openLayout } from "../oci/layout.js";
-import type { Digest } from "../oci/types.js";
-import { type BuildOutcome, buildProject } from "../pipeline/build-project.js";
+import type { ResolvedConfig } from "../config/index.js";
+import { statePaths } from "../config/index.js";
+import { UserError } from "../errors/index.js";
+import { exec, tailLines } from "../io/index.js";
+import type { Digest } from "../oci/index.js";
+import { openLayout } from "../oci/index.js";
+import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import { explainImageDifference } from "./explain.js";
 import { copyProject, projectFiles } from "./fresh-copy.js";
 import { describeDifference } from "./layer-diff.js";
@@ -109,7 +110,7 @@ export async function verifyProject(
       });
     }
     options.onPhase?.("comparing");
-    const results = await compare(reference, copied, path.join(copy, ".dray", "oci"));
+    const results = await compare(reference, copied, statePaths(copy).layout);
     return { results, conditions, reference };
   } finally {
     if (!options.keep) await rm(scratch, { recursive: true, force: true });

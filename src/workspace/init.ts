@@ -5,14 +5,10 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { checkConfig } from "../config/check-config.js";
-import { existsOnDisk } from "../config/exists-on-disk.js";
-import { renderProblem } from "../config/problems.js";
-import { CONFIG_FILE } from "../config/read-config.js";
-import { projectName } from "../config/schema-fields.js";
-import { ExitCode, UserError } from "../errors/errors.js";
+import { CONFIG_FILE, checkConfig, existsOnDisk, projectName, renderProblem } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import type { GoOptions } from "../go/index.js";
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic } from "../io/index.js";
 import { discoverGoMainPackages } from "./discover.js";
 import { renderInitConfig } from "./init-template.js";
 import { toProjectName } from "./names.js";
@@ -73,7 +69,13 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     });
   }
   const text = renderInitConfig({ project, packages });
-  const check = checkConfig({ source: text, file, display: CONFIG_FILE, env: {}, exists: existsOnDisk });
+  const check = await checkConfig({
+    source: text,
+    file,
+    display: CONFIG_FILE,
+    env: {},
+    exists: existsOnDisk,
+  });
   if (!check.ok) {
     // A bug in init, not the user's doing: an internal error with the problems, not a UserError.
     throw new Error(

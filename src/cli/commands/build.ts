@@ -1,17 +1,15 @@
 /** `dray build [service…]`: build, then report image IDs, digests, sizes and where the time went. */
 import path from "node:path";
-import { loadConfig } from "../../config/read-config.js";
-import type { ResolvedConfig } from "../../config/types.js";
+import type { ResolvedConfig } from "../../config/index.js";
+import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue, errorJson, failureExitCode, renderError } from "../../errors/index.js";
-import { openLayout } from "../../oci/layout.js";
-import { type BuildOutcome, buildProject, type ServiceReport } from "../../pipeline/build-project.js";
-import type { PublishReport } from "../../publish/publish.js";
-import type { PushEvent } from "../../registry/push.js";
-import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
-import { createProgress } from "../../report/progress.js";
-import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
-import type { Tracer } from "../../report/trace.js";
+import { openLayout } from "../../oci/index.js";
+import { type BuildOutcome, buildProject, publishBuilt, type ServiceReport } from "../../pipeline/index.js";
+import type { PublishReport } from "../../publish/index.js";
+import type { PushEvent } from "../../registry/index.js";
+import type { Tracer } from "../../report/index.js";
+import { createProgress, formatBytes, formatMs, renderTable, shortDigest } from "../../report/index.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
@@ -64,18 +62,16 @@ async function buildAndReport(
       ...(flags.layout ? { layoutDir: path.resolve(flags.dir, flags.layout) } : {}),
       ...(flags.jobs ? { jobs: flags.jobs } : {}),
       ...(flags.cache === false ? { noCache: true } : {}),
-      ...(registry?.remoteCache ? { remoteCache: registry.remoteCache } : {}),
+      ...(registry?.registryCache ? { registryCache: registry.registryCache } : {}),
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal: controller.signal,
     });
     if (flags.push && registry && outcome.entries.size > 0) {
       const moved = new Map<string, { sent: number; skipped: number }>();
       pushed = await tracer.span("push", () =>
-        publishServices({
+        publishBuilt(outcome, registry.layout, {
           config,
           client: registry.client,
-          layout: registry.layout,
-          entries: outcome.entries,
           tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
           tracer,
           ...(progress
@@ -187,26 +183,16 @@ function statusLabel(report: Extract<ServiceReport, { status: "built" }>, style:
 
 /** The registry pieces a run needs, loaded only then: the client, the layout it reads, the remote cache. */
 async function openRegistry(config: ResolvedConfig, flags: BuildFlags) {
-  const [{ requireRegistry, clientFor }, { registryCache }] = await Promise.all([
-    import("../../publish/target.js"),
-    import("../../cache/registry-cache.js"),
-  ]);
+  const { requireRegistry, clientFor, registryCache } = await import("../../publish/index.js");
   const target = requireRegistry(config);
   const client = clientFor(target);
   const layout = await openLayout(
-    flags.layout ? path.resolve(flags.dir, flags.layout) : path.join(config.root, ".dray", "oci"),
+    flags.layout ? path.resolve(flags.dir, flags.layout) : config.state.layout,
     { create: true },
   );
   return {
     client,
     layout,
-    remoteCache: config.cache === "registry" ? registryCache(config, client, layout) : undefined,
+    registryCache: config.cache === "registry" ? registryCache({ config, client, layout }) : undefined,
   };
-}
-
-async function publishServices(
-  ...args: Parameters<typeof import("../../publish/publish.js").publishServices>
-) {
-  const { publishServices: publish } = await import("../../publish/publish.js");
-  return publish(...args);
 }

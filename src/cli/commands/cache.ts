@@ -7,12 +7,11 @@ import {
   openBuildCache,
   parseSizeOrThrow,
 } from "../../cache/index.js";
-import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
-import { openLayout } from "../../oci/layout.js";
-import { formatBytes, shortDigest } from "../../report/format.js";
-import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
+import { loadConfig } from "../../config/index.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+import { openLayout } from "../../oci/index.js";
+import { formatBytes, renderTable, shortDigest } from "../../report/index.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface CacheInfoFlags extends GlobalOptions {
@@ -153,7 +152,7 @@ async function projectDirs(flags: GlobalOptions): Promise<{ cacheDir: string; la
     env: process.env,
   });
   return {
-    cacheDir: path.join(config.root, ".dray", "cache"),
-    layoutDir: path.join(config.root, ".dray", "oci"),
+    cacheDir: config.state.cache,
+    layoutDir: config.state.layout,
   };
 }

@@ -1,8 +1,6 @@
 /** `dray deploy [service…]`: change only what differs on the target, then say what changed, what was left alone and why. */
-import { loadConfig } from "../../config/read-config.js";
-import { durationMs } from "../../config/resolve-deploy.js";
-import { DURATION_PATTERN } from "../../config/schema-deploy.js";
-import type { DeployOutcome, ServiceOutcome } from "../../deploy/deploy.js";
+import { DURATION_PATTERN, durationMs, loadConfig } from "../../config/index.js";
+import type { DeployOutcome, ServiceOutcome } from "../../deploy/index.js";
 import {
   ExitCode,
   type ExitCodeValue,
@@ -11,10 +9,9 @@ import {
   renderError,
   UserError,
 } from "../../errors/index.js";
-import { formatMs, shortDigest } from "../../report/format.js";
-import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
-import type { Tracer } from "../../report/trace.js";
+import type { Tracer } from "../../report/index.js";
+import { formatMs, renderTable, shortDigest } from "../../report/index.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 
@@ -68,7 +65,7 @@ async function deployAndReport(
   process.on("SIGINT", onSigint);
   let outcome: DeployOutcome;
   try {
-    const { deployProject } = await import("../../deploy/deploy.js");
+    const { deployProject } = await import("../../deploy/index.js");
     outcome = await deployProject({
       config,
       ...(flags.target ? { target: flags.target } : {}),

@@ -1,9 +1,10 @@
 /** `dray dev [service…]`: deploy locally, then live-update on every save, with a web dashboard. */
-import { loadConfig } from "../../config/read-config.js";
-import type { DockerTargetConfig, ResolvedConfig } from "../../config/types.js";
-import { chooseTarget } from "../../deploy/choose-target.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { Color, outputStyle, paint } from "../../report/style.js";
+
+import type { DockerTargetConfig, ResolvedConfig } from "../../config/index.js";
+import { loadConfig } from "../../config/index.js";
+import { chooseTarget } from "../../deploy/index.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
+import { Color, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface DevFlags extends GlobalOptions {
@@ -38,16 +39,11 @@ export async function runDev(names: readonly string[], flags: DevFlags): Promise
   });
   const target = devTarget(config, flags.target);
   const style = outputStyle(process.stderr, process.env);
-  const [{ createDevHub }, { startDevLoop }, { attachTerminal }] = await Promise.all([
-    import("../../dev/hub.js"),
-    import("../../dev/loop.js"),
-    import("../../dev/terminal.js"),
-  ]);
+  const { createDevHub, startDevLoop, attachTerminal, startDashboard } = await import("../../dev/index.js");
   const hub = createDevHub(config.project);
   const notice = (line: string) => process.stderr.write(`${paint(style, Color.dim, line)}\n`);
   let dashboard: { url: string; close(): Promise<void> } | undefined;
   if (flags.dashboard !== false) {
-    const { startDashboard } = await import("../../dev/dashboard/index.js");
     dashboard = await startDashboard(hub, { ...(flags.dashboardPort ? { port: flags.dashboardPort } : {}) });
     process.stderr.write(`dashboard: ${paint(style, Color.bold, dashboard.url)}\n`);
   }

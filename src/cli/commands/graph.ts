@@ -1,14 +1,20 @@
 /** `dray graph`: which project packages are shared by how many services — where a change redeploys the most. */
 
-import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue, UserError } from "../../errors/errors.js";
-import { loadGoGraph } from "../../fingerprint/go-graph.js";
-import { blastRadius, compare, mainPackages, moduleRadius } from "../../graph/blast-radius.js";
-import { renderGraphDot, renderGraphJson, renderGraphText } from "../../graph/render.js";
-import { PLATFORMS, type PlatformName, parsePlatform } from "../../oci/platform.js";
-import { finishReport } from "../../report/finish.js";
-import { outputStyle } from "../../report/style.js";
-import { createTracer } from "../../report/trace.js";
+import { loadConfig } from "../../config/index.js";
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
+import { loadGoGraph } from "../../fingerprint/index.js";
+import {
+  blastRadius,
+  compare,
+  mainPackages,
+  moduleRadius,
+  renderGraphDot,
+  renderGraphJson,
+  renderGraphText,
+} from "../../graph/index.js";
+import { PLATFORMS, type PlatformName, parsePlatform } from "../../oci/index.js";
+import { createTracer, finishReport } from "../../report/index.js";
+import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface GraphFlags extends GlobalOptions {

@@ -1,7 +1,7 @@
 /** `dray init`: write a commented dray.yaml for the Go main packages found under the directory. */
 import path from "node:path";
-import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
-import { initProject } from "../../workspace/init.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+import { initProject } from "../../workspace/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface InitFlags extends GlobalOptions {

@@ -1,28 +1,24 @@
 /** `dray plan` and `dray why`: which services changed since a baseline, and exactly why. */
 import path from "node:path";
-import { type BuildCache, openBuildCache } from "../../cache/build-cache.js";
-import { gitRefBaseline, lastBuildBaseline } from "../../changes/baseline.js";
+import { type BuildCache, openBuildCache } from "../../cache/index.js";
 import {
   type BaselineService,
   countStatuses,
+  gitRefBaseline,
   type KnownImages,
+  lastBuildBaseline,
   type PlanEntry,
   planChanges,
-} from "../../changes/change-plan.js";
-import { loadConfig } from "../../config/read-config.js";
-import { selectServices } from "../../config/select-services.js";
-import type { ResolvedConfig } from "../../config/types.js";
-import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
-import { describeChange } from "../../fingerprint/diff.js";
-import { createFileHasher } from "../../fingerprint/file-hasher.js";
-import { computeServiceKeys } from "../../fingerprint/service-keys.js";
-import type { ServiceKey } from "../../fingerprint/types.js";
-import type { Digest } from "../../oci/types.js";
-import { buildProject } from "../../pipeline/build-project.js";
-import { shortDigest } from "../../report/format.js";
-import { Color, type OutputStyle, outputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
-import { createTracer, type Tracer } from "../../report/trace.js";
+} from "../../changes/index.js";
+import type { ResolvedConfig } from "../../config/index.js";
+import { loadConfig, selectServices } from "../../config/index.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+import type { ServiceKey } from "../../fingerprint/index.js";
+import { computeServiceKeys, createFileHasher, describeChange } from "../../fingerprint/index.js";
+import type { Digest } from "../../oci/index.js";
+import { buildProject } from "../../pipeline/index.js";
+import { createTracer, renderTable, shortDigest, type Tracer } from "../../report/index.js";
+import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface PlanFlags extends GlobalOptions {
@@ -95,7 +91,7 @@ async function computePlan(
   });
   const services = selectServices(config, names);
   const tracer = createTracer();
-  const cache = await openBuildCache(path.join(config.root, ".dray", "cache"));
+  const cache = await openBuildCache(config.state.cache);
   // The baseline is read before anything is built: a build moves "last build" forward.
   const baseline = flags.since
     ? await gitRefBaseline(config, flags.since, { env: process.env, cache, tracer })
@@ -130,7 +126,7 @@ async function currentKeys(
   services: ReturnType<typeof selectServices>,
   tracer: Tracer,
 ) {
-  const cacheDir = path.join(config.root, ".dray", "cache");
+  const cacheDir = config.state.cache;
   const hasher = await createFileHasher({ cacheFile: path.join(cacheDir, "stat-cache.tsv") });
   const { keys } = await computeServiceKeys(services, { config, env: process.env, hasher, cacheDir, tracer });
   await hasher.save();

@@ -1,8 +1,7 @@
 /** How `dray build --push` / `dray push` report what went over the wire. */
-import type { PublishReport } from "../../publish/publish.js";
-import { formatBytes, formatMs, shortDigest } from "../../report/format.js";
-import { Color, type OutputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
+import type { PublishReport } from "../../publish/index.js";
+import { formatBytes, formatMs, renderTable, shortDigest } from "../../report/index.js";
+import { Color, type OutputStyle, paint } from "../../terminal/index.js";
 
 /** One row per service: bytes sent against bytes the registry already had, blob actions, time. */
 export function renderPushTable(reports: readonly PublishReport[], style: OutputStyle): string {

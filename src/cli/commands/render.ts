@@ -4,18 +4,15 @@
  * Images are built from cache and pushed (only missing blobs) so that the manifests can be used.
  */
 import path from "node:path";
-import { loadConfig } from "../../config/read-config.js";
-import { selectServices } from "../../config/select-services.js";
-import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/types.js";
-import { chooseTarget } from "../../deploy/choose-target.js";
-import { desiredService, runnable } from "../../deploy/desired.js";
-import { manifestsDigest } from "../../deploy/manifests-digest.js";
+import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/index.js";
+import { loadConfig, selectServices } from "../../config/index.js";
+import { chooseTarget, desiredService, manifestsDigest, runnable } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
-import { writeFileAtomic } from "../../io/atomic-write.js";
-import { openLayout } from "../../oci/layout.js";
-import { buildProject } from "../../pipeline/build-project.js";
-import { outputStyle } from "../../report/style.js";
-import type { Tracer } from "../../report/trace.js";
+import { writeFileAtomic } from "../../io/index.js";
+import { openLayout, withDocuments } from "../../oci/index.js";
+import { buildProject } from "../../pipeline/index.js";
+import type { Tracer } from "../../report/index.js";
+import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { runReported } from "../run-reported.js";
 
@@ -64,14 +61,15 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
     return failureExitCode(failed.error);
   }
   if (flags.push !== false) {
-    const { publishByDigest } = await import("../../publish/publish.js");
-    await publishByDigest(config, await openLayout(build.layout), build.entries, tracer);
+    const { publishByDigest } = await import("../../publish/index.js");
+    const source = withDocuments(await openLayout(build.layout), build.documents);
+    await publishByDigest(config, source, build.entries, tracer);
   }
   const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
   const desired = services.map((s) =>
     desiredService(config, s, build.entries.get(s.name)!, target, undefined, extra),
   );
-  const { renderForTarget, renderManifests } = await import("../../deploy/kubernetes/index.js");
+  const { renderForTarget, renderManifests } = await import("../../deploy/index.js");
   const text = renderManifests((await renderForTarget(target, config.project, desired)).objects);
   if (flags.output) {
     const file = path.resolve(flags.dir, flags.output);

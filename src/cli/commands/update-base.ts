@@ -1,10 +1,9 @@
 /** `dray update-base [service|image…]`: resolve registry bases' tags to digests and pin them in dray.lock. */
-import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
-import { updateBases } from "../../pins/update-base.js";
-import { createRegistryClient } from "../../registry/client/client.js";
-import { resolveRemote } from "../../registry/pull.js";
-import { shortDigest } from "../../report/format.js";
+import { loadConfig } from "../../config/index.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+import { updateBases } from "../../pins/index.js";
+import { createRegistryClient, resolveRemote } from "../../registry/index.js";
+import { shortDigest } from "../../report/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface UpdateBaseFlags extends GlobalOptions {

@@ -1,10 +1,9 @@
 /** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
-import { loadConfig } from "../../config/read-config.js";
-import { ExitCode, type ExitCodeValue } from "../../errors/errors.js";
-import { shortDigest } from "../../report/format.js";
-import { Color, outputStyle, paint } from "../../report/style.js";
-import { renderTable } from "../../report/table.js";
-import { verifyProject } from "../../verify/verify-project.js";
+import { loadConfig } from "../../config/index.js";
+import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+import { renderTable, shortDigest } from "../../report/index.js";
+import { Color, outputStyle, paint } from "../../terminal/index.js";
+import { verifyProject } from "../../verify/index.js";
 import type { GlobalOptions } from "../global-options.js";
 
 interface VerifyFlags extends GlobalOptions {

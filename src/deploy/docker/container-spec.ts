@@ -1,5 +1,5 @@
 /** The container a service runs as on a docker target: pure, from the desired service and the target. */
-import type { DockerTargetConfig } from "../../config/types.js";
+import type { DockerTargetConfig } from "../../config/index.js";
 import { engineHealthcheck, envList, identityLabels } from "../engine-spec.js";
 import { type CommandWrapper, type DesiredService, LABELS } from "../types.js";
 

@@ -1,8 +1,8 @@
 /** The container calls the docker target makes, with the engine's failures turned into what a user can act on. */
 
-import type { EngineClient } from "../../engine/client.js";
-import { engineError, engineMessage } from "../../engine/client.js";
-import { ExitCode, UserError } from "../../errors/errors.js";
+import type { EngineClient } from "../../engine/index.js";
+import { engineError, engineMessage } from "../../engine/index.js";
+import { ExitCode, UserError } from "../../errors/index.js";
 import type { ProbeResult } from "../health.js";
 
 /** What `GET /containers/{id}/json` tells that deploys need. */

@@ -3,7 +3,7 @@
  * `health.command`), and `health.http` answers — through the published port when it is
  * published, else at the container's address on the target's network.
  */
-import type { DeploySettings, DockerTargetConfig } from "../../config/types.js";
+import type { DeploySettings, DockerTargetConfig } from "../../config/index.js";
 import { httpProbe, type ProbeResult } from "../health.js";
 import type { ContainerState } from "./containers.js";
 

@@ -1,12 +1,10 @@
 /** Making a service's image available to a docker engine: already there, loaded from the layout, or pulled by digest. */
 
-import type { EngineClient } from "../../engine/client.js";
-import { engineHasImage, loadImage, loadProblem } from "../../engine/load.js";
-import { pullHeaders } from "../../engine/registry-auth.js";
-import { UserError } from "../../errors/errors.js";
-import type { LayoutStore } from "../../oci/layout.js";
-import type { Descriptor } from "../../oci/types.js";
-import type { CredentialSource } from "../../registry/types.js";
+import type { EngineClient } from "../../engine/index.js";
+import { engineHasImage, loadImage, loadProblem, pullHeaders } from "../../engine/index.js";
+import { UserError } from "../../errors/index.js";
+import type { Descriptor, LayoutStore } from "../../oci/index.js";
+import type { CredentialSource } from "../../registry/index.js";
 import type { DesiredService } from "../types.js";
 
 /** Where an image comes from when the engine lacks it. */

@@ -5,15 +5,20 @@
  * does not become healthy. Either way a service is never left without a running version.
  */
 import pLimit from "p-limit";
-import type { CacheEntry } from "../../cache/entry.js";
-import type { DockerTargetConfig } from "../../config/types.js";
-import { engineAddress } from "../../engine/address.js";
-import { createEngineClient, type EngineClient, engineError } from "../../engine/client.js";
-import { putFiles } from "../../engine/container-files.js";
-import { lastLogLines } from "../../engine/logs.js";
-import { buildForEngine, readEngineInfo } from "../../engine/platform.js";
-import type { LayoutStore } from "../../oci/layout.js";
-import { createDefaultCredentialSource } from "../../registry/credentials.js";
+import type { CacheEntry } from "../../cache/index.js";
+import type { DockerTargetConfig } from "../../config/index.js";
+import {
+  buildForEngine,
+  createEngineClient,
+  type EngineClient,
+  engineAddress,
+  engineError,
+  lastLogLines,
+  putFiles,
+  readEngineInfo,
+} from "../../engine/index.js";
+import type { LayoutStore } from "../../oci/index.js";
+import { createDefaultCredentialSource } from "../../registry/index.js";
 import { DeployFailure } from "../failure.js";
 import { waitUntilHealthy } from "../health.js";
 import {

@@ -3,7 +3,7 @@
  * (https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api), so user manifests
  * may hold any kind the cluster serves, custom resources included.
  */
-import { UserError } from "../../errors/errors.js";
+import { UserError } from "../../errors/index.js";
 import { isNotFound } from "./api-errors.js";
 import type { KubeApi } from "./kube-api.js";
 import type { KubeObject } from "./objects.js";

@@ -2,7 +2,7 @@
  * Turns what the API server (or the network) said into dray's errors, each saying what to do:
  * the user fixes access and config problems, a RemoteError reports what the server answered.
  */
-import { RemoteError, UserError } from "../../errors/errors.js";
+import { RemoteError, UserError } from "../../errors/index.js";
 
 /** Where the API server came from, for messages: "https://k8s:6443 (context prod in ~/.kube/config)". */
 export interface ServerSource {

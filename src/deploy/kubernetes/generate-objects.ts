@@ -2,8 +2,8 @@
  * Generated mode: a Deployment (and a ClusterIP Service when the service has ports) per dray
  * service, from its image and deploy settings. Pure: same input, same objects.
  */
-import type { HealthCheck, KubernetesTargetConfig } from "../../config/types.js";
-import { UserError } from "../../errors/errors.js";
+import type { HealthCheck, KubernetesTargetConfig } from "../../config/index.js";
+import { UserError } from "../../errors/index.js";
 import type { DesiredService } from "../types.js";
 import { KUBE_KEYS, type KubeObject } from "./objects.js";
 

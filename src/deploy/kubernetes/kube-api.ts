@@ -10,8 +10,8 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { KubernetesTargetConfig } from "../../config/types.js";
-import { UserError } from "../../errors/errors.js";
+import type { KubernetesTargetConfig } from "../../config/index.js";
+import { UserError } from "../../errors/index.js";
 import { responseError, type ServerSource, unreachableError } from "./api-errors.js";
 
 /** A request's query parameters; undefined values are left out. */

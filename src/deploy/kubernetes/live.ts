@@ -1,5 +1,5 @@
 /** Reads dray's live state off the Deployments it applied: identity from their annotations. */
-import type { Digest } from "../../oci/types.js";
+import type { Digest } from "../../oci/index.js";
 import type { LiveService } from "../types.js";
 import { KUBE_KEYS, type LiveDeployment, objectRef } from "./objects.js";
 

@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { UserError } from "../../errors/errors.js";
+import { UserError } from "../../errors/index.js";
 import type { KubeObject } from "./objects.js";
 
 /** One object from the user's manifests and where it was written. */

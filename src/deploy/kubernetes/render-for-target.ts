@@ -2,7 +2,7 @@
  * What a kubernetes target applies, in either mode: generated objects, or the user's manifests
  * with dray's images resolved. `dray render` prints `objects`; the target applies them.
  */
-import type { KubernetesTargetConfig } from "../../config/types.js";
+import type { KubernetesTargetConfig } from "../../config/index.js";
 import type { DesiredService } from "../types.js";
 import { renderServices } from "./generate-objects.js";
 import type { KubeObject } from "./objects.js";

@@ -3,7 +3,7 @@
  * that names a dray service (`dray://api`, `api` or `api:<tag>`) becomes the image the build
  * produced (`registry/ns/api@sha256:…`), and each Deployment running one is marked as dray's.
  */
-import { UserError } from "../../errors/errors.js";
+import { UserError } from "../../errors/index.js";
 import type { DesiredService } from "../types.js";
 import { identityAnnotations } from "./generate-objects.js";
 import { KUBE_KEYS, type KubeObject, objectRef } from "./objects.js";

@@ -2,8 +2,8 @@
  * The kubernetes deploy target: Deployments and Services applied server-side, live state read
  * from the Deployments' annotations, a failed rollout answered by re-applying the previous spec.
  */
-import type { KubernetesTargetConfig } from "../../config/types.js";
-import { UserError } from "../../errors/errors.js";
+import type { KubernetesTargetConfig } from "../../config/index.js";
+import { UserError } from "../../errors/index.js";
 import type { ApplyContext, DeployAction, DeployTarget, DesiredService, LiveService } from "../types.js";
 import { applyService, type RolloutSettings } from "./apply-service.js";
 import { createKubeApi, type KubeApiOptions } from "./kube-api.js";

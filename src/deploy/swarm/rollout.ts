@@ -3,9 +3,9 @@
  * converges is removed; a failed update is rolled back by swarm (FailureAction "rollback"), or on
  * request when dray's own wait or HTTP check gave up first.
  */
-import type { SwarmTargetConfig } from "../../config/types.js";
-import type { EngineClient } from "../../engine/client.js";
-import { UserError } from "../../errors/errors.js";
+import type { SwarmTargetConfig } from "../../config/index.js";
+import type { EngineClient } from "../../engine/index.js";
+import { UserError } from "../../errors/index.js";
 import { DeployFailure } from "../failure.js";
 import { httpProbe, type ProbeResult, waitUntilHealthy } from "../health.js";
 import type { ApplyContext, DesiredService } from "../types.js";

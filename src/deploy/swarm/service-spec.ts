@@ -2,7 +2,7 @@
  * The swarm service a dray service runs as: pure, from the desired service and the target.
  * https://docs.docker.com/engine/api/v1.41/#tag/Service/operation/ServiceCreate
  */
-import type { DeploySettings, SwarmTargetConfig } from "../../config/types.js";
+import type { DeploySettings, SwarmTargetConfig } from "../../config/index.js";
 import { engineHealthcheck, envList, identityLabels, NS_PER_MS } from "../engine-spec.js";
 import type { DesiredService } from "../types.js";
 

@@ -1,8 +1,7 @@
 /** The swarm calls the target makes, with the engine's failures turned into what a user can act on. */
-import type { EngineClient, EngineRequest } from "../../engine/client.js";
-import { engineError, engineMessage } from "../../engine/client.js";
-import { demultiplexLog, lastLogLines } from "../../engine/logs.js";
-import { ExitCode, UserError } from "../../errors/errors.js";
+import type { EngineClient, EngineRequest } from "../../engine/index.js";
+import { demultiplexLog, engineError, engineMessage, lastLogLines } from "../../engine/index.js";
+import { ExitCode, UserError } from "../../errors/index.js";
 import { LABELS } from "../types.js";
 
 /** The parts of a swarm service (`GET /services/{id}`) the target reads. */

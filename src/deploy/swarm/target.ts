@@ -6,13 +6,16 @@
  * Images are built for one platform, the manager's: a swarm whose nodes run other platforms is not
  * supported (the spec's placement keeps tasks off such nodes rather than letting them fail).
  */
-import type { SwarmTargetConfig } from "../../config/types.js";
-import { engineAddress } from "../../engine/address.js";
-import { createEngineClient, type EngineClient } from "../../engine/client.js";
-import { readEngineInfo } from "../../engine/platform.js";
-import { pullHeaders } from "../../engine/registry-auth.js";
-import { ExitCode, UserError } from "../../errors/errors.js";
-import { createDefaultCredentialSource } from "../../registry/credentials.js";
+import type { SwarmTargetConfig } from "../../config/index.js";
+import {
+  createEngineClient,
+  type EngineClient,
+  engineAddress,
+  pullHeaders,
+  readEngineInfo,
+} from "../../engine/index.js";
+import { ExitCode, UserError } from "../../errors/index.js";
+import { createDefaultCredentialSource } from "../../registry/index.js";
 import type { DeployAction, DeployTarget, LiveService } from "../types.js";
 import { liveService } from "./convergence.js";
 import { checkHttp, failCreate, failUpdate, type Rollout, waitForConvergence } from "./rollout.js";

@@ -6,10 +6,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { UserError } from "../../errors/errors.js";
+import { UserError } from "../../errors/index.js";
 import type { GoToolchain } from "../../go/index.js";
-import { writeFileAtomic } from "../../io/atomic-write.js";
-import { exec } from "../../io/exec.js";
+import { exec, writeFileAtomic } from "../../io/index.js";
 
 /** Bump to rebuild every cached supervisor; the source itself is part of the cache key too. */
 const SUPERVISOR_VERSION = 2;
@@ -27,9 +26,9 @@ export interface Supervisor {
   digest: string;
 }
 
-/** The supervisor for `platform` ("linux/amd64"), built into `<root>/.dray/dev/supervisor/` when missing. */
+/** The supervisor for `platform` ("linux/amd64"), built into `<devDir>/supervisor/` (`.dray/dev`) when missing. */
 export async function buildSupervisor(
-  root: string,
+  devDir: string,
   platform: string,
   toolchain: GoToolchain,
   env: NodeJS.ProcessEnv,
@@ -40,7 +39,7 @@ export async function buildSupervisor(
     .update(`${SUPERVISOR_VERSION}\n${toolchain.version}\n${platform}\n${source}`)
     .digest("hex")
     .slice(0, 16);
-  const dir = path.join(root, ".dray", "dev", "supervisor");
+  const dir = path.join(devDir, "supervisor");
   const out = path.join(dir, `dray-supervise-${os}-${arch}-${key}`);
   const cached = await readFile(out).catch(() => undefined);
   if (cached) return { binary: cached, digest: createHash("sha256").update(cached).digest("hex") };

@@ -3,7 +3,7 @@
  * `WWW-Authenticate` challenge, then answer Basic with the stored password or Bearer with a token from
  * the realm (https://distribution.github.io/distribution/spec/auth/token/). Tokens are cached per scope.
  */
-import { RemoteError, UserError } from "../../errors/errors.js";
+import { RemoteError, UserError } from "../../errors/index.js";
 import { accessDenied, credentialsMissing, credentialsRejected, scrubber } from "../errors.js";
 import { type HttpTransport, isLoopbackHost } from "../http.js";
 import type { Credential, CredentialSource } from "../types.js";

@@ -4,7 +4,7 @@
  * `{"ServerURL":…,"Username":…,"Secret":…}`; Username `<token>` marks Secret as an identity token.
  */
 import { spawn } from "node:child_process";
-import { UserError } from "../../errors/errors.js";
+import { UserError } from "../../errors/index.js";
 import type { Credential } from "../types.js";
 
 /** Runs one helper for one server; undefined when the helper has nothing for it. */

@@ -3,7 +3,7 @@
  * https://distribution.github.io/distribution/spec/auth/token/, or POST with a refresh token when the
  * credential is an identity token, per https://distribution.github.io/distribution/spec/auth/oauth/.
  */
-import { RemoteError } from "../../errors/errors.js";
+import { RemoteError } from "../../errors/index.js";
 import { credentialsMissing, credentialsRejected, remoteMessage, type Scrub } from "../errors.js";
 import type { HttpRequest, HttpTransport } from "../http.js";
 import type { Credential } from "../types.js";

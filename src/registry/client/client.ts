@@ -2,10 +2,14 @@
  * The OCI Distribution client (https://github.com/opencontainers/distribution-spec/blob/main/spec.md) for one
  * registry host: blobs and manifests over a session that handles scheme, auth, retries and errors.
  */
-import { RemoteError } from "../../errors/errors.js";
-import { sha256Digest } from "../../oci/digest.js";
-import { assertManifestReference, assertRegistryHost, assertRepository } from "../../oci/reference.js";
-import type { Digest } from "../../oci/types.js";
+import { RemoteError } from "../../errors/index.js";
+import type { Digest } from "../../oci/index.js";
+import {
+  assertManifestReference,
+  assertRegistryHost,
+  assertRepository,
+  sha256Digest,
+} from "../../oci/index.js";
 import { repositoryScope } from "../auth/challenge.js";
 import type { RegistryClient, RegistryOptions } from "../types.js";
 import { getManifest, headManifest, putManifest } from "./manifests.js";

@@ -2,10 +2,9 @@
  * Manifests and indexes: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
  * and #pushing-manifests. Bytes are kept exactly as sent or received: their sha256 is the manifest digest.
  */
-import { RemoteError } from "../../errors/errors.js";
-import { isDigest, sha256Digest } from "../../oci/digest.js";
-import type { Descriptor, Digest } from "../../oci/types.js";
-import { MANIFEST_MEDIA_TYPES } from "../../oci/walk.js";
+import { RemoteError } from "../../errors/index.js";
+import type { Descriptor, Digest } from "../../oci/index.js";
+import { isDigest, MANIFEST_MEDIA_TYPES, sha256Digest } from "../../oci/index.js";
 import { repositoryScope } from "../auth/challenge.js";
 import { manifestRejected } from "../errors.js";
 import { type HttpResponse, headerValue } from "../http.js";

@@ -3,7 +3,7 @@
  * mapping of failures to clear errors. Every client operation sends through `send`.
  */
 import { readFile } from "node:fs/promises";
-import { RemoteError, UserError } from "../../errors/errors.js";
+import { RemoteError, UserError } from "../../errors/index.js";
 import { type Authorizer, createAuthorizer } from "../auth/authorizer.js";
 import { createDefaultCredentialSource } from "../credentials.js";
 import { responseFailure, type Scrub, scrubber, transportFailure } from "../errors.js";

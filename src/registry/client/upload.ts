@@ -3,9 +3,9 @@
  * POST opens a session; small blobs go in one PUT (monolithic), large ones in PATCH chunks followed by
  * a closing PUT. A broken chunk is resumed from the offset the registry reports, else the upload restarts.
  */
-import { RemoteError } from "../../errors/errors.js";
-import { sha256Digest } from "../../oci/digest.js";
-import type { Blob, Digest } from "../../oci/types.js";
+import { RemoteError } from "../../errors/index.js";
+import type { Blob, Digest } from "../../oci/index.js";
+import { sha256Digest } from "../../oci/index.js";
 import { repositoryScope } from "../auth/challenge.js";
 import { type HttpResponse, headerValue } from "../http.js";
 import type { UploadProgress } from "../types.js";

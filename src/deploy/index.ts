@@ -1,0 +1,17 @@
+/**
+ * Deploying only what changed: the desired state from dray.yaml and the built images against the
+ * live state read from the target (docker, swarm, kubernetes), changed a few services at a time,
+ * each waited on until healthy, rolled back on failure.
+ */
+export { chooseTarget } from "./choose-target.js";
+export type { DeployOutcome, ServiceOutcome } from "./deploy.js";
+export { deployProject } from "./deploy.js";
+export { desiredService, runnable } from "./desired.js";
+export { containerProbe } from "./docker/containers.js";
+export { serviceHealth } from "./docker/health-probe.js";
+export type { ProbeResult } from "./health.js";
+export { waitUntilHealthy } from "./health.js";
+export { renderForTarget, renderManifests } from "./kubernetes/index.js";
+export { manifestsDigest } from "./manifests-digest.js";
+export type { CommandWrapper } from "./types.js";
+export { LABELS } from "./types.js";

@@ -1,0 +1,10 @@
+/** The public face of src/engine: what other stages may use. */
+export { engineAddress } from "./address.js";
+export type { EngineClient, EngineRequest } from "./client.js";
+export { createEngineClient, engineError, engineMessage } from "./client.js";
+export type { ContainerFile } from "./container-files.js";
+export { execInContainer, putFiles, statPath } from "./container-files.js";
+export { engineHasImage, loadImage, loadProblem } from "./load.js";
+export { demultiplexLog, lastLogLines } from "./logs.js";
+export { buildForEngine, readEngineInfo } from "./platform.js";
+export { pullHeaders } from "./registry-auth.js";

@@ -1,0 +1,7 @@
+/** The public face of src/fingerprint: what other stages may use. */
+export { describeChange, diffIngredients, summarizeChanges } from "./diff.js";
+export type { FileHasher } from "./file-hasher.js";
+export { createFileHasher } from "./file-hasher.js";
+export { loadGoGraph } from "./go-graph.js";
+export { computeServiceKeys } from "./service-keys.js";
+export type { Change, GoGraph, GoPackageInfo, Ingredients, ServiceKey } from "./types.js";

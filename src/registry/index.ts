@@ -1,0 +1,10 @@
+/** The public face of src/registry: what other stages may use. */
+
+export type { ClosableRegistryClient } from "./client/client.js";
+export { createRegistryClient } from "./client/client.js";
+export { createDefaultCredentialSource } from "./credentials.js";
+export { pullImage, resolveRemote } from "./pull.js";
+export type { PushEvent, PushResult } from "./push.js";
+export { pushImage } from "./push.js";
+export { cacheTag, lookupCacheEntry, storeCacheEntry } from "./registry-cache.js";
+export type { Credential, CredentialSource, RegistryClient } from "./types.js";

@@ -1,0 +1,2 @@
+/** The public face of src/verify: what other stages may use. */
+export { verifyProject } from "./verify-project.js";
