@@ -1,6 +1,6 @@
 /**
  * Reads host files into tar entries. This is where the host's file system meets the image, so this is
- * where "never follow a symlink or path out of a service's context" (DESIGN.md) is enforced.
+ * where "never follow a symlink or path out of a service's context" (see docs/determinism.md) is enforced.
  */
 import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";

@@ -9,7 +9,7 @@ import { type Blob, type Digest, type Layer, MediaType } from "./types.js";
 export type LayerOptions = TarOptions & {
   /** Becomes history[].created_by, e.g. "dray: app binary". */
   comment: string;
-  /** gzip level 0-9, default 6; it changes the compressed digest, never the diff_id. */
+  /** gzip level 0-9, default DEFAULT_GZIP_LEVEL (1); it changes the compressed digest, never the diff_id. */
   level?: number;
 };
 

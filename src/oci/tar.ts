@@ -24,7 +24,7 @@ export interface TarOptions {
   gid: number;
 }
 
-/** File modes kept as given; they are deliberate choices (0555 for an app binary, 0444 for read-only data). */
+/** File modes kept as given; they are deliberate choices (0555 for a read-only program, 0444 for read-only data). */
 const HONOURED_FILE_MODES = new Set([0o555, 0o755, 0o644, 0o444]);
 
 /**
