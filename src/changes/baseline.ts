@@ -10,7 +10,7 @@ import { ExitCode, UserError } from "../errors/index.js";
 import { computeServiceKeys, createFileHasher } from "../fingerprint/index.js";
 import { exec } from "../io/index.js";
 import type { Tracer } from "../report/index.js";
-import type { BaselineService } from "./change-plan.js";
+import type { BaselineService } from "./detect-changes.js";
 
 /** The services of the last build, with the image IDs they were built as. */
 export async function lastBuildBaseline(cache: BuildCache): Promise<Map<string, BaselineService>> {

@@ -1,9 +1,9 @@
 /** Why two keys differ: a diff of their ingredients. Pure. */
-import type { Change, Ingredients } from "./types.js";
+import type { IngredientChange, Ingredients } from "./types.js";
 
 /** Every difference between `before` and `after`: settings, then modules, packages and files, each sorted. */
-export function diffIngredients(before: Ingredients, after: Ingredients): Change[] {
-  const changes: Change[] = [];
+export function diffIngredients(before: Ingredients, after: Ingredients): IngredientChange[] {
+  const changes: IngredientChange[] = [];
   if (before.format !== after.format) {
     changes.push({
       kind: "setting",
@@ -55,7 +55,7 @@ function bytewise(a: string, b: string): number {
 }
 
 /** One line per change, for `dray why`. */
-export function describeChange(change: Change): string {
+export function describeChange(change: IngredientChange): string {
   switch (change.kind) {
     case "file":
       return `file ${change.path} ${change.change}`;
@@ -69,7 +69,7 @@ export function describeChange(change: Change): string {
 }
 
 /** A short reason for a table cell: the most telling changes first, the rest counted. */
-export function summarizeChanges(changes: readonly Change[], max = 2): string {
+export function summarizeChanges(changes: readonly IngredientChange[], max = 2): string {
   const settings = changes.filter((c) => c.kind === "setting");
   const modules = changes.filter((c) => c.kind === "module");
   const packages = changes.filter((c) => c.kind === "package");

@@ -4,4 +4,4 @@ export type { FileHasher } from "./file-hasher.js";
 export { createFileHasher } from "./file-hasher.js";
 export { loadGoGraph } from "./go-graph.js";
 export { computeServiceKeys } from "./service-keys.js";
-export type { Change, GoGraph, GoPackageInfo, Ingredients, ServiceKey } from "./types.js";
+export type { GoGraph, GoPackageInfo, IngredientChange, Ingredients, ServiceKey } from "./types.js";

@@ -37,7 +37,7 @@ export interface ServiceKey {
 }
 
 /** One thing that differs between two sets of ingredients. */
-export type Change =
+export type IngredientChange =
   | { kind: "file"; path: string; change: "added" | "removed" | "modified" }
   | { kind: "package"; importPath: string; change: "added" | "removed" | "modified" }
   | { kind: "module"; path: string; from: string | undefined; to: string | undefined }

@@ -4,11 +4,11 @@ import { type BuildCache, openBuildCache } from "../../cache/index.js";
 import {
   type BaselineService,
   countStatuses,
+  detectChanges,
   gitRefBaseline,
   type KnownImages,
   lastBuildBaseline,
-  type PlanEntry,
-  planChanges,
+  type ServiceChange,
 } from "../../changes/index.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import { loadConfig, selectServices } from "../../config/index.js";
@@ -29,28 +29,28 @@ interface PlanFlags extends GlobalOptions {
 
 /** Run `dray plan [service…]`. */
 export async function runPlan(names: readonly string[], flags: PlanFlags): Promise<ExitCodeValue> {
-  const { plan, baselineName } = await computePlan(names, flags);
+  const { changes, baselineName } = await compareWithBaseline(names, flags);
   const style = outputStyle(process.stdout, process.env);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ baseline: baselineName, services: plan }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ baseline: baselineName, services: changes }, null, 2)}\n`);
     return ExitCode.ok;
   }
-  const rows = plan.map((e) => [e.service, paintStatus(style, e.status), e.reason]);
-  const counts = countStatuses(plan);
+  const rows = changes.map((e) => [e.service, paintStatus(style, e.status), e.reason]);
+  const counts = countStatuses(changes);
   const summary = Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
     .join(", ");
   process.stdout.write(
-    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${plan.length} services vs ${baselineName}: ${summary || "nothing"}\n`,
+    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${changes.length} services vs ${baselineName}: ${summary || "nothing"}\n`,
   );
   return ExitCode.ok;
 }
 
 /** Run `dray why <service>`. */
 export async function runWhy(service: string, flags: PlanFlags): Promise<ExitCodeValue> {
-  const { plan, baselineName } = await computePlan([service], flags);
-  const entry = plan.find((e) => e.service === service)!;
+  const { changes, baselineName } = await compareWithBaseline([service], flags);
+  const entry = changes.find((e) => e.service === service)!;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ baseline: baselineName, ...entry }, null, 2)}\n`);
     return ExitCode.ok;
@@ -80,10 +80,11 @@ export async function runWhy(service: string, flags: PlanFlags): Promise<ExitCod
   return ExitCode.ok;
 }
 
-async function computePlan(
+/** The selected services' changes against the baseline `--since` names (default: the last build). */
+async function compareWithBaseline(
   names: readonly string[],
   flags: PlanFlags,
-): Promise<{ plan: PlanEntry[]; baselineName: string; tracer: Tracer }> {
+): Promise<{ changes: ServiceChange[]; baselineName: string; tracer: Tracer }> {
   const config = await loadConfig({
     cwd: flags.dir,
     ...(flags.config ? { file: flags.config } : {}),
@@ -117,8 +118,8 @@ async function computePlan(
     keys = await currentKeys(config, services, tracer);
     images = await knownImages(cache, keys);
   }
-  const plan = planChanges(keys, scoped, images);
-  return { plan, baselineName: flags.since ? flags.since : "the last build", tracer };
+  const changes = detectChanges(keys, scoped, images);
+  return { changes, baselineName: flags.since ? flags.since : "the last build", tracer };
 }
 
 async function currentKeys(
@@ -145,7 +146,7 @@ async function knownImages(cache: BuildCache, keys: ReadonlyMap<string, ServiceK
   return out;
 }
 
-function paintStatus(style: OutputStyle, status: PlanEntry["status"]): string {
+function paintStatus(style: OutputStyle, status: ServiceChange["status"]): string {
   const color = {
     unchanged: Color.dim,
     changed: Color.yellow,

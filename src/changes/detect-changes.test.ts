@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { keyOf } from "../fingerprint/service-keys.js";
 import type { Ingredients, ServiceKey } from "../fingerprint/types.js";
 import type { Digest } from "../oci/types.js";
-import { type BaselineService, countStatuses, planChanges } from "./change-plan.js";
+import { type BaselineService, countStatuses, detectChanges } from "./detect-changes.js";
 
 function ingredients(files: Record<string, string>, settings: Record<string, string> = {}): Ingredients {
   return { format: 1, platform: "linux/amd64", settings, files, packages: {}, modules: {} };
@@ -23,7 +23,7 @@ function baselineOf(key: ServiceKey, imageId?: Digest): BaselineService {
 const idA = "sha256:aaaa" as Digest;
 const idB = "sha256:bbbb" as Digest;
 
-describe("planChanges", () => {
+describe("detectChanges", () => {
   const api = serviceKey("api", ingredients({ "a.go": "1" }));
   const apiEdited = serviceKey("api", ingredients({ "a.go": "2" }));
 
@@ -49,7 +49,7 @@ describe("planChanges", () => {
       ["api", new Map([["linux/amd64", idA]])],
       ["web", new Map([["linux/amd64", idB]])],
     ]);
-    const plan = planChanges(current, baseline, images);
+    const plan = detectChanges(current, baseline, images);
     expect(plan.map((e) => [e.service, e.status, e.reason])).toEqual([
       ["api", "rebuilt-identical", "image unchanged despite: file a.go"],
       ["fresh", "new", "not in the baseline"],
@@ -67,7 +67,7 @@ describe("planChanges", () => {
   });
 
   it("calls a change 'changed' while the new image is not known yet", () => {
-    const plan = planChanges(
+    const plan = detectChanges(
       new Map([["api", apiEdited]]),
       new Map([["api", baselineOf(api, idA)]]),
       new Map(),
@@ -79,7 +79,7 @@ describe("planChanges", () => {
   it("explains a settings change", () => {
     const envChanged = serviceKey("api", ingredients({ "a.go": "1" }, { "image.config": '{"Env":["X=2"]}' }));
     const before = serviceKey("api", ingredients({ "a.go": "1" }, { "image.config": '{"Env":["X=1"]}' }));
-    const plan = planChanges(
+    const plan = detectChanges(
       new Map([["api", envChanged]]),
       new Map([["api", baselineOf(before)]]),
       new Map(),

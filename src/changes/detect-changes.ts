@@ -1,11 +1,11 @@
 /** What changed between a baseline and now, per service, and why. Pure: keys in, statuses out. */
 
-import type { Change, Ingredients, ServiceKey } from "../fingerprint/index.js";
+import type { IngredientChange, Ingredients, ServiceKey } from "../fingerprint/index.js";
 import { describeChange, diffIngredients, summarizeChanges } from "../fingerprint/index.js";
 import type { Digest } from "../oci/index.js";
 
 /** A service's state relative to the baseline. */
-export type PlanStatus = "unchanged" | "changed" | "rebuilt-identical" | "new" | "removed";
+export type ChangeStatus = "unchanged" | "changed" | "rebuilt-identical" | "new" | "removed";
 
 /** What the baseline knew of a service: its keys and, if it was built, its image IDs. */
 export interface BaselineService {
@@ -13,14 +13,14 @@ export interface BaselineService {
   platforms: { platform: string; key: Digest; ingredients: Ingredients; imageId?: Digest }[];
 }
 
-/** One row of the plan. */
-export interface PlanEntry {
+/** One service compared with the baseline: its status and what differs, platform by platform. */
+export interface ServiceChange {
   service: string;
-  status: PlanStatus;
+  status: ChangeStatus;
   key?: Digest;
   baselineKey?: Digest;
   /** Differences, platform by platform; the same change on every platform is listed under each. */
-  platforms: { platform: string; changes: Change[] }[];
+  platforms: { platform: string; changes: IngredientChange[] }[];
   /** One short line for a table. */
   reason: string;
 }
@@ -29,20 +29,20 @@ export interface PlanEntry {
 export type KnownImages = ReadonlyMap<string, ReadonlyMap<string, Digest>>;
 
 /** Compare every current service with the baseline; baseline services that are gone are "removed". */
-export function planChanges(
+export function detectChanges(
   current: ReadonlyMap<string, ServiceKey>,
   baseline: ReadonlyMap<string, BaselineService>,
   images: KnownImages,
-): PlanEntry[] {
-  const plan: PlanEntry[] = [];
+): ServiceChange[] {
+  const detected: ServiceChange[] = [];
   for (const [service, now] of current) {
     const before = baseline.get(service);
     if (!before) {
-      plan.push({ service, status: "new", key: now.key, platforms: [], reason: "not in the baseline" });
+      detected.push({ service, status: "new", key: now.key, platforms: [], reason: "not in the baseline" });
       continue;
     }
     if (before.key === now.key) {
-      plan.push({
+      detected.push({
         service,
         status: "unchanged",
         key: now.key,
@@ -54,7 +54,7 @@ export function planChanges(
     }
     const platforms = now.platforms.map((p) => {
       const old = before.platforms.find((b) => b.platform === p.platform);
-      const changes: Change[] = old
+      const changes: IngredientChange[] = old
         ? diffIngredients(old.ingredients, p.ingredients)
         : [{ kind: "setting", name: "platform", from: undefined, to: p.platform }];
       return { platform: p.platform, changes };
@@ -69,7 +69,7 @@ export function planChanges(
     }
     const identical = sameImageIds(before, images.get(service));
     const union = dedupe(platforms.flatMap((p) => p.changes));
-    plan.push({
+    detected.push({
       service,
       status: identical ? "rebuilt-identical" : "changed",
       key: now.key,
@@ -80,7 +80,7 @@ export function planChanges(
   }
   for (const [service, before] of baseline) {
     if (!current.has(service)) {
-      plan.push({
+      detected.push({
         service,
         status: "removed",
         baselineKey: before.key,
@@ -89,7 +89,7 @@ export function planChanges(
       });
     }
   }
-  return plan.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  return detected.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 }
 
 /** Known, and equal on every platform of both sides. */
@@ -98,21 +98,21 @@ function sameImageIds(before: BaselineService, now: ReadonlyMap<string, Digest> 
   return before.platforms.every((p) => p.imageId !== undefined && now.get(p.platform) === p.imageId);
 }
 
-function dedupe(changes: Change[]): Change[] {
-  const seen = new Map<string, Change>();
+function dedupe(changes: IngredientChange[]): IngredientChange[] {
+  const seen = new Map<string, IngredientChange>();
   for (const change of changes) seen.set(describeChange(change), change);
   return [...seen.values()];
 }
 
 /** Counts per status, for the closing line. */
-export function countStatuses(plan: readonly PlanEntry[]): Record<PlanStatus, number> {
-  const counts: Record<PlanStatus, number> = {
+export function countStatuses(services: readonly ServiceChange[]): Record<ChangeStatus, number> {
+  const counts: Record<ChangeStatus, number> = {
     unchanged: 0,
     changed: 0,
     "rebuilt-identical": 0,
     new: 0,
     removed: 0,
   };
-  for (const entry of plan) counts[entry.status]++;
+  for (const entry of services) counts[entry.status]++;
   return counts;
 }
