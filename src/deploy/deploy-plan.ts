@@ -5,7 +5,8 @@
  */
 import type { DeployAction, DesiredService, LiveService, Reason } from "./types.js";
 
-export interface PlanOptions {
+/** What besides desired and live state decides a deploy plan. */
+export interface DeployPlanOptions {
   /** Remove services the target runs that dray.yaml no longer lists. */
   prune: boolean;
   /**
@@ -17,10 +18,11 @@ export interface PlanOptions {
   force?: ReadonlySet<string>;
 }
 
+/** The actions that make the target run `desired`, one per service, sorted by service name. */
 export function planDeploy(
   desired: readonly DesiredService[],
   live: ReadonlyMap<string, LiveService>,
-  options: PlanOptions,
+  options: DeployPlanOptions,
 ): DeployAction[] {
   const actions: DeployAction[] = [];
   for (const want of desired) {
@@ -46,10 +48,11 @@ export function planDeploy(
         actions.push({ kind: "remove", live: have, reasons: ["removed from dray.yaml"] });
     }
   }
-  return actions.sort((a, b) => compare(nameOf(a), nameOf(b)));
+  return actions.sort((a, b) => compare(serviceOf(a), serviceOf(b)));
 }
 
-export function nameOf(action: DeployAction): string {
+/** The service an action is about. */
+export function serviceOf(action: DeployAction): string {
   return action.kind === "remove" ? action.live.name : action.desired.name;
 }
 

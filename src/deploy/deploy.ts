@@ -11,7 +11,7 @@ import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import type { Tracer } from "../report/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { acquireDeployLock } from "./deploy-lock.js";
-import { nameOf, planDeploy } from "./deploy-plan.js";
+import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
@@ -123,7 +123,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       known: new Set(config.services.map((s) => s.name)),
       force: new Set(options.force ?? []),
     });
-    const reports = new Map(actions.map((a) => [nameOf(a), initialReport(a, options.dryRun)]));
+    const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
 
     const changes = actions.filter((a) => a.kind === "create" || a.kind === "replace");
@@ -142,7 +142,7 @@ function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {
   const from = action.kind === "create" ? undefined : action.live.imageId;
   const to = action.kind === "remove" ? undefined : action.desired.imageId;
   return {
-    service: nameOf(action),
+    service: serviceOf(action),
     action: action.kind,
     reasons: action.kind === "keep" ? [] : action.reasons,
     from,
@@ -187,7 +187,7 @@ async function runChanges(
       .filter((a) => a.kind !== "keep")
       .map((action) =>
         limit(async () => {
-          const report = reports.get(nameOf(action))!;
+          const report = reports.get(serviceOf(action))!;
           if (signal.aborted) return;
           const begin = performance.now();
           context.log(report.service, `${verb(action)} (${report.reasons.join(", ")})`);
@@ -218,6 +218,6 @@ async function publishChanged(
   tracer: Tracer,
 ): Promise<void> {
   const { publishByDigest } = await import("../publish/index.js");
-  const wanted = new Map(changes.map((change) => [nameOf(change), build.entries.get(nameOf(change))!]));
+  const wanted = new Map(changes.map((change) => [serviceOf(change), build.entries.get(serviceOf(change))!]));
   await publishByDigest(config, withDocuments(layout, build.documents), wanted, tracer);
 }

@@ -62,6 +62,9 @@ export type DeployAction =
   | { readonly kind: "keep"; readonly desired: DesiredService; readonly live: LiveService }
   | { readonly kind: "remove"; readonly live: LiveService; readonly reasons: readonly Reason[] };
 
+/** A create or a replace: the steps that start a new version of a service, which a target applies. */
+export type StartAction = Extract<DeployAction, { kind: "create" | "replace" }>;
+
 /** What a target needs while it works: cancellation, a place for progress lines, timed steps. */
 export interface ApplyContext {
   /** Aborted by Ctrl-C: a target finishes the service in hand (old or new version running) and starts nothing new. */
@@ -94,7 +97,7 @@ export interface DeployTarget {
    */
   prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void>;
   /** Create or replace one service and wait until it is healthy; throws DeployFailure when it is not. */
-  apply(action: Extract<DeployAction, { kind: "create" | "replace" }>, context: ApplyContext): Promise<void>;
+  apply(action: StartAction, context: ApplyContext): Promise<void>;
   /** Remove a service that left dray.yaml (`--prune`). */
   remove(live: LiveService, context: ApplyContext): Promise<void>;
   close(): void;

@@ -24,10 +24,10 @@ import { waitUntilHealthy } from "../health.js";
 import {
   type ApplyContext,
   type CommandWrapper,
-  type DeployAction,
   type DeployTarget,
   LABELS,
   type LiveService,
+  type StartAction,
 } from "../types.js";
 import { containerName, containerSpec, nextContainerName, wrappedCommand } from "./container-spec.js";
 import {
@@ -60,8 +60,6 @@ export interface DockerTargetOptions {
   wrapper?: CommandWrapper;
 }
 
-type Change = Extract<DeployAction, { kind: "create" | "replace" }>;
-
 export async function openDockerTarget(
   config: DockerTargetConfig,
   options: DockerTargetOptions,
@@ -71,15 +69,15 @@ export async function openDockerTarget(
   const credentials = createDefaultCredentialSource({ env: options.env });
   const { project } = options;
 
-  const source = (change: Change): ImageSource => {
+  const source = (action: StartAction): ImageSource => {
     if (options.fromRegistry) return { kind: "registry", credentials };
-    const entry = options.entries.get(change.desired.name)!;
+    const entry = options.entries.get(action.desired.name)!;
     const image = buildForEngine(info.platform, entry.platforms, (p) => p.platform)!;
     return {
       kind: "layout",
       layout: options.layout,
       manifest: image.manifest,
-      tag: `${project}/${change.desired.name}:${change.desired.imageId.slice(7, 19)}`,
+      tag: `${project}/${action.desired.name}:${action.desired.imageId.slice(7, 19)}`,
     };
   };
 
@@ -103,12 +101,12 @@ export async function openDockerTarget(
   let networkReady: Promise<void> | undefined;
 
   /** Starts `id` and waits until it is healthy; on failure returns why, with its last log lines. */
-  const startAndWait = async (change: Change, id: string, context: ApplyContext) => {
-    const name = change.desired.name;
+  const startAndWait = async (action: StartAction, id: string, context: ApplyContext) => {
+    const name = action.desired.name;
     await context.step(name, "start", () => startContainer(engine, id, name, options.locateService(name)));
-    const health = change.desired.spec.deploy.health;
+    const health = action.desired.spec.deploy.health;
     const result = await context.step(name, "health", () =>
-      waitUntilHealthy(containerProbe(engine, id, serviceHealth(change.desired.spec.deploy, config)), {
+      waitUntilHealthy(containerProbe(engine, id, serviceHealth(action.desired.spec.deploy, config)), {
         intervalMs: health?.intervalMs ?? 1000,
         timeoutMs: health?.timeoutMs ?? 60_000,
       }),
@@ -154,26 +152,26 @@ export async function openDockerTarget(
       const limit = pLimit(2);
       await Promise.all(
         actions
-          .filter((a): a is Change => a.kind === "create" || a.kind === "replace")
-          .map((change) =>
+          .filter((a): a is StartAction => a.kind === "create" || a.kind === "replace")
+          .map((action) =>
             limit(async () => {
               if (context.signal.aborted) return;
-              await context.step(change.desired.name, "image", async () => {
-                const how = await ensureImage(engine, change.desired, source(change));
-                if (how !== "present") context.log(change.desired.name, `image ${how}`);
+              await context.step(action.desired.name, "image", async () => {
+                const how = await ensureImage(engine, action.desired, source(action));
+                if (how !== "present") context.log(action.desired.name, `image ${how}`);
               });
             }),
           ),
       );
     },
 
-    async apply(change, context) {
-      const name = change.desired.name;
+    async apply(action, context) {
+      const name = action.desired.name;
       networkReady ??= ensureNetwork();
       await networkReady;
-      const old = change.kind === "replace" ? [...change.live.ids] : [];
-      const spec = containerSpec(change.desired, config, options.wrapper);
-      const portsInTheWay = old.length > 0 && change.desired.spec.deploy.publish.length > 0;
+      const old = action.kind === "replace" ? [...action.live.ids] : [];
+      const spec = containerSpec(action.desired, config, options.wrapper);
+      const portsInTheWay = old.length > 0 && action.desired.spec.deploy.publish.length > 0;
       if (portsInTheWay)
         await context.step(name, "stop old", () => Promise.all(old.map((id) => stopContainer(engine, id))));
       const id = await context.step(name, "create", () =>
@@ -181,13 +179,13 @@ export async function openDockerTarget(
       );
       let failure: { reason: string; logs: string[] } | undefined;
       try {
-        if (options.wrapper && wrappedCommand(change.desired, options.wrapper)) {
+        if (options.wrapper && wrappedCommand(action.desired, options.wrapper)) {
           const { path: file, binary } = options.wrapper;
           await context.step(name, "wrap", () =>
             putFiles(engine, id, [{ path: file, data: binary, mode: 0o755 }]),
           );
         }
-        failure = await startAndWait(change, id, context);
+        failure = await startAndWait(action, id, context);
       } catch (error) {
         await removeContainer(engine, id);
         if (portsInTheWay) await restore(engine, old);

@@ -16,7 +16,7 @@ import {
 } from "../../engine/index.js";
 import { ExitCode, UserError } from "../../errors/index.js";
 import { createDefaultCredentialSource } from "../../registry/index.js";
-import type { DeployAction, DeployTarget, LiveService } from "../types.js";
+import type { DeployTarget, LiveService, StartAction } from "../types.js";
 import { liveService } from "./convergence.js";
 import { checkHttp, failCreate, failUpdate, type Rollout, waitForConvergence } from "./rollout.js";
 import { type PublishMode, serviceSpec } from "./service-spec.js";
@@ -44,8 +44,6 @@ export interface SwarmTargetOptions {
   /** How ports are published; default "ingress" (the routing mesh, which needs IPVS in the kernel). */
   publishMode?: PublishMode;
 }
-
-type Change = Extract<DeployAction, { kind: "create" | "replace" }>;
 
 export async function openSwarmTarget(
   config: SwarmTargetConfig,
@@ -89,50 +87,50 @@ export async function openSwarmTarget(
 
   // The nodes pull with the login the user's Docker/Podman files hold for the registry, if any.
   const credentials = createDefaultCredentialSource({ env: options.env });
-  const spec = (change: Change, forceUpdate: number) =>
-    serviceSpec(change.desired, config, { platform: info.platform, publishMode, forceUpdate });
+  const spec = (action: StartAction, forceUpdate: number) =>
+    serviceSpec(action.desired, config, { platform: info.platform, publishMode, forceUpdate });
 
-  const create = async (change: Change, r: Rollout) => {
-    const name = change.desired.name;
+  const create = async (action: StartAction, r: Rollout) => {
+    const name = action.desired.name;
     const id = await r.context.step(name, "create", async () =>
       createService(
         engine,
-        spec(change, 0),
+        spec(action, 0),
         name,
         options.locateService(name),
-        await pullHeaders(change.desired.image, credentials),
+        await pullHeaders(action.desired.image, credentials),
       ),
     );
     const converged = await r.context.step(name, "converge", () =>
-      waitForConvergence(r, id, change.desired, "create"),
+      waitForConvergence(r, id, action.desired, "create"),
     );
-    if (!converged.ok) return failCreate(r, id, change.desired, converged.reason);
-    const http = await r.context.step(name, "health", () => checkHttp(r, change.desired));
-    if (!http.ok) return failCreate(r, id, change.desired, http.reason);
+    if (!converged.ok) return failCreate(r, id, action.desired, converged.reason);
+    const http = await r.context.step(name, "health", () => checkHttp(r, action.desired));
+    if (!http.ok) return failCreate(r, id, action.desired, http.reason);
   };
 
-  const update = async (change: Extract<Change, { kind: "replace" }>, r: Rollout) => {
-    const name = change.desired.name;
-    const id = change.live.ids[0]!;
+  const update = async (action: Extract<StartAction, { kind: "replace" }>, r: Rollout) => {
+    const name = action.desired.name;
+    const id = action.live.ids[0]!;
     const current = await inspectService(engine, id);
     // Removed behind dray's back since the plan was made: deploy it as new.
-    if (!current) return create(change, r);
+    if (!current) return create(action, r);
     // Swarm rolls tasks only when their spec changed; a service that stopped running needs a push.
     const force =
-      (current.Spec.TaskTemplate?.ForceUpdate ?? 0) + (change.reasons.includes("not running") ? 1 : 0);
+      (current.Spec.TaskTemplate?.ForceUpdate ?? 0) + (action.reasons.includes("not running") ? 1 : 0);
     await r.context.step(name, "update", async () =>
-      updateService(engine, id, current.Version.Index, spec(change, force), {
+      updateService(engine, id, current.Version.Index, spec(action, force), {
         service: name,
         where: options.locateService(name),
-        headers: await pullHeaders(change.desired.image, credentials),
+        headers: await pullHeaders(action.desired.image, credentials),
       }),
     );
     const converged = await r.context.step(name, "converge", () =>
-      waitForConvergence(r, id, change.desired, "update"),
+      waitForConvergence(r, id, action.desired, "update"),
     );
-    if (!converged.ok) return failUpdate(r, id, change.desired, converged.reason);
-    const http = await r.context.step(name, "health", () => checkHttp(r, change.desired));
-    if (!http.ok) return failUpdate(r, id, change.desired, http.reason);
+    if (!converged.ok) return failUpdate(r, id, action.desired, converged.reason);
+    const http = await r.context.step(name, "health", () => checkHttp(r, action.desired));
+    if (!http.ok) return failUpdate(r, id, action.desired, http.reason);
   };
 
   return {
@@ -158,8 +156,8 @@ export async function openSwarmTarget(
       // registry the deploy pushed to.
     },
 
-    async apply(change, context) {
-      const name = change.desired.name;
+    async apply(action, context) {
+      const name = action.desired.name;
       if (context.signal.aborted) throw new UserError(`deploy of ${name} not started: interrupted`);
       networkReady ??= ensureOverlayNetwork(engine, config.network, project, options.where);
       await networkReady.catch((error: unknown) => {
@@ -167,8 +165,8 @@ export async function openSwarmTarget(
         throw error;
       });
       const r = rollout(context);
-      if (change.kind === "create") await create(change, r);
-      else await update(change, r);
+      if (action.kind === "create") await create(action, r);
+      else await update(action, r);
     },
 
     async remove(live, context) {
