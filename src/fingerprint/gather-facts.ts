@@ -6,7 +6,7 @@
 import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/index.js";
 import { findGoToolchain, type GoToolchain, type ModuleFacts, readModuleFacts } from "../go/index.js";
 import { readBaseFromLayout } from "../oci/index.js";
-import { readLockFile, requireLocks } from "../pins/index.js";
+import { readPins, requirePins } from "../pins/index.js";
 import { createTracer, type Tracer } from "../report/index.js";
 import { listCommandInputs } from "./command-inputs.js";
 import type { FileHasher } from "./file-hasher.js";
@@ -41,12 +41,10 @@ export async function gatherKeyFacts(
   });
   // Registry bases are named by the digest dray.lock pins: a tag moving upstream changes nothing until
   // `dray update-base` says so.
-  const lock = services.some((s) => s.base.kind === "registry")
-    ? await readLockFile(ctx.config.root)
-    : undefined;
-  if (lock) requireLocks(ctx.config, lock);
+  const pins = services.some((s) => s.base.kind === "registry") ? await readPins(ctx.config.root) : undefined;
+  if (pins) requirePins(ctx.config, pins);
   const [layoutBases, modules] = await Promise.all([readLayoutBases(services), readModules(listings)]);
-  return { toolchain, listings, modules, files, mapped, commandInputs, lock, layoutBases };
+  return { toolchain, listings, modules, files, mapped, commandInputs, pins, lock: pins, layoutBases };
 }
 
 async function listGo(

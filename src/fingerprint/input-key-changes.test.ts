@@ -91,7 +91,7 @@ describe("inputKeys: what changes a key", () => {
       change: (input) => {
         input.facts = {
           ...input.facts,
-          lock: {
+          pins: {
             bases: { "reg.test/base/static:1": { digest: digest("7"), mediaType: "application/json" } },
           },
         };

@@ -88,7 +88,7 @@ function baseDigest(service: ResolvedService, platform: Platform, facts: KeyFact
   const base = service.base;
   if (base.kind === "scratch") return "scratch";
   if (base.kind === "registry") {
-    const digest = facts.lock ? pinnedDigest(base, facts.lock) : base.digest;
+    const digest = facts.pins ? pinnedDigest(base, facts.pins) : base.digest;
     return `registry:${formatReference({ registry: base.registry, repository: base.repository, digest })}`;
   }
   return `oci:${base.ref}@${facts.layoutBases.get(layoutBaseId(base.layout, base.ref, platform))}`;

@@ -5,7 +5,7 @@
 import type { GoToolchain, ModuleFacts } from "../go/index.js";
 import type { Platform } from "../oci/index.js";
 import { platformName } from "../oci/index.js";
-import type { LockFile } from "../pins/index.js";
+import type { BasePins } from "../pins/index.js";
 import type { GoServiceListing } from "./go-graph.js";
 
 /** The facts of one run about a set of services. Paths are project-relative and "/"-separated. */
@@ -23,7 +23,9 @@ export interface KeyFacts {
   /** Command service name → the files its `inputs` globs match. */
   commandInputs: ReadonlyMap<string, readonly string[]>;
   /** dray.lock, read when some service has a registry base. */
-  lock: LockFile | undefined;
+  pins: BasePins | undefined;
+  /** @deprecated The old name of `pins`; src/pipeline still reads it until it follows the rename. */
+  lock?: BasePins | undefined;
   /** Manifest digest of each OCI-layout base on each platform, by `layoutBaseId`. */
   layoutBases: ReadonlyMap<string, string>;
 }

@@ -1,20 +1,21 @@
 /**
- * The lock stage: dray.lock pins every registry base's tag to a digest, so builds never resolve
- * a tag on their own. `updateBases` is `dray update-base`; builds call `readLockFile` and
- * `requireLocks`, then pull each base by `pinnedDigest`.
+ * The pins stage: dray.lock pins every registry base's tag to a digest, so builds never resolve
+ * a tag on their own. `updateBases` is `dray update-base`; builds call `readPins` and
+ * `requirePins`, then pull each base by `pinnedDigest`.
  */
 export {
-  LOCK_FILE,
-  type LockedBase,
+  type BasePins,
+  digestInPins,
   type LockFile,
-  lockedDigest,
-  lockFilePath,
-  missingLocks,
+  PINS_FILE,
+  type PinnedBase,
   pinnedDigest,
-  readLockFile,
+  pinsFilePath,
+  readPins,
   registryBases,
-  requireLocks,
-  writeLockFile,
+  requirePins,
+  unpinnedBases,
+  writePins,
 } from "./pin-file.js";
-export { LOCK_HINT, parseLockFile, renderLockFile } from "./pin-format.js";
+export { PINS_HINT, parsePins, renderPins } from "./pin-format.js";
 export { type UpdateBasesOptions, type UpdateBasesResult, updateBases } from "./update-base.js";

@@ -1,6 +1,6 @@
 /**
  * dray.lock: its exact text, byte-stable writes, what a broken file tells the user, and which
- * registry bases a build would find unlocked.
+ * registry bases a build would find unpinned.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -11,15 +11,15 @@ import type { ResolvedConfig } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
 import type { Digest } from "../oci/types.js";
 import {
-  type LockFile,
-  lockedDigest,
-  missingLocks,
+  type BasePins,
+  digestInPins,
   pinnedDigest,
-  readLockFile,
-  requireLocks,
-  writeLockFile,
+  readPins,
+  requirePins,
+  unpinnedBases,
+  writePins,
 } from "./pin-file.js";
-import { LOCK_HINT, parseLockFile, renderLockFile } from "./pin-format.js";
+import { PINS_HINT, parsePins, renderPins } from "./pin-format.js";
 
 /** Resolves `lines` as the dray.yaml of `root`, with every path "existing". */
 function testConfig(root: string, lines: readonly string[]): ResolvedConfig {
@@ -40,7 +40,7 @@ const b = fakeDigest("bb");
 
 let root: string;
 beforeEach(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "dray-lock-"));
+  root = await mkdtemp(path.join(os.tmpdir(), "dray-pins-"));
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
@@ -55,15 +55,15 @@ function userError(run: () => unknown): UserError {
   throw new Error("expected a UserError, got none");
 }
 
-describe("lock file text", () => {
+describe("dray.lock text", () => {
   it("is sorted JSON with a final newline, whatever order entries were added in", () => {
-    const one: LockFile = {
+    const one: BasePins = {
       bases: { "z.io/b:1": { digest: b, mediaType: manifest }, "a.io/a:1": { digest: a, mediaType: index } },
     };
-    const other: LockFile = {
+    const other: BasePins = {
       bases: { "a.io/a:1": { mediaType: index, digest: a }, "z.io/b:1": { digest: b, mediaType: manifest } },
     };
-    const text = renderLockFile(one);
+    const text = renderPins(one);
     expect(text).toBe(
       [
         "{",
@@ -82,27 +82,27 @@ describe("lock file text", () => {
         "",
       ].join("\n"),
     );
-    expect(renderLockFile(other)).toBe(text);
-    expect(parseLockFile(text)).toEqual(one);
+    expect(renderPins(other)).toBe(text);
+    expect(parsePins(text)).toEqual(one);
   });
 
-  it("reads a missing file and an empty file as an empty lock", async () => {
-    expect(await readLockFile(root)).toEqual({ bases: {} });
+  it("reads a missing file and an empty file as no pins", async () => {
+    expect(await readPins(root)).toEqual({ bases: {} });
     await writeFile(path.join(root, "dray.lock"), "\n");
-    expect(await readLockFile(root)).toEqual({ bases: {} });
+    expect(await readPins(root)).toEqual({ bases: {} });
   });
 
-  it("writes byte-identical files for equal locks, and reads back what it wrote", async () => {
-    const lock: LockFile = { bases: { "127.0.0.1:5000/base/static:1.0": { digest: a, mediaType: index } } };
-    await writeLockFile(root, lock);
+  it("writes byte-identical files for equal pins, and reads back what it wrote", async () => {
+    const pins: BasePins = { bases: { "127.0.0.1:5000/base/static:1.0": { digest: a, mediaType: index } } };
+    await writePins(root, pins);
     const first = await readFile(path.join(root, "dray.lock"));
-    await writeLockFile(root, await readLockFile(root));
+    await writePins(root, await readPins(root));
     expect((await readFile(path.join(root, "dray.lock"))).equals(first)).toBe(true);
-    expect(await readLockFile(root)).toEqual(lock);
+    expect(await readPins(root)).toEqual(pins);
   });
 });
 
-describe("a broken lock file", () => {
+describe("a broken dray.lock", () => {
   const entry = (digest: string) =>
     `{\n  "version": 1,\n  "bases": {\n    "ghcr.io/org/base:1": {\n      "digest": "${digest}",\n      "mediaType": "${index}"\n    }\n  }\n}\n`;
   const broken: { description: string; text: string; message: string }[] = [
@@ -127,18 +127,18 @@ describe("a broken lock file", () => {
       message: 'dray.lock:1:28: "alpine" is not a registry image reference',
     },
     {
-      description: "a lock from a newer dray",
+      description: "a dray.lock from a newer dray",
       text: '{ "version": 2, "bases": {} }',
       message: "dray.lock:1:3: written by a newer dray (format version 2)",
     },
   ];
   it.each(broken)("$description", ({ text, message }) => {
-    const error = userError(() => parseLockFile(text));
-    expect([error.message, error.hint]).toEqual([message, LOCK_HINT]);
+    const error = userError(() => parsePins(text));
+    expect([error.message, error.hint]).toEqual([message, PINS_HINT]);
   });
 });
 
-describe("which bases are locked", () => {
+describe("which bases are pinned", () => {
   const lines = [
     "project: shop",
     "base: ghcr.io/org/base:1",
@@ -156,28 +156,28 @@ describe("which bases are locked", () => {
     "    base: scratch",
   ];
 
-  it("lists registry bases with neither a digest in dray.yaml nor a lock entry, once each, sorted", () => {
+  it("lists registry bases with neither a digest in dray.yaml nor a dray.lock entry, once each, sorted", () => {
     const config = testConfig("/repo", lines);
-    expect(missingLocks(config, { bases: {} })).toEqual(["127.0.0.1:5000/tools", "ghcr.io/org/base:1"]);
-    const lock: LockFile = { bases: { "ghcr.io/org/base:1": { digest: a, mediaType: index } } };
-    expect(missingLocks(config, lock)).toEqual(["127.0.0.1:5000/tools"]);
-    expect(lockedDigest(lock, "ghcr.io/org/base:1")).toBe(a);
-    expect(lockedDigest(lock, "constructor")).toBeUndefined();
+    expect(unpinnedBases(config, { bases: {} })).toEqual(["127.0.0.1:5000/tools", "ghcr.io/org/base:1"]);
+    const pins: BasePins = { bases: { "ghcr.io/org/base:1": { digest: a, mediaType: index } } };
+    expect(unpinnedBases(config, pins)).toEqual(["127.0.0.1:5000/tools"]);
+    expect(digestInPins(pins, "ghcr.io/org/base:1")).toBe(a);
+    expect(digestInPins(pins, "constructor")).toBeUndefined();
   });
 
-  it("pins a base by the digest it was written with, else by the lock", () => {
+  it("pins a base by the digest it was written with, else by dray.lock", () => {
     const config = testConfig("/repo", lines);
-    const lock: LockFile = { bases: { "ghcr.io/org/base:1": { digest: a, mediaType: index } } };
+    const pins: BasePins = { bases: { "ghcr.io/org/base:1": { digest: a, mediaType: index } } };
     const byName = Object.fromEntries(config.services.map((s) => [s.name, s.base]));
     const pinned = (name: string) => {
       const base = byName[name]!;
-      return base.kind === "registry" ? pinnedDigest(base, lock) : base.kind;
+      return base.kind === "registry" ? pinnedDigest(base, pins) : base.kind;
     };
     expect(["api", "pinned", "tool", "web"].map(pinned)).toEqual([a, b, undefined, "scratch"]);
   });
 
-  it("stops a build at an unlocked base, saying how to lock it", () => {
-    const error = userError(() => requireLocks(testConfig("/repo", lines), { bases: {} }));
+  it("stops a build at an unpinned base, saying how to pin it", () => {
+    const error = userError(() => requirePins(testConfig("/repo", lines), { bases: {} }));
     expect([error.message, error.details, error.hint]).toEqual([
       "dray.yaml names 2 registry bases that are not in dray.lock",
       "  127.0.0.1:5000/tools\n  ghcr.io/org/base:1",

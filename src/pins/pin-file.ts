@@ -1,7 +1,7 @@
 /**
  * dray.lock, beside dray.yaml: the digest each registry base's tag pointed at when `dray update-base`
  * last looked. Builds read it and pull by digest, so a tag moved in the registry changes no image
- * (and no input key) until someone updates the lock and commits the change.
+ * (and no input key) until someone updates the pins and commits the change.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,26 +9,26 @@ import type { RegistryBase, ResolvedConfig } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import { writeFileAtomic } from "../io/index.js";
 import type { Digest } from "../oci/index.js";
-import { type LockFile, parseLockFile, renderLockFile } from "./pin-format.js";
+import { type BasePins, parsePins, renderPins } from "./pin-format.js";
 
-export type { LockedBase, LockFile } from "./pin-format.js";
+export type { BasePins, PinnedBase } from "./pin-format.js";
 
-/** The lock file's name; it lives in the project root, next to dray.yaml. */
-export const LOCK_FILE = "dray.lock";
+/** The pins file's name; it lives in the project root, next to dray.yaml. */
+export const PINS_FILE = "dray.lock";
 
-/** Where the lock of the project at `root` lives. */
-export function lockFilePath(root: string): string {
-  return path.join(root, LOCK_FILE);
+/** Where the pins of the project at `root` live. */
+export function pinsFilePath(root: string): string {
+  return path.join(root, PINS_FILE);
 }
 
-/** The lock file as the user would name it: relative to where they are. */
+/** The pins file as the user would name it: relative to where they are. */
 function displayName(file: string): string {
   return path.relative(process.cwd(), file) || file;
 }
 
-/** Reads dray.lock; a missing file is an empty lock, a broken one a UserError at its line. */
-export async function readLockFile(root: string): Promise<LockFile> {
-  const file = lockFilePath(root);
+/** Reads dray.lock; a missing file pins nothing, a broken one a UserError at its line. */
+export async function readPins(root: string): Promise<BasePins> {
+  const file = pinsFilePath(root);
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -40,22 +40,22 @@ export async function readLockFile(root: string): Promise<LockFile> {
       cause: error,
     });
   }
-  return parseLockFile(text, displayName(file));
+  return parsePins(text, displayName(file));
 }
 
-/** Writes dray.lock atomically (temp file, then rename); equal locks give equal bytes. */
-export async function writeLockFile(root: string, lock: LockFile): Promise<void> {
-  await writeFileAtomic(lockFilePath(root), renderLockFile(lock));
+/** Writes dray.lock atomically (temp file, then rename); equal pins give equal bytes. */
+export async function writePins(root: string, pins: BasePins): Promise<void> {
+  await writeFileAtomic(pinsFilePath(root), renderPins(pins));
 }
 
 /** The digest dray.lock holds for `image` (a base reference as written), if any. */
-export function lockedDigest(lock: LockFile, image: string): Digest | undefined {
-  return Object.hasOwn(lock.bases, image) ? lock.bases[image]!.digest : undefined;
+export function digestInPins(pins: BasePins, image: string): Digest | undefined {
+  return Object.hasOwn(pins.bases, image) ? pins.bases[image]!.digest : undefined;
 }
 
-/** The digest a build pulls `base` by: written in the reference, else locked; undefined when neither. */
-export function pinnedDigest(base: RegistryBase, lock: LockFile): Digest | undefined {
-  return base.digest ?? lockedDigest(lock, base.image);
+/** The digest a build pulls `base` by: written in the reference, else pinned in dray.lock; undefined when neither. */
+export function pinnedDigest(base: RegistryBase, pins: BasePins): Digest | undefined {
+  return base.digest ?? digestInPins(pins, base.image);
 }
 
 /** Every registry base of the config, one per reference as written, sorted; the first service's settings win. */
@@ -69,21 +69,24 @@ export function registryBases(config: ResolvedConfig): RegistryBase[] {
   return [...bases.values()].sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
 }
 
-/** Registry bases with neither a digest in the reference nor an entry in the lock, as written, sorted. */
-export function missingLocks(config: ResolvedConfig, lock: LockFile): string[] {
+/** Registry bases with neither a digest in the reference nor an entry in dray.lock, as written, sorted. */
+export function unpinnedBases(config: ResolvedConfig, pins: BasePins): string[] {
   return registryBases(config)
-    .filter((base) => pinnedDigest(base, lock) === undefined)
+    .filter((base) => pinnedDigest(base, pins) === undefined)
     .map((base) => base.image);
 }
 
-/** Throws the UserError a build gives when a registry base is not locked; builds never resolve tags. */
-export function requireLocks(config: ResolvedConfig, lock: LockFile): void {
-  const missing = missingLocks(config, lock);
+/** Throws the UserError a build gives when a registry base is not pinned; builds never resolve tags. */
+export function requirePins(config: ResolvedConfig, pins: BasePins): void {
+  const missing = unpinnedBases(config, pins);
   if (missing.length === 0) return;
   const what = missing.length === 1 ? "a registry base that is" : `${missing.length} registry bases that are`;
-  throw new UserError(`dray.yaml names ${what} not in ${LOCK_FILE}`, {
+  throw new UserError(`dray.yaml names ${what} not in ${PINS_FILE}`, {
     exitCode: ExitCode.usage,
     details: missing.map((image) => `  ${image}`).join("\n"),
     hint: "Run `dray update-base` to resolve their tags to digests and write dray.lock, then commit it.",
   });
 }
+
+/** @deprecated The old name of BasePins; src/pipeline still imports it until it follows the rename. */
+export type LockFile = BasePins;

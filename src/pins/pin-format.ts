@@ -17,22 +17,22 @@ import { ExitCode, UserError } from "../errors/index.js";
 import type { Digest } from "../oci/index.js";
 import { isDigest, isImageReference } from "../oci/index.js";
 
-/** The lock file's format version; a newer dray that changes the format bumps it. */
-export const LOCK_VERSION = 1;
+/** The pins file's format version; a newer dray that changes the format bumps it. */
+export const PINS_VERSION = 1;
 
 /** What `dray update-base` resolved each registry base's tag to, keyed by the reference as written. */
-export interface LockFile {
-  bases: Record<string, LockedBase>;
+export interface BasePins {
+  bases: Record<string, PinnedBase>;
 }
 
-/** One locked base: the digest its tag pointed at, and the media type of that manifest or index. */
-export interface LockedBase {
+/** One pinned base: the digest its tag pointed at, and the media type of that manifest or index. */
+export interface PinnedBase {
   digest: Digest;
   mediaType: string;
 }
 
-/** What to do about a broken lock file, on every error about one. */
-export const LOCK_HINT =
+/** What to do about a broken pins file, on every error about one. */
+export const PINS_HINT =
   "Fix it, or delete dray.lock and run `dray update-base` to write it again from the registry.";
 
 /** Bytewise, so the order never depends on the locale. */
@@ -41,13 +41,13 @@ function byteOrder(a: string, b: string): number {
 }
 
 /** The file's text: stable for equal contents, whatever order the entries were added in. */
-export function renderLockFile(lock: LockFile): string {
-  const bases: Record<string, LockedBase> = {};
-  for (const image of Object.keys(lock.bases).sort(byteOrder)) {
-    const { digest, mediaType } = lock.bases[image]!;
+export function renderPins(pins: BasePins): string {
+  const bases: Record<string, PinnedBase> = {};
+  for (const image of Object.keys(pins.bases).sort(byteOrder)) {
+    const { digest, mediaType } = pins.bases[image]!;
     bases[image] = { digest, mediaType };
   }
-  return `${JSON.stringify({ version: LOCK_VERSION, bases }, null, 2)}\n`;
+  return `${JSON.stringify({ version: PINS_VERSION, bases }, null, 2)}\n`;
 }
 
 /** "dray.lock:3:5" for a source offset. */
@@ -68,7 +68,7 @@ function offsetOf(text: string, keys: readonly string[]): number {
 }
 
 function corrupt(where: string, message: string, cause?: unknown): UserError {
-  return new UserError(`${where}: ${message}`, { exitCode: ExitCode.usage, hint: LOCK_HINT, cause });
+  return new UserError(`${where}: ${message}`, { exitCode: ExitCode.usage, hint: PINS_HINT, cause });
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -99,7 +99,7 @@ function checkEntry(
   image: string,
   entry: unknown,
   fail: (keys: string[], message: string) => never,
-): LockedBase {
+): PinnedBase {
   const name = JSON.stringify(image);
   if (!isImageReference(image)) fail([image], `${name} is not a registry image reference`);
   if (!isMap(entry)) fail([image], `the entry for ${name} is not a map`);
@@ -113,18 +113,18 @@ function checkEntry(
 }
 
 /**
- * Reads dray.lock's text; an empty file is an empty lock. Anything else that is not exactly the
- * format is a UserError at its line: a lock that is half understood would pin the wrong image.
+ * Reads dray.lock's text; an empty file pins nothing. Anything else that is not exactly the
+ * format is a UserError at its line: pins that are half understood would pull the wrong image.
  */
-export function parseLockFile(text: string, display = "dray.lock"): LockFile {
+export function parsePins(text: string, display = "dray.lock"): BasePins {
   if (text.trim() === "") return { bases: {} };
   const data = parseJson(text, display);
   const fail = (keys: readonly string[], message: string): never => {
     throw corrupt(at(display, text, offsetOf(text, keys)), message);
   };
   if (!isMap(data)) return fail([], "expected a JSON object with version and bases");
-  if (data.version !== LOCK_VERSION) {
-    const newer = typeof data.version === "number" && data.version > LOCK_VERSION;
+  if (data.version !== PINS_VERSION) {
+    const newer = typeof data.version === "number" && data.version > PINS_VERSION;
     fail(
       ["version"],
       newer ? `written by a newer dray (format version ${data.version})` : "unknown format version",
@@ -133,7 +133,7 @@ export function parseLockFile(text: string, display = "dray.lock"): LockFile {
   const unknown = Object.keys(data).find((key) => key !== "version" && key !== "bases");
   if (unknown !== undefined) fail([unknown], `unknown key ${JSON.stringify(unknown)}`);
   if (!isMap(data.bases)) return fail(["bases"], "bases is not a map");
-  const bases: Record<string, LockedBase> = {};
+  const bases: Record<string, PinnedBase> = {};
   for (const [image, entry] of Object.entries(data.bases)) {
     bases[image] = checkEntry(image, entry, (keys, message) => fail(["bases", ...keys], message));
   }

@@ -10,8 +10,8 @@ import { checkConfig } from "../config/check-config.js";
 import type { RegistryBase, ResolvedConfig } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
 import type { Digest } from "../oci/types.js";
-import { readLockFile, writeLockFile } from "./pin-file.js";
-import type { LockedBase } from "./pin-format.js";
+import { readPins, writePins } from "./pin-file.js";
+import type { PinnedBase } from "./pin-format.js";
 import { updateBases } from "./update-base.js";
 
 /** Resolves `lines` as the dray.yaml of `root`, with every path "existing". */
@@ -30,12 +30,12 @@ const index = "application/vnd.oci.image.index.v1+json";
 const [a, b, c] = [fakeDigest("aa"), fakeDigest("bb"), fakeDigest("cc")];
 
 /** A registry whose tags point where `tags` says; it records every base it is asked about. */
-function fakeRegistry(tags: Record<string, LockedBase>) {
+function fakeRegistry(tags: Record<string, PinnedBase>) {
   const asked: string[] = [];
   return {
     asked,
     tags,
-    resolve: async (base: RegistryBase): Promise<LockedBase> => {
+    resolve: async (base: RegistryBase): Promise<PinnedBase> => {
       asked.push(`${base.registry}/${base.repository}:${base.tag}`);
       const answer = tags[base.image];
       if (!answer) throw new Error(`no tag ${base.image}`);
@@ -69,10 +69,10 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const lockText = () => readFile(path.join(root, "dray.lock"), "utf8");
+const pinsText = () => readFile(path.join(root, "dray.lock"), "utf8");
 
 describe("updateBases", () => {
-  it("locks every tag once, never asks about a base pinned by digest, and reports what moved", async () => {
+  it("pins every tag once, never asks about a base pinned by digest, and reports what moved", async () => {
     const config = testConfig(root, lines);
     const registry = fakeRegistry({
       "ghcr.io/org/base:1": { digest: a, mediaType: index },
@@ -88,7 +88,7 @@ describe("updateBases", () => {
       unchanged: [`ghcr.io/org/base@${c}`],
       removed: [],
     });
-    expect(await readLockFile(root)).toEqual({ bases: registry.tags });
+    expect(await readPins(root)).toEqual({ bases: registry.tags });
   });
 
   it("leaves dray.lock untouched when no tag moved", async () => {
@@ -98,19 +98,19 @@ describe("updateBases", () => {
       "127.0.0.1:5000/tools": { digest: b, mediaType: index },
     });
     await updateBases({ config, resolve: registry.resolve });
-    const before = await lockText();
+    const before = await pinsText();
     const past = new Date("2001-01-01T00:00:00Z");
     await utimes(path.join(root, "dray.lock"), past, past);
     const result = await updateBases({ config, resolve: registry.resolve });
     expect(result.changed).toEqual([]);
     expect(result.unchanged).toEqual(["127.0.0.1:5000/tools", "ghcr.io/org/base:1", `ghcr.io/org/base@${c}`]);
-    expect(await lockText()).toBe(before);
+    expect(await pinsText()).toBe(before);
     expect((await stat(path.join(root, "dray.lock"))).mtime).toEqual(past);
   });
 
   it("reports a moved tag with its old and new digest", async () => {
     const config = testConfig(root, lines);
-    await writeLockFile(root, {
+    await writePins(root, {
       bases: {
         "ghcr.io/org/base:1": { digest: a, mediaType: index },
         "127.0.0.1:5000/tools": { digest: b, mediaType: index },
@@ -122,13 +122,13 @@ describe("updateBases", () => {
     });
     const result = await updateBases({ config, resolve: registry.resolve });
     expect(result.changed).toEqual([{ image: "ghcr.io/org/base:1", from: a, to: c }]);
-    expect((await readLockFile(root)).bases["ghcr.io/org/base:1"]).toEqual({ digest: c, mediaType: index });
+    expect((await readPins(root)).bases["ghcr.io/org/base:1"]).toEqual({ digest: c, mediaType: index });
   });
 
   it("updates only the bases named, by service or by reference, and keeps other entries", async () => {
     const config = testConfig(root, lines);
     const stale = { digest: c, mediaType: index };
-    await writeLockFile(root, { bases: { "ghcr.io/org/old:1": stale } });
+    await writePins(root, { bases: { "ghcr.io/org/old:1": stale } });
     const registry = fakeRegistry({
       "ghcr.io/org/base:1": { digest: a, mediaType: index },
       "127.0.0.1:5000/tools": { digest: b, mediaType: index },
@@ -138,7 +138,7 @@ describe("updateBases", () => {
     const byImage = await updateBases({ config, only: ["127.0.0.1:5000/tools"], resolve: registry.resolve });
     expect(byImage.changed.map((c) => c.image)).toEqual(["127.0.0.1:5000/tools"]);
     expect(registry.asked).toEqual(["ghcr.io/org/base:1", "127.0.0.1:5000/tools:latest"]);
-    expect((await readLockFile(root)).bases["ghcr.io/org/old:1"]).toEqual(stale);
+    expect((await readPins(root)).bases["ghcr.io/org/old:1"]).toEqual(stale);
   });
 
   it("drops entries no base names any more on a full update", async () => {
@@ -148,13 +148,13 @@ describe("updateBases", () => {
       "127.0.0.1:5000/tools": { digest: b, mediaType: index },
     });
     await updateBases({ config, resolve: registry.resolve });
-    const lock = await readLockFile(root);
-    await writeLockFile(root, {
-      bases: { ...lock.bases, "ghcr.io/org/old:1": { digest: c, mediaType: index } },
+    const pins = await readPins(root);
+    await writePins(root, {
+      bases: { ...pins.bases, "ghcr.io/org/old:1": { digest: c, mediaType: index } },
     });
     const result = await updateBases({ config, resolve: registry.resolve });
     expect([result.changed, result.removed]).toEqual([[], ["ghcr.io/org/old:1"]]);
-    expect(await readLockFile(root)).toEqual(lock);
+    expect(await readPins(root)).toEqual(pins);
   });
 
   it("writes nothing when the registry fails for any base", async () => {
@@ -163,7 +163,7 @@ describe("updateBases", () => {
     await expect(updateBases({ config, resolve: registry.resolve })).rejects.toThrow(
       "no tag 127.0.0.1:5000/tools",
     );
-    expect(await readLockFile(root)).toEqual({ bases: {} });
+    expect(await readPins(root)).toEqual({ bases: {} });
   });
 
   const wrongNames: { description: string; only: string[]; message: string; hint: string | undefined }[] = [

@@ -8,8 +8,8 @@ import type { RegistryBase, ResolvedConfig } from "../config/index.js";
 import { closest } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import type { Digest } from "../oci/index.js";
-import { lockedDigest, readLockFile, registryBases, writeLockFile } from "./pin-file.js";
-import type { LockedBase, LockFile } from "./pin-format.js";
+import { digestInPins, readPins, registryBases, writePins } from "./pin-file.js";
+import type { BasePins, PinnedBase } from "./pin-format.js";
 
 /** What the command needs: the config, which bases, and how to ask a registry. */
 export interface UpdateBasesOptions {
@@ -17,16 +17,16 @@ export interface UpdateBasesOptions {
   /** Base references as written, or service names (meaning their base); default: every registry base. */
   only?: readonly string[];
   /** Resolves a base's tag to the digest and media type of its manifest or index (the registry client's resolveRemote). */
-  resolve: (base: RegistryBase) => Promise<LockedBase>;
+  resolve: (base: RegistryBase) => Promise<PinnedBase>;
 }
 
 /** What an update did, for the command's output. */
 export interface UpdateBasesResult {
-  /** Bases whose locked digest is new or moved, sorted by reference. */
+  /** Bases whose pinned digest is new or moved, sorted by reference. */
   changed: { image: string; from?: Digest; to: Digest }[];
-  /** Bases whose tag still points where the lock says, or that are pinned by digest in dray.yaml. */
+  /** Bases whose tag still points where dray.lock says, or that are pinned by digest in dray.yaml. */
   unchanged: string[];
-  /** Lock entries no service's base names any more; dropped by a full update (without `only`). */
+  /** Pins no service's base names any more; dropped by a full update (without `only`). */
   removed: string[];
 }
 
@@ -68,18 +68,18 @@ function unknownBase(
 }
 
 /**
- * The lock after an update, and what changed; pure. A base pinned by digest in dray.yaml needs no
+ * The pins after an update, and what changed; pure. A base pinned by digest in dray.yaml needs no
  * entry; with `prune`, entries for bases no longer named go.
  */
 export function applyResolutions(
-  lock: LockFile,
-  resolved: ReadonlyMap<string, LockedBase>,
+  pins: BasePins,
+  resolved: ReadonlyMap<string, PinnedBase>,
   pinned: readonly string[],
   prune: ReadonlySet<string> | undefined,
-): { lock: LockFile; result: UpdateBasesResult } {
-  const bases: Record<string, LockedBase> = {};
+): { pins: BasePins; result: UpdateBasesResult } {
+  const bases: Record<string, PinnedBase> = {};
   const removed: string[] = [];
-  for (const [image, entry] of Object.entries(lock.bases)) {
+  for (const [image, entry] of Object.entries(pins.bases)) {
     if (prune && !prune.has(image)) removed.push(image);
     else bases[image] = entry;
   }
@@ -90,13 +90,13 @@ export function applyResolutions(
       result.unchanged.push(image);
       continue;
     }
-    const from = lockedDigest(lock, image);
+    const from = digestInPins(pins, image);
     result.changed.push(from === undefined ? { image, to: entry.digest } : { image, from, to: entry.digest });
     bases[image] = { digest: entry.digest, mediaType: entry.mediaType };
   }
   result.changed.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
   result.unchanged.sort();
-  return { lock: { bases }, result };
+  return { pins: { bases }, result };
 }
 
 /**
@@ -106,7 +106,7 @@ export function applyResolutions(
 export async function updateBases(options: UpdateBasesOptions): Promise<UpdateBasesResult> {
   const { config } = options;
   const selected = selectBases(config, options.only);
-  const lock = await readLockFile(config.root);
+  const pins = await readPins(config.root);
   const toResolve = selected.filter((base) => base.digest === undefined);
   const pinned = selected.filter((base) => base.digest !== undefined).map((base) => base.image);
   const answers = await Promise.all(toResolve.map((base) => options.resolve(base)));
@@ -114,9 +114,9 @@ export async function updateBases(options: UpdateBasesOptions): Promise<UpdateBa
   const full = options.only === undefined || options.only.length === 0;
   // Only a full update knows every base still in use; pinned ones need no entry either.
   const keep = full ? new Set(toResolve.map((base) => base.image)) : undefined;
-  const next = applyResolutions(lock, resolved, pinned, keep);
+  const next = applyResolutions(pins, resolved, pinned, keep);
   if (next.result.changed.length > 0 || next.result.removed.length > 0) {
-    await writeLockFile(config.root, next.lock);
+    await writePins(config.root, next.pins);
   }
   return next.result;
 }

@@ -186,7 +186,7 @@ export function projectFacts(services: readonly ResolvedService[]): KeyFacts {
       ["web", ["web/robots.txt"]],
     ]),
     commandInputs: new Map([["web", ["web/build.mjs", "web/src/app.js"]]]),
-    lock: { bases: { "reg.test/base/static:1": { digest: digest("1"), mediaType: "application/json" } } },
+    pins: { bases: { "reg.test/base/static:1": { digest: digest("1"), mediaType: "application/json" } } },
     layoutBases: new Map([
       [layoutBaseId(`${root}/bases`, "static", amd64), digest("2")],
       [layoutBaseId(`${root}/bases`, "static", armv7), digest("3")],
