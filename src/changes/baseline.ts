@@ -6,7 +6,7 @@ import type { BuildCache } from "../cache/index.js";
 import { readLastFile } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import { loadConfig } from "../config/index.js";
-import { ExitCode, UserError } from "../errors/index.js";
+import { ExitCode, errorMessage, UserError } from "../errors/index.js";
 import { computeServiceKeys, createFileHasher } from "../fingerprint/index.js";
 import { exec } from "../io/index.js";
 import type { Tracer } from "../report/index.js";
@@ -79,7 +79,7 @@ export async function gitRefBaseline(
       (error) => {
         throw new UserError(`cannot read ${relFile} as of ${ref}`, {
           exitCode: ExitCode.usage,
-          details: error instanceof Error ? error.message : String(error),
+          details: errorMessage(error),
           cause: error,
         });
       },

@@ -3,6 +3,7 @@
  * indentation, an unclosed bracket, a key written twice) into problems with positions.
  */
 import { type Document, isScalar, LineCounter, parseDocument, visit, type YAMLError } from "yaml";
+import { errorMessage } from "../errors/index.js";
 import { createLocator, type Locator } from "./locator.js";
 import type { Problem } from "./problems.js";
 
@@ -64,8 +65,7 @@ export function parseConfigYaml(source: string): ParsedYaml {
     return { data: doc.toJS({ maxAliasCount: 100 }), locator, problems };
   } catch (error) {
     // toJS only throws on alias bombs (an alias expanded too often); report it, do not crash.
-    const message = error instanceof Error ? error.message : String(error);
-    problems.push({ where: { kind: "offset", offset: 0 }, message: `invalid YAML: ${message}` });
+    problems.push({ where: { kind: "offset", offset: 0 }, message: `invalid YAML: ${errorMessage(error)}` });
     return { data: undefined, locator, problems };
   }
 }

@@ -13,7 +13,7 @@
  *     }
  *   }
  */
-import { ExitCode, UserError } from "../errors/index.js";
+import { ExitCode, errorMessage, UserError } from "../errors/index.js";
 import type { Digest } from "../oci/index.js";
 import { isDigest, isImageReference } from "../oci/index.js";
 
@@ -84,7 +84,7 @@ function parseJson(text: string, display: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const position = /at position (\d+)/.exec(message);
     const offset = position ? Number(position[1]) : text.length;
     throw corrupt(

@@ -3,6 +3,7 @@
  * One helper so that each command's ending reads the same and the policy lives in one place.
  */
 import path from "node:path";
+import { errorMessage } from "../errors/index.js";
 import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { writeChromeTrace } from "./chrome-trace.js";
 import { renderSpanSummary } from "./summary.js";
@@ -73,9 +74,8 @@ export async function finishReport(options: FinishOptions): Promise<void> {
     await writeChromeTrace(file, spans, { command: options.command, pid: process.pid });
     if (!flags.json) stream.write(`${paint(style, Color.dim, `trace written to ${flags.trace}`)}\n`);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
     stream.write(
-      `${paint(style, Color.yellow, `warning: could not write the trace to ${file}: ${reason}`)}\n`,
+      `${paint(style, Color.yellow, `warning: could not write the trace to ${file}: ${errorMessage(error)}`)}\n`,
     );
   }
 }

@@ -2,7 +2,7 @@
  * Turns what the API server (or the network) said into dray's errors, each saying what to do:
  * the user fixes access and config problems, a RemoteError reports what the server answered.
  */
-import { RemoteError, UserError } from "../../errors/index.js";
+import { errorMessage, RemoteError, UserError } from "../../errors/index.js";
 
 /** Where the API server came from, for messages: "https://k8s:6443 (context prod in ~/.kube/config)". */
 export interface ServerSource {
@@ -13,8 +13,7 @@ export interface ServerSource {
 
 /** The network failed before the server answered. */
 export function unreachableError(source: ServerSource, cause: unknown): UserError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new UserError(`cannot reach the Kubernetes API server at ${source.server}: ${reason}`, {
+  return new UserError(`cannot reach the Kubernetes API server at ${source.server}: ${errorMessage(cause)}`, {
     hint: `Check that the cluster is running and that context "${source.context}" in ${source.kubeconfig} points at it (kubectl --context ${source.context} version).`,
     cause,
   });

@@ -3,6 +3,7 @@
  * exactly what dray applied before (kept in the `dray.dev/applied` annotation), or removes what
  * it created when there was nothing before.
  */
+import { errorMessage } from "../../errors/index.js";
 import { DeployFailure } from "../failure.js";
 import type { ApplyContext } from "../types.js";
 import type { ObjectClient } from "./object-client.js";
@@ -40,7 +41,7 @@ export async function applyService(
     context
       .step(service, "rollback", () => rollBack(client, service, previous, objects, settings, context))
       .catch((error: unknown) => {
-        context.log(service, `rollback failed: ${error instanceof Error ? error.message : String(error)}`);
+        context.log(service, `rollback failed: ${errorMessage(error)}`);
         return false;
       });
   let failed: string | undefined;
