@@ -3,9 +3,8 @@
  * inside a service's context, and where each problem points.
  */
 import { describe, expect, it } from "vitest";
-import { checkConfig } from "./check-config.js";
+import { problemsOfLines } from "../../test/support/config-lines.js";
 import type { Exists, PathKind } from "./check-paths.js";
-import { renderProblem } from "./problems.js";
 
 /** The disk of a small monorepo at /repo. */
 const disk = new Map<string, PathKind>([
@@ -21,11 +20,8 @@ const disk = new Map<string, PathKind>([
 ]);
 const exists: Exists = (p) => disk.get(p);
 
-function problemsOf(lines: readonly string[]): string[] {
-  const source = `${lines.join("\n")}\n`;
-  const result = checkConfig({ source, file: "/repo/dray.yaml", display: "dray.yaml", env: {}, exists });
-  return result.ok ? [] : result.problems.map(renderProblem);
-}
+/** The problems of `lines` as /repo/dray.yaml on that disk. */
+const problemsOf = (lines: readonly string[]) => problemsOfLines(lines, { exists });
 
 const head = ["project: shop", "services:", "  api:"];
 

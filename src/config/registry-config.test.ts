@@ -4,11 +4,9 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { problemsOfLines, resolveLines } from "../../test/support/config-lines.js";
 import { repositoryIn } from "../oci/reference.js";
-import { checkConfig } from "./check-config.js";
 import type { Exists } from "./check-paths.js";
-import { renderProblem } from "./problems.js";
-import type { ResolvedConfig } from "./types.js";
 
 /** Directories everywhere; .pem files exist except missing.pem; layouts have their oci-layout file. */
 const exists: Exists = (p) => {
@@ -16,26 +14,10 @@ const exists: Exists = (p) => {
   return path.basename(p) === "oci-layout" || p.endsWith(".pem") ? "file" : "directory";
 };
 
-function check(lines: readonly string[]) {
-  return checkConfig({
-    source: `${lines.join("\n")}\n`,
-    file: "/repo/dray.yaml",
-    display: "dray.yaml",
-    env: {},
-    exists,
-  });
-}
-
-function problemsOf(lines: readonly string[]): string[] {
-  const result = check(lines);
-  return result.ok ? [] : result.problems.map(renderProblem);
-}
-
-function resolve(lines: readonly string[]): ResolvedConfig {
-  const result = check(lines);
-  if (!result.ok) throw new Error(`unexpected problems:\n${result.problems.map(renderProblem).join("\n")}`);
-  return result.config;
-}
+/** The problems of `lines` as /repo/dray.yaml on that disk. */
+const problemsOf = (lines: readonly string[]) => problemsOfLines(lines, { exists });
+/** `lines` resolved as /repo/dray.yaml on that disk. */
+const resolve = (lines: readonly string[]) => resolveLines(lines, { exists });
 
 const services = ["services:", "  api:", "    go: ./services/api"];
 const digest = `sha256:${"ab".repeat(32)}`;

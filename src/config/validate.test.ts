@@ -2,26 +2,11 @@
  * What a user sees for each kind of mistake in dray.yaml: the exact line, column, path and
  * message. Runs the pure core with every path "existing", so only validation speaks here.
  */
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkConfig } from "./check-config.js";
-import type { Exists } from "./check-paths.js";
-import { renderProblem } from "./problems.js";
+import { problemsOfLines } from "../../test/support/config-lines.js";
 
-/** Every path exists; a layout directory has its oci-layout file. */
-const everything: Exists = (p) => (path.basename(p) === "oci-layout" ? "file" : "directory");
-
-function problemsOf(lines: readonly string[], env: NodeJS.ProcessEnv = {}): string[] {
-  const source = lines.length === 0 ? "" : `${lines.join("\n")}\n`;
-  const result = checkConfig({
-    source,
-    file: "/repo/dray.yaml",
-    display: "dray.yaml",
-    env,
-    exists: everything,
-  });
-  return result.ok ? [] : result.problems.map(renderProblem);
-}
+/** The problems of `lines` as /repo/dray.yaml, with every path existing and the environment `env`. */
+const problemsOf = (lines: readonly string[], env: NodeJS.ProcessEnv = {}) => problemsOfLines(lines, { env });
 
 /** A valid file's first lines: a project and one Go service, so a case adds only its mistake. */
 const api = ["project: shop", "services:", "  api:", "    go: ./services/api"];

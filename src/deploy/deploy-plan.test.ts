@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Digest } from "../oci/types.js";
+import { digest } from "../../test/support/digest.js";
 import { planDeploy } from "./deploy-plan.js";
 import type { DesiredService, LiveService } from "./types.js";
-
-const digest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 
 function want(name: string, image: string, spec: string): DesiredService {
   return {

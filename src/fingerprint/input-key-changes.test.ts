@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { armv7, digest, type Input, keysOf, project, root } from "../../test/support/key-facts-fixture.js";
+import { digest } from "../../test/support/digest.js";
+import { armv7, type Input, keysOf, project, root } from "../../test/support/key-facts-fixture.js";
 import type { ResolvedService } from "../config/types.js";
 import type { KeySettings } from "./input-keys.js";
 import { layoutBaseId } from "./key-facts.js";

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { digest, keysOf, platformOf, project } from "../../test/support/key-facts-fixture.js";
+import { digest } from "../../test/support/digest.js";
+import { keysOf, platformOf, project } from "../../test/support/key-facts-fixture.js";
 import { keyOf } from "./input-keys.js";
 import type { KeyFacts } from "./key-facts.js";
 

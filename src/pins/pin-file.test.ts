@@ -6,10 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkConfig } from "../config/check-config.js";
-import type { ResolvedConfig } from "../config/types.js";
+import { resolveLines } from "../../test/support/config-lines.js";
+import { digest } from "../../test/support/digest.js";
 import { UserError } from "../errors/errors.js";
-import type { Digest } from "../oci/types.js";
 import {
   type BasePins,
   digestInPins,
@@ -21,22 +20,13 @@ import {
 } from "./pin-file.js";
 import { PINS_HINT, parsePins, renderPins } from "./pin-format.js";
 
-/** Resolves `lines` as the dray.yaml of `root`, with every path "existing". */
-function testConfig(root: string, lines: readonly string[]): ResolvedConfig {
-  const file = path.join(root, "dray.yaml");
-  const source = `${lines.join("\n")}\n`;
-  const result = checkConfig({ source, file, display: "dray.yaml", env: {}, exists: () => "directory" });
-  if (!result.ok) throw new Error(result.problems.map((p) => `${p.location} ${p.message}`).join("\n"));
-  return result.config;
-}
-
-/** A sha256 digest made of one repeated byte, for readable fixtures. */
-const fakeDigest = (byte: string): Digest => `sha256:${byte.repeat(32)}`;
+/** Resolves `lines` as the dray.yaml of `root`. */
+const testConfig = (root: string, lines: readonly string[]) => resolveLines(lines, { root });
 
 const index = "application/vnd.oci.image.index.v1+json";
 const manifest = "application/vnd.oci.image.manifest.v1+json";
-const a = fakeDigest("aa");
-const b = fakeDigest("bb");
+const a = digest("a");
+const b = digest("b");
 
 let root: string;
 beforeEach(async () => {

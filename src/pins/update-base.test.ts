@@ -6,28 +6,19 @@ import { mkdtemp, readFile, rm, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkConfig } from "../config/check-config.js";
-import type { RegistryBase, ResolvedConfig } from "../config/types.js";
+import { resolveLines } from "../../test/support/config-lines.js";
+import { digest } from "../../test/support/digest.js";
+import type { RegistryBase } from "../config/types.js";
 import { UserError } from "../errors/errors.js";
-import type { Digest } from "../oci/types.js";
 import { readPins, writePins } from "./pin-file.js";
 import type { PinnedBase } from "./pin-format.js";
 import { updateBases } from "./update-base.js";
 
-/** Resolves `lines` as the dray.yaml of `root`, with every path "existing". */
-function testConfig(root: string, lines: readonly string[]): ResolvedConfig {
-  const file = path.join(root, "dray.yaml");
-  const source = `${lines.join("\n")}\n`;
-  const result = checkConfig({ source, file, display: "dray.yaml", env: {}, exists: () => "directory" });
-  if (!result.ok) throw new Error(result.problems.map((p) => `${p.location} ${p.message}`).join("\n"));
-  return result.config;
-}
-
-/** A sha256 digest made of one repeated byte, for readable fixtures. */
-const fakeDigest = (byte: string): Digest => `sha256:${byte.repeat(32)}`;
+/** Resolves `lines` as the dray.yaml of `root`. */
+const testConfig = (root: string, lines: readonly string[]) => resolveLines(lines, { root });
 
 const index = "application/vnd.oci.image.index.v1+json";
-const [a, b, c] = [fakeDigest("aa"), fakeDigest("bb"), fakeDigest("cc")];
+const [a, b, c] = [digest("a"), digest("b"), digest("c")];
 
 /** A registry whose tags point where `tags` says; it records every base it is asked about. */
 function fakeRegistry(tags: Record<string, PinnedBase>) {

@@ -11,7 +11,8 @@ import { DeployFailure } from "../../src/deploy/failure.js";
 import { openKubernetesTarget } from "../../src/deploy/kubernetes/index.js";
 import type { DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
 import { UserError } from "../../src/errors/errors.js";
-import { desiredService, digest, recordingContext } from "../support/deploy-fixtures.js";
+import { desiredService, recordingContext } from "../support/deploy-fixtures.js";
+import { digest } from "../support/digest.js";
 import { type FakeKubeApi, startFakeKubeApi } from "../support/fake-kube-api.js";
 
 function desired(name: string, version: string, ports: string[] = ["8080/tcp"]): DesiredService {

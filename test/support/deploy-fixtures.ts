@@ -2,9 +2,7 @@
 import type { DeploySettings } from "../../src/config/types.js";
 import type { ApplyContext, DeploySpec, DesiredService } from "../../src/deploy/types.js";
 import type { Digest } from "../../src/oci/types.js";
-
-/** "sha256:" and the character repeated: a digest that reads as its letter. */
-export const digest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
+import { digest } from "./digest.js";
 
 export interface DesiredOverrides {
   project?: string;

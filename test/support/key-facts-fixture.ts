@@ -11,6 +11,7 @@ import { type KeyFacts, layoutBaseId } from "../../src/fingerprint/key-facts.js"
 import type { ServiceKey } from "../../src/fingerprint/types.js";
 import type { StoredPackage } from "../../src/go/index.js";
 import type { Platform } from "../../src/oci/types.js";
+import { digest } from "./digest.js";
 
 /** The project root every path hangs off. */
 export const root = "/repo";
@@ -18,8 +19,6 @@ export const root = "/repo";
 export const amd64: Platform = { os: "linux", architecture: "amd64" };
 export const arm64: Platform = { os: "linux", architecture: "arm64" };
 export const armv7: Platform = { os: "linux", architecture: "arm", variant: "v7" };
-/** "sha256:" and the character repeated: a digest that reads as its letter. */
-export const digest = (c: string) => `sha256:${c.repeat(64)}` as const;
 
 /** The settings every kind of service has, at their defaults. */
 function common(name: string) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { desiredService, digest } from "../../../test/support/deploy-fixtures.js";
+import { desiredService } from "../../../test/support/deploy-fixtures.js";
+import { digest } from "../../../test/support/digest.js";
 import type { DockerTargetConfig } from "../../config/types.js";
 import type { DesiredService } from "../types.js";
 import { containerSpec, wrappedCommand } from "./container-spec.js";

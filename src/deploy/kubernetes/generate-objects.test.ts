@@ -1,7 +1,8 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { type DesiredOverrides, desiredService, digest } from "../../../test/support/deploy-fixtures.js";
+import { type DesiredOverrides, desiredService } from "../../../test/support/deploy-fixtures.js";
+import { digest } from "../../../test/support/digest.js";
 import type { HealthCheck, KubernetesTargetConfig } from "../../config/types.js";
 import { UserError } from "../../errors/errors.js";
 import type { DesiredService } from "../types.js";

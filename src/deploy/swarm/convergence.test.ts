@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Digest } from "../../oci/types.js";
+import { digest } from "../../../test/support/digest.js";
 import type { DesiredService } from "../types.js";
 import { convergence, failedTask, liveService, settled } from "./convergence.js";
 import type { SwarmService, SwarmTask } from "./swarm-api.js";
-
-const digest = (c: string) => `sha256:${c.repeat(64)}` as Digest;
 
 const desired = {
   name: "api",

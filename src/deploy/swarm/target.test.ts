@@ -5,7 +5,8 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { desiredService, digest, recordingContext } from "../../../test/support/deploy-fixtures.js";
+import { desiredService, recordingContext } from "../../../test/support/deploy-fixtures.js";
+import { digest } from "../../../test/support/digest.js";
 import type { SwarmTargetConfig } from "../../config/types.js";
 import type { EngineClient, EngineRequest, EngineResponse } from "../../engine/client.js";
 import { ExitCode, UserError } from "../../errors/errors.js";
