@@ -15,7 +15,7 @@ import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget } from "./types.js";
+import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget, StartAction } from "./types.js";
 
 export interface DeployOptions {
   config: ResolvedConfig;
@@ -126,11 +126,11 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
 
-    const changes = actions.filter((a) => a.kind === "create" || a.kind === "replace");
+    const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = applyContext(options, tracer, reports);
-    if (config.registry && changes.length > 0) await publishChanged(config, changes, build, layout, tracer);
-    await tracer.span("prepare images", () => opened.prepare(changes, context));
-    await runChanges(actions, opened, context, reports, signal);
+    if (config.registry && starts.length > 0) await publishStarting(config, starts, build, layout, tracer);
+    await tracer.span("prepare images", () => opened.prepare(starts, context));
+    await applyActions(actions, opened, context, reports, signal);
     return outcome([...reports.values()], signal.aborted);
   } finally {
     await lock?.release();
@@ -174,7 +174,7 @@ function applyContext(
 }
 
 /** Four services change at once; after Ctrl-C nothing new starts and what is in flight finishes. */
-async function runChanges(
+async function applyActions(
   actions: readonly DeployAction[],
   target: DeployTarget,
   context: ApplyContext,
@@ -210,14 +210,14 @@ function verb(action: DeployAction): string {
 }
 
 /** Pushes only the services about to change: the rest are on the target already, by digest. */
-async function publishChanged(
+async function publishStarting(
   config: ResolvedConfig,
-  changes: readonly DeployAction[],
+  starts: readonly StartAction[],
   build: BuildOutcome,
   layout: Awaited<ReturnType<typeof openLayout>>,
   tracer: Tracer,
 ): Promise<void> {
   const { publishByDigest } = await import("../publish/index.js");
-  const wanted = new Map(changes.map((change) => [serviceOf(change), build.entries.get(serviceOf(change))!]));
+  const wanted = new Map(starts.map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]));
   await publishByDigest(config, withDocuments(layout, build.documents), wanted, tracer);
 }

@@ -11,7 +11,8 @@ import { followLogs, type LogFollower } from "./follow-logs.js";
 import type { DevHub } from "./hub.js";
 import { type ReloadAddress, reloadAddress } from "./ready.js";
 
-export interface Running {
+/** One service as the dev loop runs it: its container, image, supervisor and what was copied in. */
+export interface RunningService {
   service: ResolvedService;
   container: string | undefined;
   imageId: string | undefined;
@@ -24,21 +25,23 @@ export interface Running {
   logs: LogFollower | undefined;
 }
 
+/** Every service of the dev session, by name, and what to do with them all. */
 export interface RunningServices {
-  get(name: string): Running | undefined;
-  all(): Running[];
+  get(name: string): RunningService | undefined;
+  all(): RunningService[];
   setState(name: string, status: ServiceStatus, error?: string): void;
   /** Reads the project's containers from the engine: new ones get fresh copy state and log followers. */
   refresh(names: readonly string[], project: string, network: string): Promise<void>;
   stopLogs(): void;
 }
 
+/** Tracks `services` on `engine`, reporting each one's state to `hub`. */
 export function trackServices(
   services: readonly ResolvedService[],
   engine: EngineClient,
   hub: DevHub,
 ): RunningServices {
-  const running = new Map<string, Running>(
+  const running = new Map<string, RunningService>(
     services.map((service) => [
       service.name,
       {
@@ -65,7 +68,7 @@ export function trackServices(
     });
   };
 
-  const follow = (r: Running) => {
+  const follow = (r: RunningService) => {
     r.logs?.stop();
     if (!r.container) return;
     r.logs = followLogs(engine, r.container, (line, stream) =>

@@ -8,7 +8,7 @@ import type { DevHub } from "./hub.js";
 import type { ProjectInputs } from "./inputs.js";
 import { liveUpdate } from "./live-update.js";
 import { restartProcess, waitForReady } from "./ready.js";
-import type { Running, RunningServices } from "./running.js";
+import type { RunningService, RunningServices } from "./running.js";
 import type { Work } from "./work-queue.js";
 
 /** The dashboard's button: "from scratch" — no cache, and a new container even if identical. */
@@ -31,7 +31,7 @@ export interface UpdateContext {
   nextId: () => number;
 }
 
-export async function runUpdate(ctx: UpdateContext, r: Running, work: Work): Promise<void> {
+export async function runUpdate(ctx: UpdateContext, r: RunningService, work: Work): Promise<void> {
   const name = r.service.name;
   const steps: UpdateStep[] = [{ name: "detect", ms: performance.now() - work.firstAt }];
   const step = async <T>(stepName: string, fn: () => Promise<T>): Promise<T> => {
@@ -93,7 +93,7 @@ export async function runUpdate(ctx: UpdateContext, r: Running, work: Work): Pro
 }
 
 /** A Go service compiles for the engine's platform with its image's settings; other kinds have no compile. */
-function compileStep(ctx: UpdateContext, r: Running) {
+function compileStep(ctx: UpdateContext, r: RunningService) {
   const goMain = ctx.inputs.goMain(r.service.name);
   const toolchain = ctx.inputs.toolchain;
   if (r.service.kind !== "go" || !goMain || !toolchain) return {};

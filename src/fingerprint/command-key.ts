@@ -3,7 +3,7 @@
 import type { CommandService } from "../config/index.js";
 import type { Platform } from "../oci/index.js";
 import { platformName } from "../oci/index.js";
-import { relative } from "./settings.js";
+import { projectRelative } from "./settings.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
 
 /**
@@ -21,8 +21,8 @@ export function commandIngredients(
   const settings: Record<string, string> = {
     ...common,
     "command.argv": JSON.stringify(service.command),
-    "command.dir": relative(root, service.context),
-    "command.output": relative(root, service.output),
+    "command.dir": projectRelative(root, service.context),
+    "command.output": projectRelative(root, service.output),
     "command.to": service.to,
     "command.inputs": JSON.stringify(service.inputs),
   };

@@ -13,7 +13,7 @@ import type { FileHasher } from "./file-hasher.js";
 import { type GoServiceListing, listGoServices } from "./go-graph.js";
 import { hashProjectFiles } from "./input-files.js";
 import { type KeyFacts, layoutBaseId } from "./key-facts.js";
-import { relative } from "./settings.js";
+import { projectRelative } from "./settings.js";
 import { listTree } from "./tree-hash.js";
 
 /** What gathering facts needs from outside. */
@@ -86,7 +86,7 @@ async function listInputs(
     services.map(async (service) => {
       const files: string[] = [];
       for (const mapping of service.files) {
-        const base = relative(root, mapping.from);
+        const base = projectRelative(root, mapping.from);
         for (const sub of await listTree(mapping.from)) files.push(sub === "." ? base : `${base}/${sub}`);
       }
       mapped.set(service.name, files);
@@ -97,7 +97,7 @@ async function listInputs(
     services
       .filter((s): s is CommandService => s.kind === "command")
       .map(async (service) => {
-        const dir = relative(root, service.context);
+        const dir = projectRelative(root, service.context);
         const inputs = await listCommandInputs({
           dir: service.context,
           inputs: service.inputs,

@@ -17,12 +17,12 @@ export function commonSettings(
     sourceDateEpoch: String(sourceDateEpoch),
   };
   service.files.forEach((mapping, i) => {
-    settings[`files.${i}`] = `${relative(root, mapping.from)} -> ${mapping.to}`;
+    settings[`files.${i}`] = `${projectRelative(root, mapping.from)} -> ${mapping.to}`;
   });
   return settings;
 }
 
 /** Project-relative, "/"-separated. */
-export function relative(root: string, abs: string): string {
+export function projectRelative(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join("/") || ".";
 }

@@ -5,7 +5,7 @@
  */
 import { ExitCode, UserError } from "../errors/index.js";
 import { exec } from "../io/index.js";
-import { goNotFound, isNotFound } from "./toolchain.js";
+import { goNotFound, isMissingProgram } from "./toolchain.js";
 
 /** Where and how to run one `go list`. */
 export interface GoListRun {
@@ -29,7 +29,7 @@ export async function runGoList(run: GoListRun, args: readonly string[]): Promis
   try {
     result = await exec(run.go, ["list", ...args], { cwd: run.cwd, env: run.env, maxOutput: MAX_OUTPUT });
   } catch (error) {
-    if (isNotFound(error)) throw goNotFound(run.go);
+    if (isMissingProgram(error)) throw goNotFound(run.go);
     throw error;
   }
   if (result.code !== 0 && result.stdout.trim() === "") {

@@ -32,7 +32,7 @@ export function goNotFound(go: string): UserError {
 }
 
 /** True for the error a spawn gives when the program does not exist. */
-export function isNotFound(error: unknown): boolean {
+export function isMissingProgram(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
 
@@ -43,7 +43,7 @@ export async function findGoToolchain(env: NodeJS.ProcessEnv): Promise<GoToolcha
   try {
     result = await exec(go, ["env", "GOVERSION", "GOCACHE"], { env: { ...env, GOTOOLCHAIN: "local" } });
   } catch (error) {
-    if (isNotFound(error)) throw goNotFound(go);
+    if (isMissingProgram(error)) throw goNotFound(go);
     throw error;
   }
   if (result.code !== 0) {
