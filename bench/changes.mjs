@@ -13,7 +13,7 @@ import { parseArgs } from "./lib/args.mjs";
 import { formatChangesReport, sec, spread } from "./lib/changes-report.mjs";
 import { planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting, rewordComment } from "./lib/fleet-edits.mjs";
-import { cleanUpOnSignals, createChecks, runDrayJson } from "./lib/harness.mjs";
+import { cleanUpOnSignals, createChecks, drayEnvironment, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { createPlainPath, DOCKER, ensureEngine, REGISTRY, since, startRegistry } from "./lib/plain-path.mjs";
 import { median, writeSection } from "./lib/results.mjs";
@@ -78,15 +78,7 @@ const timeoutMs = args.timeout * 1000;
 const runId = `${process.pid}-${Date.now().toString(36)}`;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-changes-"));
 const goCache = join(work, "go-cache");
-const drayEnv = {
-  ...process.env,
-  GOCACHE: goCache,
-  XDG_CACHE_HOME: join(work, "xdg"),
-  GOFLAGS: "",
-  GOTOOLCHAIN: "local",
-  CI: "true",
-  NO_COLOR: "1",
-};
+const drayEnv = drayEnvironment(work, goCache);
 /** Environment for plain `go build`s; the plain path gets a Go cache of its own, empty at first. */
 const goEnvWith = (cache) => ({
   ...process.env,

@@ -15,7 +15,7 @@ import { formatDeployReport, sec } from "./lib/deploy-report.mjs";
 import { deployableYaml, removeDrayProject } from "./lib/dray-project.mjs";
 import { planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
-import { cleanUpOnSignals, createChecks, runDrayJson } from "./lib/harness.mjs";
+import { cleanUpOnSignals, createChecks, drayEnvironment, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { createPlainDeploy, waitAnswering } from "./lib/plain-deploy.mjs";
 import { DOCKER, ensureEngine } from "./lib/plain-path.mjs";
@@ -71,15 +71,7 @@ const runId = `${process.pid}-${Date.now().toString(36)}`;
 const project = `bdeploy${runId}`;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-deploy-"));
 const fleet = join(work, "fleet");
-const drayEnv = {
-  ...process.env,
-  GOCACHE: join(work, "go-cache"),
-  XDG_CACHE_HOME: join(work, "xdg"),
-  GOFLAGS: "",
-  GOTOOLCHAIN: "local",
-  CI: "true",
-  NO_COLOR: "1",
-};
+const drayEnv = drayEnvironment(work);
 /** The plain script's go environment: a Go cache of its own, empty at first. */
 const plainGoEnv = {
   ...process.env,

@@ -17,7 +17,7 @@ import { parseUpdateLine, restartContainer, startDevSession, waitForText } from 
 import { deployableYaml, removeDrayProject } from "./lib/dray-project.mjs";
 import { bigName, planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
-import { cleanUpOnSignals, createChecks } from "./lib/harness.mjs";
+import { cleanUpOnSignals, createChecks, drayEnvironment } from "./lib/harness.mjs";
 import { describeMachine } from "./lib/machine.mjs";
 import { createPlainDeploy } from "./lib/plain-deploy.mjs";
 import { DOCKER, ensureEngine, since } from "./lib/plain-path.mjs";
@@ -80,15 +80,7 @@ const project = `bdev${runId}`;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-dev-"));
 const fleet = join(work, "fleet");
 const goCache = join(work, "go-cache");
-const drayEnv = {
-  ...process.env,
-  GOCACHE: goCache,
-  XDG_CACHE_HOME: join(work, "xdg"),
-  GOFLAGS: "",
-  GOTOOLCHAIN: "local",
-  CI: "true",
-  NO_COLOR: "1",
-};
+const drayEnv = drayEnvironment(work, goCache);
 /** dray's compile, by hand: src/go/flags.ts goBuildArgs and goPlatformEnv for linux/amd64. */
 const BARE_GO_BUILD = ["build", "-trimpath", "-buildvcs=false", "-ldflags=-buildid= -s -w"];
 const bareEnv = {

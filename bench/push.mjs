@@ -13,7 +13,7 @@ import { parseArgs } from "./lib/args.mjs";
 import { startCountingProxy } from "./lib/counting-proxy.mjs";
 import { planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
-import { cleanUpOnSignals, createChecks, runDrayJson } from "./lib/harness.mjs";
+import { cleanUpOnSignals, createChecks, drayEnvironment, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine, formatMachine } from "./lib/machine.mjs";
 import { DOCKER, ensureEngine, REGISTRY, since, startRegistry } from "./lib/plain-path.mjs";
 import { markdownTable, median, writeSection } from "./lib/results.mjs";
@@ -67,15 +67,7 @@ if (missing.length) {
 const timeoutMs = args.timeout * 1000;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-push-"));
 const fleet = join(work, "fleet");
-const drayEnv = {
-  ...process.env,
-  GOCACHE: join(work, "go-cache"),
-  XDG_CACHE_HOME: join(work, "xdg"),
-  GOFLAGS: "",
-  GOTOOLCHAIN: "local",
-  CI: "true",
-  NO_COLOR: "1",
-};
+const drayEnv = drayEnvironment(work);
 const dockerEnv = { ...process.env, DOCKER_CONFIG: join(work, "docker-config"), DOCKER_CLI_HINTS: "false" };
 const log = (line) => console.error(line);
 const sec = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);

@@ -2,7 +2,7 @@
 // one-change and no-change deploys spent their time, the plain script's split, and the checks.
 // Pure: measurements in, markdown out.
 import { formatMachine } from "./machine.mjs";
-import { markdownTable, median } from "./results.mjs";
+import { checkList, markdownTable, median } from "./results.mjs";
 
 /** Milliseconds as "412 ms" or "1.23 s". */
 export const sec = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
@@ -135,7 +135,7 @@ export function formatDeployReport({
     "",
     "Checks:",
     "",
-    ...checks.map((c) => `- ${c.ok ? "ok" : "**FAILED**"}: ${c.label}${c.detail ? ` (${c.detail})` : ""}`),
+    ...checkList(checks),
   ].join("\n");
   return md;
 }

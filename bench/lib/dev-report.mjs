@@ -3,7 +3,7 @@
 // Pure: measurements in, markdown out.
 import { sec } from "./deploy-report.mjs";
 import { formatMachine } from "./machine.mjs";
-import { markdownTable, median } from "./results.mjs";
+import { checkList, markdownTable, median } from "./results.mjs";
 
 /** Goal: a live update at most this much slower than a bare `go build` of the same edit. */
 export const OVER_BARE_GOAL_MS = 150;
@@ -192,6 +192,6 @@ export function formatDevReport({ args, machine, loadEnd, firstDeployMs, sizes, 
     "",
     "Checks:",
     "",
-    ...checks.map((c) => `- ${c.ok ? "ok" : "**FAILED**"}: ${c.label}${c.detail ? ` (${c.detail})` : ""}`),
+    ...checkList(checks),
   ].join("\n");
 }

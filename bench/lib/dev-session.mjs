@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
-import { containerAddress, httpGet, PORT } from "./plain-deploy.mjs";
+import { ENGINE_SOCKET, httpGet } from "./http.mjs";
+import { containerAddress, PORT } from "./plain-deploy.mjs";
 import { since } from "./plain-path.mjs";
 
 // One update, as src/dev/terminal.ts formatUpdate prints it without colours:
@@ -195,7 +196,7 @@ export function restartContainer(name, timeoutMs = 60_000) {
   return new Promise((resolve) => {
     const req = request(
       {
-        socketPath: "/var/run/docker.sock",
+        socketPath: ENGINE_SOCKET,
         path: `/containers/${encodeURIComponent(name)}/restart?t=2`,
         method: "POST",
         timeout: timeoutMs,

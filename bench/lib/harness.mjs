@@ -1,5 +1,6 @@
 // What every benchmark script does around its measurements: clean up when interrupted, keep its
-// checks, and run dray for its JSON.
+// checks, give dray an environment of the run's own, and run dray for its JSON.
+import { join } from "node:path";
 import { since } from "./plain-path.mjs";
 import { runTimed } from "./run.mjs";
 
@@ -22,6 +23,22 @@ export function createChecks(log) {
     log(`  ${ok ? "ok" : "FAILED"}: ${label}${detail ? ` — ${detail}` : ""}`);
   }
   return { checks, check };
+}
+
+/**
+ * dray's environment for a run in `work`: a Go cache (default `work`/go-cache) and dray caches of
+ * the run's own, the local Go toolchain, and plain output (CI, no colour).
+ */
+export function drayEnvironment(work, goCache = join(work, "go-cache")) {
+  return {
+    ...process.env,
+    GOCACHE: goCache,
+    XDG_CACHE_HOME: join(work, "xdg"),
+    GOFLAGS: "",
+    GOTOOLCHAIN: "local",
+    CI: "true",
+    NO_COLOR: "1",
+  };
 }
 
 /** Runs `dray argv…` in `cwd`; resolves to the wall time (spawn to exit, hrtime) and the parsed JSON. */

@@ -1,39 +1,20 @@
 // The deploy script teams write without dray: for every service `go build`, `docker build` of a
 // FROM-scratch image with the binary, then replace its container (`docker rm -f`, `docker run -d`),
-// and at the end wait until every container answers /healthz. Also the small HTTP helpers both
-// sides of the deploy benchmark use to see a version answering. Everything talks only to the
+// and at the end wait until every container answers /healthz. Also what both sides of the deploy
+// benchmark use to see a version answering. Everything talks only to the
 // engine's unix socket and to container addresses on a bridge network of this run; everything the
 // script creates is labelled `dray-bench-deploy=<run id>`, so cleanUp removes exactly that.
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { request } from "node:http";
 import { join } from "node:path";
+import { ENGINE_SOCKET, httpGet } from "./http.mjs";
 import { buildPlainImage, DOCKER, since } from "./plain-path.mjs";
 import { runTimed } from "./run.mjs";
 
-const SOCKET = "/var/run/docker.sock";
 /** The port every fleet service listens on (PORT=8080, see lib/go/server.go). */
 export const PORT = 8080;
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-/** One GET; resolves to { status, body }, status 0 when nothing answered within `timeoutMs`. */
-export function httpGet({ host, port, socketPath, path, timeoutMs = 2000 }) {
-  return new Promise((resolve) => {
-    const req = request(
-      { host, port, socketPath, path, method: "GET", timeout: timeoutMs, agent: false },
-      (res) => {
-        const chunks = [];
-        res.on("data", (chunk) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on("error", () => resolve({ status: 0, body: "" }));
-      },
-    );
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve({ status: 0, body: "" }));
-    req.end();
-  });
-}
 
 /**
  * The address of container `name` on `network`, asked of the engine's API directly (a few ms,
@@ -41,7 +22,10 @@ export function httpGet({ host, port, socketPath, path, timeoutMs = 2000 }) {
  * container does not exist (yet) or has no address there.
  */
 export async function containerAddress(name, network) {
-  const res = await httpGet({ socketPath: SOCKET, path: `/containers/${encodeURIComponent(name)}/json` });
+  const res = await httpGet({
+    socketPath: ENGINE_SOCKET,
+    path: `/containers/${encodeURIComponent(name)}/json`,
+  });
   if (res.status !== 200) return undefined;
   return JSON.parse(res.body).NetworkSettings?.Networks?.[network]?.IPAddress || undefined;
 }

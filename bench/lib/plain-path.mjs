@@ -4,16 +4,15 @@
 // everything it creates is labelled with the run's id so cleanUp removes exactly that.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { ENGINE_SOCKET, httpGet } from "./http.mjs";
 import { runTimed } from "./run.mjs";
 
 /** Debian's docker.io client: it matches the engine (20.10) and still has the classic builder. */
 export const DOCKER = "/usr/bin/docker";
 /** Debian's docker-registry (CNCF distribution 2.8). */
 export const REGISTRY = "/usr/bin/docker-registry";
-const SOCKET = "/var/run/docker.sock";
 
 const DOCKERFILE = 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n';
 /** The go flags a CI script typically uses for a static image binary. */
@@ -36,33 +35,19 @@ export function freePort() {
   });
 }
 
-/** One GET over TCP or a unix socket; resolves to the status code, or 0 when nothing answered. */
-function get({ port, socketPath, path }) {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: "127.0.0.1", port, socketPath, path, method: "GET", timeout: 2000 },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
-    req.end();
-  });
-}
-
 /**
  * Makes sure the Docker engine answers GET /_ping; if it does not, starts it with the project's
  * scripts/start-engine.sh (which returns once it answers, or fails after 60 s). Returns whether
  * this call started it.
  */
 export async function ensureEngine(repo) {
-  if ((await get({ socketPath: SOCKET, path: "/_ping" })) === 200) return false;
+  if ((await httpGet({ socketPath: ENGINE_SOCKET, path: "/_ping" })).status === 200) return false;
   const script = join(repo, "scripts", "start-engine.sh");
   const result = spawnSync("bash", [script], { encoding: "utf8", timeout: 90_000 });
-  if (result.status !== 0 || (await get({ socketPath: SOCKET, path: "/_ping" })) !== 200) {
-    throw new Error(`the Docker engine is not answering on ${SOCKET}: ${result.stderr || result.error}`);
+  if (result.status !== 0 || (await httpGet({ socketPath: ENGINE_SOCKET, path: "/_ping" })).status !== 200) {
+    throw new Error(
+      `the Docker engine is not answering on ${ENGINE_SOCKET}: ${result.stderr || result.error}`,
+    );
   }
   return true;
 }
@@ -114,7 +99,8 @@ export async function startRegistry(dir, waitMs = 30_000) {
   };
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline && exited === null) {
-    if ((await get({ port, path: "/v2/" })) === 200) return { host: `127.0.0.1:${port}`, stop };
+    if ((await httpGet({ host: "127.0.0.1", port, path: "/v2/" })).status === 200)
+      return { host: `127.0.0.1:${port}`, stop };
     await sleep(100);
   }
   stop();

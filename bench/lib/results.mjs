@@ -23,6 +23,11 @@ export function writeSection(file, key, body) {
   writeFileSync(file, next);
 }
 
+/** A report's checks as markdown list items: "- ok: label (detail)", or **FAILED**. */
+export function checkList(checks) {
+  return checks.map((c) => `- ${c.ok ? "ok" : "**FAILED**"}: ${c.label}${c.detail ? ` (${c.detail})` : ""}`);
+}
+
 /** The median of a list of numbers (mean of the middle two for an even count). */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
