@@ -44,7 +44,7 @@ export async function gatherKeyFacts(
   const pins = services.some((s) => s.base.kind === "registry") ? await readPins(ctx.config.root) : undefined;
   if (pins) requirePins(ctx.config, pins);
   const [layoutBases, modules] = await Promise.all([readLayoutBases(services), readModules(listings)]);
-  return { toolchain, listings, modules, files, mapped, commandInputs, pins, lock: pins, layoutBases };
+  return { toolchain, listings, modules, files, mapped, commandInputs, pins, layoutBases };
 }
 
 async function listGo(

@@ -24,8 +24,6 @@ export interface KeyFacts {
   commandInputs: ReadonlyMap<string, readonly string[]>;
   /** dray.lock, read when some service has a registry base. */
   pins: BasePins | undefined;
-  /** @deprecated The old name of `pins`; src/pipeline still reads it until it follows the rename. */
-  lock?: BasePins | undefined;
   /** Manifest digest of each OCI-layout base on each platform, by `layoutBaseId`. */
   layoutBases: ReadonlyMap<string, string>;
 }

@@ -6,7 +6,6 @@
 export {
   type BasePins,
   digestInPins,
-  type LockFile,
   PINS_FILE,
   type PinnedBase,
   pinnedDigest,

@@ -87,6 +87,3 @@ export function requirePins(config: ResolvedConfig, pins: BasePins): void {
     hint: "Run `dray update-base` to resolve their tags to digests and write dray.lock, then commit it.",
   });
 }
-
-/** @deprecated The old name of BasePins; src/pipeline still imports it until it follows the rename. */
-export type LockFile = BasePins;

@@ -5,7 +5,7 @@
 import type { ServiceBuildDeps } from "../assemble/index.js";
 import type { ResolvedConfig, ResolvedService } from "../config/index.js";
 import { type BaseImage, type Platform, platformName, readBaseFromLayout } from "../oci/index.js";
-import { type LockFile as BasePins, pinnedDigest } from "../pins/index.js";
+import { type BasePins, pinnedDigest } from "../pins/index.js";
 
 /** The base image of a service on a platform, memoized by base and platform. */
 export function memoizedBases(

@@ -61,7 +61,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const misses = found.filter((f) => !f.hit).map((f) => f.service);
   const builder =
     misses.length > 0
-      ? await openBuilder(options, { tracer, layout, pins: facts.lock, toolchain, mains, misses })
+      ? await openBuilder(options, { tracer, layout, pins: facts.pins, toolchain, mains, misses })
       : undefined;
   try {
     const reports = await steps.time("build", () =>

@@ -13,7 +13,7 @@ import type { ResolvedService } from "../config/index.js";
 import type { ServiceKey } from "../fingerprint/index.js";
 import { createBatchingCompiler, type GoMain, type GoToolchain } from "../go/index.js";
 import type { Digest, ImageSet, LayoutStore } from "../oci/index.js";
-import type { LockFile as BasePins } from "../pins/index.js";
+import type { BasePins } from "../pins/index.js";
 import { createStepClock, type Tracer } from "../report/index.js";
 import { memoizedBases } from "./bases.js";
 import type { BuildOptions } from "./types.js";
