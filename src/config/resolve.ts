@@ -3,8 +3,9 @@
  * paths absolute, values in one form, services sorted by name, everything frozen. Pure: the
  * checks that can fail (validation, paths on disk) have run before.
  */
+
 import path from "node:path";
-import { type PlatformName, parsePlatform } from "../oci/index.js";
+import { compareCodeUnits, type PlatformName, parsePlatform } from "../oci/index.js";
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
@@ -146,7 +147,7 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
   const registry = resolveRegistryTarget(config.registry, context.root);
   const project: Project = { config, root: context.root, registry };
   const services = Object.entries(config.services)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareCodeUnits(a, b))
     .map(([name, service]) => resolveService(name, service, project));
   return deepFreeze({
     root: context.root,

@@ -3,6 +3,7 @@
  * touched only when its identity (image ID, spec digest) differs or it is not running; a service
  * that left dray.yaml is removed only with `--prune`.
  */
+import { compareCodeUnits } from "../oci/index.js";
 import type { DeployAction, DesiredService, LiveService, Reason } from "./types.js";
 
 /** What besides desired and live state decides a deploy plan. */
@@ -48,14 +49,10 @@ export function planDeploy(
         actions.push({ kind: "remove", live: have, reasons: ["removed from dray.yaml"] });
     }
   }
-  return actions.sort((a, b) => compare(serviceOf(a), serviceOf(b)));
+  return actions.sort((a, b) => compareCodeUnits(serviceOf(a), serviceOf(b)));
 }
 
 /** The service an action is about. */
 export function serviceOf(action: DeployAction): string {
   return action.kind === "remove" ? action.live.name : action.desired.name;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 /** Why two keys differ: a diff of their ingredients. Pure. */
+import { compareCodeUnits } from "../oci/index.js";
 import type { IngredientChange, Ingredients } from "./types.js";
 
 /** Every difference between `before` and `after`: settings, then modules, packages and files, each sorted. */
@@ -47,11 +48,7 @@ function compare(
 }
 
 function unionKeys(a: Record<string, string>, b: Record<string, string>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(bytewise);
-}
-
-function bytewise(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareCodeUnits);
 }
 
 /** One line per change, for `dray why`. */

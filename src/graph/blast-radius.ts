@@ -2,8 +2,10 @@
  * The blast radius of a package: how many services a change to it rebuilds and redeploys. Pure:
  * takes the Go package graph, returns plain rows.
  */
+
 import path from "node:path";
 import type { GoGraph, GoPackageInfo } from "../fingerprint/index.js";
+import { compareCodeUnits } from "../oci/index.js";
 
 /** A project package and the services whose closure contains it. */
 export type PackageRadius = {
@@ -46,7 +48,7 @@ export function blastRadius(graph: GoGraph, mains: ReadonlySet<string>): Package
     const services = sorted(users.get(importPath));
     rows.push({ importPath, dir: info.dir, services, count: services.length, share: ratio(services, total) });
   }
-  return rows.sort((a, b) => b.count - a.count || compare(a.importPath, b.importPath));
+  return rows.sort((a, b) => b.count - a.count || compareCodeUnits(a.importPath, b.importPath));
 }
 
 /**
@@ -61,7 +63,7 @@ export function moduleRadius(graph: GoGraph): ModuleRadius[] {
       const services = sorted(set);
       return { module, services, count: services.length, share: ratio(services, total) };
     })
-    .sort((a, b) => b.count - a.count || compare(a.module, b.module));
+    .sort((a, b) => b.count - a.count || compareCodeUnits(a.module, b.module));
 }
 
 /**
@@ -117,14 +119,9 @@ function usersBy(
 }
 
 function sorted(services: ReadonlySet<string> | undefined): string[] {
-  return [...(services ?? [])].sort(compare);
+  return [...(services ?? [])].sort(compareCodeUnits);
 }
 
 function ratio(services: readonly string[], total: number): number {
   return total === 0 ? 0 : services.length / total;
-}
-
-/** Bytewise, not locale order: the same graph gives the same output on every machine. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,3 @@
 /** The public face of src/graph: what other stages may use. */
-export { blastRadius, compare, mainPackages, moduleRadius } from "./blast-radius.js";
+export { blastRadius, mainPackages, moduleRadius } from "./blast-radius.js";
 export { renderGraphDot, renderGraphJson, renderGraphText } from "./render.js";

@@ -1,8 +1,10 @@
 /** `dray graph` output: a table for people, JSON for machines, Graphviz DOT for pictures. */
+
 import type { GoGraph } from "../fingerprint/index.js";
+import { compareCodeUnits } from "../oci/index.js";
 import { formatPercent, renderTable } from "../report/index.js";
 import { Color, type OutputStyle, paint } from "../terminal/index.js";
-import { compare, type ModuleRadius, type PackageRadius } from "./blast-radius.js";
+import type { ModuleRadius, PackageRadius } from "./blast-radius.js";
 
 /** How many service names a text row lists before "+N more". */
 const NAMES_SHOWN = 3;
@@ -80,7 +82,7 @@ export function renderGraphJson(report: GraphReport): string {
  */
 export function renderGraphDot(graph: GoGraph, radius: readonly PackageRadius[]): string {
   const drawn = new Map(radius.map((row) => [row.importPath, row]));
-  const services = [...graph.closures.keys()].sort(compare);
+  const services = [...graph.closures.keys()].sort(compareCodeUnits);
   const lines = ["digraph dray {", "  rankdir=LR;", '  node [fontname="Helvetica"];', "  // services"];
   for (const service of services) {
     lines.push(`  ${serviceId(service)} [label=${quote(service)}, shape=box, style=bold];`);
@@ -92,7 +94,9 @@ export function renderGraphDot(graph: GoGraph, radius: readonly PackageRadius[])
   }
   lines.push("  // service -> every project package it is built from");
   for (const service of services) {
-    const closure = [...new Set(graph.closures.get(service) ?? [])].filter((p) => drawn.has(p)).sort(compare);
+    const closure = [...new Set(graph.closures.get(service) ?? [])]
+      .filter((p) => drawn.has(p))
+      .sort(compareCodeUnits);
     for (const importPath of closure) lines.push(`  ${serviceId(service)} -> ${packageId(importPath)};`);
   }
   lines.push("}");

@@ -3,6 +3,14 @@
  * the bytes, and therefore the digests, never depend on the order in which objects were built.
  */
 
+/**
+ * Compares strings by UTF-16 code units (what `<` does), never by locale: for orders that must be
+ * the same on every machine but need not match a byte order (reports, plans, dray.lock lines).
+ */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Compares strings by their UTF-8 bytes; `<` on JS strings compares UTF-16 units, which orders astral characters differently. */
 export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));

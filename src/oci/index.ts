@@ -6,7 +6,7 @@ export { readBaseFromLayout } from "./base.js";
 export { blobFromBytes } from "./blob.js";
 export type { BlobSource } from "./blob-source.js";
 export { withDocuments } from "./blob-source.js";
-export { canonicalJson, compareBytes } from "./canonical-json.js";
+export { canonicalJson, compareBytes, compareCodeUnits } from "./canonical-json.js";
 export { type CollectOptions, collectDirectory, collectFile } from "./collect.js";
 export { DIGEST_GRAMMAR, digestHex, isDigest, sha256Digest } from "./digest.js";
 export { DEFAULT_GZIP_LEVEL, gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";

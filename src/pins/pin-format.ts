@@ -13,9 +13,10 @@
  *     }
  *   }
  */
+
 import { ExitCode, errorMessage, UserError } from "../errors/index.js";
 import type { Digest } from "../oci/index.js";
-import { isDigest, isImageReference } from "../oci/index.js";
+import { compareCodeUnits, isDigest, isImageReference } from "../oci/index.js";
 
 /** The pins file's format version; a newer dray that changes the format bumps it. */
 export const PINS_VERSION = 1;
@@ -35,15 +36,10 @@ export interface PinnedBase {
 export const PINS_HINT =
   "Fix it, or delete dray.lock and run `dray update-base` to write it again from the registry.";
 
-/** Bytewise, so the order never depends on the locale. */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The file's text: stable for equal contents, whatever order the entries were added in. */
 export function renderPins(pins: BasePins): string {
   const bases: Record<string, PinnedBase> = {};
-  for (const image of Object.keys(pins.bases).sort(byteOrder)) {
+  for (const image of Object.keys(pins.bases).sort(compareCodeUnits)) {
     const { digest, mediaType } = pins.bases[image]!;
     bases[image] = { digest, mediaType };
   }

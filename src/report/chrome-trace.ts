@@ -3,9 +3,11 @@
  * chrome://tracing open: one labelled track per subject, so a parallel build reads as a timeline.
  * https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU
  */
+
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../io/index.js";
+import { compareCodeUnits } from "../oci/index.js";
 import type { Span } from "./trace.js";
 
 /** The track name of spans that belong to no service (config, go list, tagging…). */
@@ -70,7 +72,7 @@ export function toChromeTrace(spans: readonly Span[], meta: TraceMeta): ChromeTr
   }
   // Spans without a subject first (they frame the run), then subjects in a stable, bytewise order.
   const subjects = [...bySubject.keys()].sort((a, b) =>
-    a === DEFAULT_TRACK ? -1 : b === DEFAULT_TRACK ? 1 : compare(a, b),
+    a === DEFAULT_TRACK ? -1 : b === DEFAULT_TRACK ? 1 : compareCodeUnits(a, b),
   );
 
   const metadata: MetadataEvent[] = [
@@ -158,8 +160,4 @@ function safeAttrs(span: Span): Record<string, string | number | boolean> {
     if (!SECRET_ATTR.test(key)) args[key] = value;
   }
   return args;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,6 +3,7 @@
  * printed at the end of a command.
  */
 
+import { compareCodeUnits } from "../oci/index.js";
 import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { formatMs } from "./format.js";
 import { renderTable } from "./table.js";
@@ -85,7 +86,7 @@ function stepTotal(name: string, group: readonly Span[]): StepTotal {
   }
   let slowest: StepTotal["slowest"];
   // Ties go to the first subject in bytewise order, so the output does not depend on recording order.
-  for (const [subject, ms] of [...perSubject].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [subject, ms] of [...perSubject].sort(([a], [b]) => compareCodeUnits(a, b))) {
     if (!slowest || ms > slowest.ms) slowest = { subject, ms };
   }
   return { name, count: group.length, totalMs, busyMs: unionLength(group), slowest };

@@ -5,14 +5,13 @@ import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
 import { loadGoGraph } from "../../fingerprint/index.js";
 import {
   blastRadius,
-  compare,
   mainPackages,
   moduleRadius,
   renderGraphDot,
   renderGraphJson,
   renderGraphText,
 } from "../../graph/index.js";
-import { PLATFORMS, type PlatformName, parsePlatform } from "../../oci/index.js";
+import { compareCodeUnits, PLATFORMS, type PlatformName, parsePlatform } from "../../oci/index.js";
 import { createTracer, finishReport } from "../../report/index.js";
 import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
@@ -47,7 +46,7 @@ export async function runGraph(flags: GraphFlags): Promise<ExitCodeValue> {
     } else if (flags.json) {
       const report = {
         platform: flags.platform ?? null,
-        services: [...graph.closures.keys()].sort(compare),
+        services: [...graph.closures.keys()].sort(compareCodeUnits),
         packages,
         modules: moduleRadius(graph),
       };
