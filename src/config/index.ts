@@ -20,6 +20,15 @@ export async function checkConfig(input: CheckConfigInput): Promise<CheckConfigR
   return check(input);
 }
 
+/** Checks a project name as dray.yaml's `project` key does (loads the schema). */
+export async function checkProjectName(
+  name: string,
+): Promise<{ ok: true; name: string } | { ok: false; message: string | undefined }> {
+  const { projectName } = await import("./schema-fields.js");
+  const result = projectName.safeParse(name);
+  return result.success ? { ok: true, name: result.data } : { ok: false, message: result.error.issues[0]?.message };
+}
+
 /** The JSON Schema of dray.yaml, for editors (loads the schema). */
 export async function configJsonSchema(): Promise<object> {
   const { configJsonSchema: schema } = await import("./json-schema.js");
@@ -29,8 +38,7 @@ export { existsOnDisk } from "./exists-on-disk.js";
 export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";
 export { runtimeConfigFor } from "./runtime-config.js";
-export { DURATION_PATTERN } from "./schema-deploy.js";
-export { projectName } from "./schema-fields.js";
+export { DURATION_PATTERN } from "./patterns.js";
 export { selectServices } from "./select-services.js";
 export { statePaths } from "./state-paths.js";
 export { closest } from "./suggest.js";

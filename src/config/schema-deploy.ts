@@ -5,12 +5,11 @@
  */
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
+import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
 import { envMap, relativePath } from "./schema-fields.js";
 
 type Issue = { readonly input?: unknown };
 
-/** "500ms", "30s", "2m" or a number of seconds. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 
 export const duration = z
   .union([z.number().positive(), z.string().regex(DURATION_PATTERN)], {
@@ -21,8 +20,6 @@ export const duration = z
 
 const portNumber = z.int().min(1).max(65535);
 
-/** "8080", "18080:8080" (host:container), "18080:8080/udp", or a number: the same port on both sides. */
-export const PUBLISH_PATTERN = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/;
 
 const publishEntry = z
   .union([portNumber, z.string().regex(PUBLISH_PATTERN)], {

@@ -20,7 +20,7 @@ import { isExpectedError } from "../errors/index.js";
 import { computeServiceKeys, createFileHasher, type ServiceKey } from "../fingerprint/index.js";
 import { type Digest, openLayout } from "../oci/index.js";
 import { createStepClock, createTracer } from "../report/index.js";
-import { type Builder, openBuilder } from "./builder.js";
+import type { Builder } from "./builder.js";
 import { builtReport, failedReport } from "./report.js";
 import { moveTags } from "./tags.js";
 import type { BuildOptions, BuildOutcome, ImageChange, PipelineStep, ServiceReport } from "./types.js";
@@ -61,7 +61,9 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const misses = found.filter((f) => !f.hit).map((f) => f.service);
   const builder =
     misses.length > 0
-      ? await openBuilder(options, { tracer, layout, pins: facts.pins, toolchain, mains, misses })
+      ? await import("./builder.js").then(({ openBuilder }) =>
+          openBuilder(options, { tracer, layout, pins: facts.pins, toolchain, mains, misses }),
+        )
       : undefined;
   try {
     const reports = await steps.time("build", () =>

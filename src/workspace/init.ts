@@ -5,7 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { CONFIG_FILE, checkConfig, existsOnDisk, projectName, renderProblem } from "../config/index.js";
+import { CONFIG_FILE, checkConfig, checkProjectName, existsOnDisk, renderProblem } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import type { GoOptions } from "../go/index.js";
 import { writeFileAtomic } from "../io/index.js";
@@ -38,12 +38,12 @@ async function present(file: string): Promise<boolean> {
   );
 }
 
-function chooseProject(root: string, given: string | undefined): string {
+async function chooseProject(root: string, given: string | undefined): Promise<string> {
   if (given === undefined) return toProjectName(path.basename(root));
-  const result = projectName.safeParse(given);
-  if (result.success) return result.data;
+  const result = await checkProjectName(given);
+  if (result.ok) return result.name;
   throw new UserError(
-    result.error.issues[0]?.message ?? `${JSON.stringify(given)} is not a valid project name`,
+    result.message ?? `${JSON.stringify(given)} is not a valid project name`,
     {
       exitCode: ExitCode.usage,
     },
@@ -60,7 +60,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       hint: "Edit it by hand, or run `dray init --force` to replace it.",
     });
   }
-  const project = chooseProject(root, options.project);
+  const project = await chooseProject(root, options.project);
   const packages = await discoverGoMainPackages(root, { go: options.go, env: options.env });
   if (packages.length === 0) {
     throw new UserError(`found no Go main package under ${root}`, {

@@ -1,0 +1,10 @@
+/**
+ * Value patterns shared by the schema (which validates with them) and resolution (which parses with
+ * them). Kept apart from the zod schema so code that only parses never loads zod.
+ */
+
+/** "500ms", "30s", "2m" or a number of seconds. */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+
+/** "8080", "18080:8080" (host:container), "18080:8080/udp", or a number: the same port on both sides. */
+export const PUBLISH_PATTERN = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/;
