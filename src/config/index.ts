@@ -26,7 +26,9 @@ export async function checkProjectName(
 ): Promise<{ ok: true; name: string } | { ok: false; message: string | undefined }> {
   const { projectName } = await import("./schema-fields.js");
   const result = projectName.safeParse(name);
-  return result.success ? { ok: true, name: result.data } : { ok: false, message: result.error.issues[0]?.message };
+  return result.success
+    ? { ok: true, name: result.data }
+    : { ok: false, message: result.error.issues[0]?.message };
 }
 
 /** The JSON Schema of dray.yaml, for editors (loads the schema). */
@@ -35,10 +37,10 @@ export async function configJsonSchema(): Promise<object> {
   return schema();
 }
 export { existsOnDisk } from "./exists-on-disk.js";
+export { DURATION_PATTERN } from "./patterns.js";
 export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";
 export { runtimeConfigFor } from "./runtime-config.js";
-export { DURATION_PATTERN } from "./patterns.js";
 export { selectServices } from "./select-services.js";
 export { statePaths } from "./state-paths.js";
 export { closest } from "./suggest.js";

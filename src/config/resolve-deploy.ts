@@ -1,7 +1,7 @@
 /** Resolution of the deploy settings: defaults applied, durations in milliseconds, ports parsed. Pure. */
 import path from "node:path";
-import type { DeployConfig, LiveConfig, TargetsConfig } from "./schema.js";
 import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
+import type { DeployConfig, LiveConfig, TargetsConfig } from "./schema.js";
 import type {
   DeploySettings,
   HealthCheck,

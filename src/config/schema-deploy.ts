@@ -10,7 +10,6 @@ import { envMap, relativePath } from "./schema-fields.js";
 
 type Issue = { readonly input?: unknown };
 
-
 export const duration = z
   .union([z.number().positive(), z.string().regex(DURATION_PATTERN)], {
     error: (iss: Issue) =>
@@ -19,7 +18,6 @@ export const duration = z
   .describe('A duration: "500ms", "30s", "2m", or a number of seconds.');
 
 const portNumber = z.int().min(1).max(65535);
-
 
 const publishEntry = z
   .union([portNumber, z.string().regex(PUBLISH_PATTERN)], {

@@ -42,12 +42,9 @@ async function chooseProject(root: string, given: string | undefined): Promise<s
   if (given === undefined) return toProjectName(path.basename(root));
   const result = await checkProjectName(given);
   if (result.ok) return result.name;
-  throw new UserError(
-    result.message ?? `${JSON.stringify(given)} is not a valid project name`,
-    {
-      exitCode: ExitCode.usage,
-    },
-  );
+  throw new UserError(result.message ?? `${JSON.stringify(given)} is not a valid project name`, {
+    exitCode: ExitCode.usage,
+  });
 }
 
 /** Discovers the Go services under `root` and writes dray.yaml for them. */
