@@ -1,6 +1,8 @@
 /** Why two keys differ: a diff of their ingredients. Pure. */
+
 import { compareCodeUnits } from "../oci/index.js";
 import type { IngredientChange, Ingredients } from "./types.js";
+import { differingParts } from "./value-diff.js";
 
 /** Every difference between `before` and `after`: settings, then modules, packages and files, each sorted. */
 export function diffIngredients(before: Ingredients, after: Ingredients): IngredientChange[] {
@@ -60,8 +62,12 @@ export function describeChange(change: IngredientChange): string {
       return `package ${change.importPath} ${change.change}`;
     case "module":
       return `module ${change.path}: ${change.from ?? "(none)"} → ${change.to ?? "(none)"}`;
-    case "setting":
-      return `setting ${change.name}: ${clip(change.from)} → ${clip(change.to)}`;
+    case "setting": {
+      if (change.from === undefined || change.to === undefined)
+        return `setting ${change.name}: ${clip(change.from)} → ${clip(change.to)}`;
+      const shown = differingParts(change.from, change.to);
+      return `setting ${change.name}: ${shown.from} → ${shown.to}`;
+    }
   }
 }
 
