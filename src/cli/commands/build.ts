@@ -136,7 +136,8 @@ function roundAll(timings: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
-function renderSummary(outcome: BuildOutcome, style: OutputStyle): string {
+/** The build table and the one-line summary under it. */
+export function renderSummary(outcome: BuildOutcome, style: OutputStyle): string {
   const rows: string[][] = [];
   const built = outcome.services.filter(
     (s): s is Extract<ServiceReport, { status: "built" }> => s.status === "built",
@@ -158,16 +159,19 @@ function renderSummary(outcome: BuildOutcome, style: OutputStyle): string {
     }
   }
   const failed = outcome.services.length - built.length;
-  const fresh = built.filter((s) => !s.cached).length;
-  const identical = built.filter((s) => s.change === "rebuilt-identical").length;
+  // Each service counted once: from cache, rebuilt into the image it already had, or built anew.
+  const cached = built.filter((s) => s.cached).length;
+  const identical = built.filter((s) => !s.cached && s.change === "rebuilt-identical").length;
+  const fresh = built.length - cached - identical;
   const table = renderTable(
     ["SERVICE", "PLATFORM", "STATUS", "IMAGE ID", "SIZE", "COMPILE", "PACK", "COMPRESS", "WRITE"],
     rows,
     [4, 5, 6, 7, 8],
   );
   const summary =
-    `${built.length} service${built.length === 1 ? "" : "s"}: ${fresh} built, ${built.length - fresh} from cache` +
-    (identical > 0 ? `, ${identical} rebuilt with an identical image` : "") +
+    `${built.length} service${built.length === 1 ? "" : "s"}: ${fresh} built` +
+    (identical > 0 ? `, ${identical} rebuilt into an identical image` : "") +
+    `, ${cached} from cache` +
     ` in ${formatMs(outcome.totalMs)} → ${path.relative(process.cwd(), outcome.layout) || outcome.layout}` +
     (failed > 0 ? paint(style, Color.red, `; ${failed} failed`) : "");
   return rows.length > 0 ? `${table}\n${summary}` : summary;
