@@ -1,6 +1,6 @@
 /** Where `dray plan` compares from: the last build recorded in the cache, or a git revision. */
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { BuildCache } from "../cache/index.js";
 import { readLastFile } from "../cache/index.js";
@@ -63,37 +63,60 @@ export async function gitRefBaseline(
   const top = (await git(["rev-parse", "--show-toplevel"])).trim();
   const commit = (await git(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
   const prefix = path.relative(top, config.root).split(path.sep).join("/");
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "dray-since-"));
+  // The revision's tree is exported under the project's own .dray/tmp, never outside the project.
+  await mkdir(config.state.tmp, { recursive: true });
+  const scratch = await mkdtemp(path.join(config.state.tmp, "since-"));
   try {
     await options.tracer.span("git export", async () => {
       const tarFile = path.join(scratch, "tree.tar");
       await git(["archive", "--format=tar", "-o", tarFile, commit, ...(prefix ? [prefix] : [])], top);
       const tree = path.join(scratch, "tree");
-      await mkdir(tree);
+      // The export stands for the repository's top: a .git there stops the search for ancestor
+      // .gitignore files, which would otherwise reach the project's own (and its `.dray/` rule).
+      await mkdir(path.join(tree, ".git"), { recursive: true });
       const untar = await exec("tar", ["-xf", tarFile, "-C", tree]);
       if (untar.code !== 0) throw new Error(`tar failed: ${untar.stderr}`);
     });
     const root = path.join(scratch, "tree", prefix);
     const relFile = path.relative(config.root, config.file);
+    if (!existsSync(path.join(root, relFile))) {
+      throw new UserError(`${relFile} is not in ${ref}: there is nothing to compare with`, {
+        exitCode: ExitCode.usage,
+        hint: `Commit ${relFile} first, or run \`dray plan\` without --since to compare with the last build.`,
+      });
+    }
+    // Messages about the exported tree name files as "REV:path", never by the scratch folder.
+    const asOfRef = (text: string) =>
+      text.replaceAll(`${root}${path.sep}`, `${ref}:`).replaceAll(root, `${ref}:.`);
     const then = await loadConfig({ cwd: root, file: path.join(root, relFile), env: options.env }).catch(
       (error) => {
         throw new UserError(`cannot read ${relFile} as of ${ref}`, {
           exitCode: ExitCode.usage,
-          details: errorMessage(error),
+          details: asOfRef(errorMessage(error)),
           cause: error,
         });
       },
     );
     const hasher = await createFileHasher({ cacheFile: undefined });
-    const { keys } = await options.tracer.span("fingerprint baseline", () =>
-      computeServiceKeys(then.services, {
-        config: then,
-        env: options.env,
-        hasher,
-        cacheDir: undefined,
-        tracer: options.tracer,
-      }),
-    );
+    const { keys } = await options.tracer
+      .span("fingerprint baseline", () =>
+        computeServiceKeys(then.services, {
+          config: then,
+          env: options.env,
+          hasher,
+          cacheDir: undefined,
+          tracer: options.tracer,
+        }),
+      )
+      .catch((error) => {
+        if (!(error instanceof UserError)) throw error;
+        throw new UserError(`${ref}: ${asOfRef(error.message)}`, {
+          exitCode: error.exitCode,
+          ...(error.details ? { details: asOfRef(error.details) } : {}),
+          ...(error.hint ? { hint: asOfRef(error.hint) } : {}),
+          cause: error,
+        });
+      });
     const out = new Map<string, BaselineService>();
     for (const [service, key] of keys) {
       const entry = await options.cache.get(key.key);

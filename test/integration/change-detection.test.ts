@@ -2,7 +2,7 @@
  * Only what changed: input keys skip builds, output identity recognises rebuilds that changed
  * nothing, and `dray plan` / `dray why` say why. Runs real Go builds on copies of the example.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample, runDray } from "../support/dray.js";
@@ -157,6 +157,20 @@ describe("input keys and output identity on the example monorepo", () => {
       reason: "setting image.config",
     });
     expect(services.filter((s) => s.status !== "unchanged").map((s) => s.service)).toEqual(["web"]);
+  });
+
+  it("`dray plan --since` a revision without dray.yaml says so, names no temporary path and leaves none", async () => {
+    const dir = await fresh();
+    const git = (args: string[]) => runGit(dir, args);
+    await git(["init", "-q"]);
+    await git(["add", "-A", "--", ".", ":!dray.yaml"]);
+    await git(["-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "no config yet"]);
+    const plan = await runDray(["plan", "--since", "HEAD"], { cwd: dir });
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(/dray\.yaml is not in HEAD/);
+    expect(plan.stderr).toMatch(/Commit dray\.yaml first/);
+    expect(plan.stderr).not.toMatch(/\/tmp\/|since-|\.dray/);
+    expect(await readdir(path.join(dir, ".dray", "tmp")).catch(() => [])).toEqual([]);
   });
 });
 
