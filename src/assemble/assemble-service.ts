@@ -1,10 +1,17 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
 
+import path from "node:path";
 import type { CommandService, GoService, ResolvedService } from "../config/index.js";
 import { runtimeConfigFor } from "../config/index.js";
 import type { GoCompiler, GoMain } from "../go/index.js";
 import type { Image, ImageSet, Layer, Platform } from "../oci/index.js";
-import { assembleImage, assembleImageSet, type BaseImage, platformName } from "../oci/index.js";
+import {
+  assembleImage,
+  assembleImageSet,
+  type BaseImage,
+  collectDirectory,
+  platformName,
+} from "../oci/index.js";
 import type { Tracer } from "../report/index.js";
 import { createStepClock, type StepClock } from "../report/index.js";
 import { runBuildCommand } from "./command-run.js";
@@ -38,6 +45,10 @@ export interface ServiceBuildDeps {
   readonly go?: { compiler: GoCompiler; mains: ReadonlyMap<string, GoMain> };
   readonly onStep?: (service: string, platform: string, step: BuildStep) => void;
   readonly signal?: AbortSignal;
+  /** This run's own scratch directory under `.dray/tmp`: command outputs are packed from here. */
+  readonly tmpDir: string;
+  /** `.dray/locks`, where a command service's output is locked while its command runs. */
+  readonly locks: string;
 }
 
 type Clocks = Map<string, StepClock<AssembleStep>>;
@@ -100,15 +111,23 @@ async function buildCommandImages(
     const clock = clockOf(clocks, platform);
     const entries = await deps.limit(async () => {
       deps.onStep?.(service.name, platformName(platform), "compile");
-      await clock.time("compile", () =>
+      const produced = await clock.time("compile", () =>
         runBuildCommand(service, platform, {
           env: deps.env,
           sourceDateEpoch: deps.sourceDateEpoch,
           ...(deps.signal ? { signal: deps.signal } : {}),
+          locks: deps.locks,
+          privateOutput: path.join(
+            deps.tmpDir,
+            "outputs",
+            service.name,
+            platformName(platform).replaceAll("/", "-"),
+          ),
         }),
       );
+      // Everything the command wrote, exactly as it wrote it: no ignore rules apply to an output.
       return clock.time("pack", () =>
-        collectMappings([{ from: service.output, to: service.to }], service.context),
+        collectDirectory(produced.dir, service.to, { context: service.context, origin: produced.origin }),
       );
     });
     deps.onStep?.(service.name, platformName(platform), "pack");

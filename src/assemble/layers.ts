@@ -1,6 +1,6 @@
 /** Turning tar entries into layers, with packing and compression timed as separate steps. */
-import { stat } from "node:fs/promises";
 import type { FileMapping } from "../config/index.js";
+import { listMappedFiles } from "../fingerprint/index.js";
 import type { Layer, TarEntry, TarOptions } from "../oci/index.js";
 import {
   collectDirectory,
@@ -23,16 +23,23 @@ export async function makeLayer(
   return layerFromParts(tar, gz, options.comment);
 }
 
-/** The tar entries for a service's `files:` mappings (directories walked, symlinks checked against the context). */
+/**
+ * The tar entries for a service's `files:` mappings: each source resolved and listed by
+ * `listMappedFiles`, the same listing the key hashed, so what the image holds is what the key covers.
+ */
 export async function collectMappings(
   mappings: readonly FileMapping[],
   context: string,
 ): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   for (const mapping of mappings) {
-    const info = await stat(mapping.from);
-    if (info.isDirectory()) entries.push(...(await collectDirectory(mapping.from, mapping.to, { context })));
-    else entries.push(...[await collectFile(mapping.from, mapping.to)].flat());
+    const source = await listMappedFiles(mapping.from, context);
+    if (source.kind === "file") {
+      entries.push(await collectFile(source.real, mapping.to));
+      continue;
+    }
+    const only = new Set([...source.directories, ...source.files]);
+    entries.push(...(await collectDirectory(source.real, mapping.to, { context, only })));
   }
   return entries;
 }

@@ -3,7 +3,7 @@
  * validate, check paths, pick the epoch, resolve; the disk is reached only through `exists`.
  */
 import path from "node:path";
-import { checkPaths, type Exists } from "./check-paths.js";
+import { checkPaths, type Exists, type RealPath } from "./check-paths.js";
 import { checkRegistrySettings } from "./check-registry.js";
 import { parseConfigYaml } from "./parse-yaml.js";
 import { type LocatedProblem, locateProblems, type Problem } from "./problems.js";
@@ -23,6 +23,8 @@ export interface CheckConfigInput {
   /** For SOURCE_DATE_EPOCH. */
   env: NodeJS.ProcessEnv;
   exists: Exists;
+  /** Resolves symlinks, so that no path leaves the project through one; default: paths as written. */
+  realpath?: RealPath;
   /** The project root; default: the directory of `file`. */
   root?: string;
 }
@@ -41,7 +43,7 @@ export function checkConfig(input: CheckConfigInput): CheckConfigResult {
   const syntaxBroken = parsed.data === undefined && problems.length > 0;
   const validation = syntaxBroken ? undefined : validateConfig(parsed.data);
   if (validation && !validation.ok) problems.push(...validation.problems);
-  if (!syntaxBroken) problems.push(...checkPaths(parsed.data, root, input.exists));
+  if (!syntaxBroken) problems.push(...checkPaths(parsed.data, root, input.exists, input.realpath));
   if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkRegistrySettings(parsed.data));
 
   // The file's sourceDateEpoch wins; the environment is read (and checked) only without one.

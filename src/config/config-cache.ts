@@ -3,14 +3,14 @@
  * together take longer to load here than a whole no-op build; so while dray.yaml, the environment
  * it reads and the paths it names are unchanged, the resolved value is read back instead.
  */
-import { lstat, mkdir, readFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { statSignature, writeFileAtomic } from "../io/index.js";
 import { statePaths } from "./state-paths.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
-const VERSION = 2;
+const VERSION = 3;
 
 interface Stored {
   version: number;
@@ -20,8 +20,11 @@ interface Stored {
   config: Omit<ResolvedConfig, "locate">;
   /** "services\0api\0go" → "12:9": the positions later stages point at. */
   positions: Record<string, string>;
-  /** Paths the config names, with "d" or "f": a change of kind or a deletion needs the full check. */
-  paths: Record<string, "d" | "f">;
+  /**
+   * Paths the config names, with "d" or "f" and where they really are: a change of kind, a deletion
+   * or a symlink pointing elsewhere (perhaps out of the project) needs the full check.
+   */
+  paths: Record<string, string>;
 }
 
 /** Where the cache of the config at `file` lives. */
@@ -44,15 +47,8 @@ export async function readCachedConfig(
   if (stored.version !== VERSION || stored.file !== file) return undefined;
   if (stored.sourceDateEpoch !== (env["SOURCE_DATE_EPOCH"] ?? null)) return undefined;
   if ((await statSignature(file)) !== stored.signature) return undefined;
-  const kinds = await Promise.all(
-    Object.keys(stored.paths).map((p) =>
-      lstat(p).then(
-        (s) => (s.isDirectory() ? "d" : "f"),
-        () => undefined,
-      ),
-    ),
-  );
-  if (Object.values(stored.paths).some((kind, i) => kinds[i] !== kind)) return undefined;
+  const now = await Promise.all(Object.keys(stored.paths).map(pathState));
+  if (Object.values(stored.paths).some((state, i) => now[i] !== state)) return undefined;
   return { ...stored.config, locate: locatorFrom(stored.positions, display) };
 }
 
@@ -63,7 +59,7 @@ export async function writeCachedConfig(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const positions: Record<string, string> = {};
-  const paths: Record<string, "d" | "f"> = {};
+  const paths: Record<string, string> = {};
   const remember = (p: ConfigPath) => {
     const where = /:(\d+:\d+)$/.exec(config.locate(p));
     if (where) positions[p.join("\0")] = where[1]!;
@@ -72,12 +68,12 @@ export async function writeCachedConfig(
     for (const key of ["go", "command", "dir", "base", "files", "platforms"])
       remember(["services", service.name, key]);
     remember(["services", service.name]);
-    for (const p of namedPaths(service))
-      paths[p] = (await lstat(p).catch(() => undefined))?.isDirectory() ? "d" : "f";
+    for (const p of namedPaths(service)) paths[p] = (await pathState(p)) ?? "";
   }
   remember(["services"]);
   for (const key of ["project", "registry", "cache", "base"]) remember([key]);
-  if (config.registry?.caFile) paths[config.registry.caFile] = "f";
+  if (config.registry?.caFile)
+    paths[config.registry.caFile] = (await pathState(config.registry.caFile)) ?? "";
   const { locate: _locate, ...data } = config;
   const stored: Stored = {
     version: VERSION,
@@ -96,6 +92,12 @@ export async function writeCachedConfig(
   } catch {
     // A read-only checkout still builds; it just validates every time.
   }
+}
+
+/** "d" or "f" (what lstat finds) and the real path; undefined when it is missing. */
+async function pathState(p: string): Promise<string | undefined> {
+  const [info, real] = await Promise.all([lstat(p).catch(() => undefined), realpath(p).catch(() => p)]);
+  return info && `${info.isDirectory() ? "d" : "f"}${real}`;
 }
 
 function namedPaths(service: ResolvedService): string[] {

@@ -8,7 +8,7 @@
 import type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
 
 export type { CheckConfigInput, CheckConfigResult } from "./check-config.js";
-export type { Exists, PathKind } from "./check-paths.js";
+export type { Exists, PathKind, RealPath } from "./check-paths.js";
 export type { LocatedProblem } from "./problems.js";
 export { CONFIG_FILE, findConfigFile, type LoadConfigOptions, loadConfig } from "./read-config.js";
 export type { UserConfig } from "./schema.js";
@@ -36,7 +36,8 @@ export async function configJsonSchema(): Promise<object> {
   const { configJsonSchema: schema } = await import("./json-schema.js");
   return schema();
 }
-export { existsOnDisk } from "./exists-on-disk.js";
+export { existsOnDisk, realPathOnDisk } from "./exists-on-disk.js";
+export { isInside } from "./inside.js";
 export { DURATION_PATTERN } from "./patterns.js";
 export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";

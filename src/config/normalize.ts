@@ -2,7 +2,6 @@
  * Small conversions from what dray.yaml allows to the one form later stages use, shared by the
  * path checks and by resolution so both read a setting the same way.
  */
-import path from "node:path";
 import type { BaseConfig, FileEntryConfig } from "./schema.js";
 import { FILE_SHORT_PATTERN, LAYOUT_BASE_PATTERN } from "./schema-fields.js";
 
@@ -49,19 +48,4 @@ export function textMap(
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(map ?? {})) out[key] = String(value);
   return out;
-}
-
-/** True when `child` is `parent` or below it (lexically: symlinks are the image writer's concern). */
-export function isInside(parent: string, child: string): boolean {
-  const relative = path.relative(parent, child);
-  return (
-    relative === "" ||
-    (!relative.startsWith(`..${path.sep}`) && relative !== ".." && !path.isAbsolute(relative))
-  );
-}
-
-/** How a directory is named in a message: relative to the project root, or "the project root". */
-export function showDir(root: string, dir: string): string {
-  const relative = path.relative(root, dir);
-  return relative === "" ? "the project root" : JSON.stringify(relative.split(path.sep).join("/"));
 }

@@ -86,12 +86,19 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     throw new UserError(`cannot read ${display} (${code})`, { exitCode: ExitCode.usage, cause: error });
   }
   // Loaded only when dray.yaml changed: the validator and the YAML parser are the slowest imports dray has.
-  const [{ checkConfig }, { existsOnDisk }, { configError }] = await Promise.all([
+  const [{ checkConfig }, { existsOnDisk, realPathOnDisk }, { configError }] = await Promise.all([
     import("./check-config.js"),
     import("./exists-on-disk.js"),
     import("./problems.js"),
   ]);
-  const result = checkConfig({ source, file, display, env, exists: existsOnDisk });
+  const result = checkConfig({
+    source,
+    file,
+    display,
+    env,
+    exists: existsOnDisk,
+    realpath: realPathOnDisk,
+  });
   if (!result.ok) throw configError(display, result.problems);
   await writeCachedConfig(file, result.config, env);
   return result.config;

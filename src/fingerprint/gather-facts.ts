@@ -3,6 +3,7 @@
  * closures, module files, the files of `files:` mappings and command inputs, their hashes, dray.lock
  * and the digests of OCI-layout bases.
  */
+import { realpath } from "node:fs/promises";
 import type { CommandService, GoService, ResolvedConfig, ResolvedService } from "../config/index.js";
 import { findGoToolchain, type GoToolchain, type ModuleFacts, readModuleFacts } from "../go/index.js";
 import { readBaseFromLayout } from "../oci/index.js";
@@ -13,8 +14,8 @@ import type { FileHasher } from "./file-hasher.js";
 import { type GoServiceListing, listGoServices } from "./go-graph.js";
 import { hashProjectFiles } from "./input-files.js";
 import { type KeyFacts, layoutBaseId } from "./key-facts.js";
+import { listMappedFiles } from "./mapped-files.js";
 import { projectRelative } from "./settings.js";
-import { listTree } from "./tree-hash.js";
 
 /** What gathering facts needs from outside. */
 export interface KeyContext {
@@ -82,12 +83,16 @@ async function listInputs(
       for (const file of pkg.files) wanted.add(pkg.dir === "." ? file : `${pkg.dir}/${file}`);
     }
   }
+  // Sources are listed by their real paths (a symlinked source is read where it points), relative
+  // to the root's real path, so that they name the files the image gets.
+  const realRoot = await realpath(root);
   await Promise.all(
     services.map(async (service) => {
       const files: string[] = [];
       for (const mapping of service.files) {
-        const base = projectRelative(root, mapping.from);
-        for (const sub of await listTree(mapping.from)) files.push(sub === "." ? base : `${base}/${sub}`);
+        const source = await listMappedFiles(mapping.from, service.context);
+        const base = projectRelative(realRoot, source.real);
+        for (const sub of source.files) files.push(joinRelative(base, sub));
       }
       mapped.set(service.name, files);
       for (const f of files) wanted.add(f);
@@ -109,6 +114,12 @@ async function listInputs(
       }),
   );
   return { mapped, commandInputs, wanted };
+}
+
+/** `sub` below `base`, both project-relative with "/"; "." is the directory itself. */
+function joinRelative(base: string, sub: string): string {
+  if (sub === ".") return base;
+  return base === "." ? sub : `${base}/${sub}`;
 }
 
 /** The manifest digest of every OCI-layout base on every platform it is used on, each read once. */

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -114,6 +114,42 @@ describe("collectDirectory", () => {
     await expectUserError(
       collectDirectory(path.join(temp, "nope"), "/srv", { context: temp }),
       "does not exist",
+    );
+  });
+
+  it("rejects a directory that resolves outside the context (a symlinked source)", async () => {
+    const context = await makeContext(path.join(temp, "ctx"), { file: 0o644, exec: 0o755, dir: 0o755 });
+    await mkdir(path.join(temp, "secret"));
+    await symlink(path.join(temp, "secret"), path.join(context, "seclink"));
+    const error = await expectUserError(
+      collectDirectory(path.join(context, "seclink"), "/secret", { context }),
+      "seclink",
+      "outside the service context",
+    );
+    expect(error.exitCode).toBe(ExitCode.usage);
+  });
+
+  it("copies only the listed paths when given `only`, leaving out unlisted directories whole", async () => {
+    const context = await makeContext(temp, { file: 0o644, exec: 0o755, dir: 0o755 });
+    const only = new Set(["css", "css/site.css", "index.html"]);
+    const entries = await collectDirectory(path.join(context, "static"), "/srv", { context, only });
+    expect(entries.map((e) => e.path)).toEqual(["srv", "srv/css", "srv/css/site.css", "srv/index.html"]);
+  });
+
+  it("judges a moved directory's links from its origin, which must be inside the context", async () => {
+    const context = await makeContext(path.join(temp, "ctx"), { file: 0o644, exec: 0o755, dir: 0o755 });
+    const moved = path.join(temp, "scratch", "out");
+    await mkdir(moved, { recursive: true });
+    await symlink("../README.md", path.join(moved, "readme"));
+    const origin = path.join(await realpath(context), "dist");
+    const entries = await collectDirectory(moved, "/srv", { context, origin });
+    expect(entries.map((e) => [e.path, e.linkTarget])).toEqual([
+      ["srv", undefined],
+      ["srv/readme", "../README.md"],
+    ]);
+    await expectUserError(
+      collectDirectory(moved, "/srv", { context, origin: path.join(temp, "elsewhere") }),
+      "outside the service context",
     );
   });
 

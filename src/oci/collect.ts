@@ -10,15 +10,36 @@ import type { TarEntry } from "./tar.js";
 
 /** Where a walk may reach. */
 export interface CollectOptions {
-  /** The service's context directory: relative symlinks must resolve inside it. */
+  /** The service's context directory: the directory and its relative symlinks must resolve inside it. */
   context: string;
+  /**
+   * Paths relative to the directory (files, symlinks and directories) to copy; the rest is left out.
+   * Default: everything.
+   */
+  only?: ReadonlySet<string>;
+  /**
+   * Where the directory was made, when it has been moved since (a command's output, taken into dray's
+   * scratch space), as a real path: that is what must lie inside the context, and symlinks are judged
+   * from there.
+   */
+  origin?: string;
+}
+
+/** What every step of a walk checks against. */
+interface Scope {
+  /** Real path of the context. */
+  context: string;
+  /** Real path the walked directory counts as being at. */
+  origin: string;
+  only: ReadonlySet<string> | undefined;
 }
 
 /**
  * Every file, directory and symlink under `hostDir`, as entries under `imageDir` (which itself becomes a
  * directory entry unless it is "/"). Never follows symlinks: each is kept as a link, and a link whose
  * target is absolute or resolves (lexically, from the link's directory) outside `options.context` is a
- * UserError. Sockets, FIFOs and devices are UserErrors. Only the execute bit of a file's mode is kept.
+ * UserError, as is a `hostDir` that resolves outside it. Sockets, FIFOs and devices are UserErrors.
+ * Only the execute bit of a file's mode is kept.
  */
 export async function collectDirectory(
   hostDir: string,
@@ -29,9 +50,17 @@ export async function collectDirectory(
   // otherwise make every in-context link look like an escape.
   const context = await realDirectory(options.context, "service context");
   const root = await realDirectory(hostDir, "directory to copy");
+  const origin = options.origin ?? root;
+  if (leaves(context, origin)) {
+    throw new UserError(`${hostDir} resolves to ${origin}, outside the service context ${context}`, {
+      exitCode: ExitCode.usage,
+      hint: "copy what the image needs into the context, or replace the symlink with a copy of its target",
+    });
+  }
   const imageRoot = imageDir.replace(/^\/+|\/+$/g, "");
   const entries: TarEntry[] = imageRoot === "" ? [] : [{ path: imageRoot, type: "dir" }];
-  await walk({ host: root, shown: hostDir, image: imageRoot }, context, entries);
+  const scope: Scope = { context, origin, only: options.only };
+  await walk({ host: root, shown: hostDir, image: imageRoot, rel: "" }, scope, entries);
   return entries;
 }
 
@@ -59,19 +88,23 @@ interface Location {
   shown: string;
   /** In-image path without leading "/"; "" is the image root. */
   image: string;
+  /** Relative to the walked directory, with "/"; "" is the directory itself. */
+  rel: string;
 }
 
-async function walk(dir: Location, context: string, out: TarEntry[]): Promise<void> {
+async function walk(dir: Location, scope: Scope, out: TarEntry[]): Promise<void> {
   for (const name of await readNames(dir)) {
     const here: Location = {
       host: path.join(dir.host, name),
       shown: path.join(dir.shown, name),
       image: dir.image === "" ? name : `${dir.image}/${name}`,
+      rel: dir.rel === "" ? name : `${dir.rel}/${name}`,
     };
+    if (scope.only && !scope.only.has(here.rel)) continue;
     const stat = await readStat(here.shown, here.host);
     if (stat.isDirectory()) {
       out.push({ path: here.image, type: "dir" });
-      await walk(here, context, out);
+      await walk(here, scope, out);
     } else if (stat.isFile()) {
       out.push({
         path: here.image,
@@ -80,7 +113,7 @@ async function walk(dir: Location, context: string, out: TarEntry[]): Promise<vo
         data: await readData(here.host),
       });
     } else if (stat.isSymbolicLink()) {
-      out.push({ path: here.image, type: "symlink", linkTarget: await checkedLinkTarget(here, context) });
+      out.push({ path: here.image, type: "symlink", linkTarget: await checkedLinkTarget(here, scope) });
     } else {
       throw new UserError(
         `${here.shown} is ${describeKind(stat)}; images can only contain files, directories and symlinks`,
@@ -110,14 +143,13 @@ async function readNames(dir: Location): Promise<string[]> {
   return names;
 }
 
-async function checkedLinkTarget(link: Location, context: string): Promise<string> {
+async function checkedLinkTarget(link: Location, scope: Scope): Promise<string> {
   const target = await readlink(link.host);
-  const resolved = path.resolve(path.dirname(link.host), target);
-  const relative = path.relative(context, resolved);
-  const escapes = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  if (path.isAbsolute(target) || escapes) {
+  // Judged from where the link was made: a moved output's links point where they did in the context.
+  const resolved = path.resolve(path.dirname(path.join(scope.origin, link.rel)), target);
+  if (path.isAbsolute(target) || leaves(scope.context, resolved)) {
     throw new UserError(
-      `symlink ${link.shown} points to ${target}, outside the service context ${context}; symlinks must stay inside the service context`,
+      `symlink ${link.shown} points to ${target}, outside the service context ${scope.context}; symlinks must stay inside the service context`,
       {
         exitCode: ExitCode.usage,
         hint: "use a relative link to a path inside the context, or replace the link with a copy of its target",
@@ -125,6 +157,12 @@ async function checkedLinkTarget(link: Location, context: string): Promise<strin
     );
   }
   return target;
+}
+
+/** True when `p` is not `dir` or below it (lexically: both are real paths here). */
+function leaves(dir: string, p: string): boolean {
+  const relative = path.relative(dir, p);
+  return relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
 }
 
 function executableMode(stat: Stats): number {

@@ -74,6 +74,8 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
     sourceDateEpoch: config.sourceDateEpoch,
     limit,
     baseImage: memoizedBases(config, inputs.pins),
+    tmpDir,
+    locks: config.state.locks,
     ...(compiler ? { go: { compiler, mains: inputs.mains } } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { type CheckConfigResult, checkConfig } from "../../src/config/check-config.js";
-import type { Exists } from "../../src/config/check-paths.js";
+import type { Exists, RealPath } from "../../src/config/check-paths.js";
 import { renderProblem } from "../../src/config/problems.js";
 import type { ResolvedConfig } from "../../src/config/types.js";
 
@@ -19,6 +19,8 @@ export interface ConfigLinesOptions {
   env?: NodeJS.ProcessEnv;
   /** Default: everyPathExists. */
   exists?: Exists;
+  /** Default: no symlinks, every path is where it is written. */
+  realpath?: RealPath;
 }
 
 /** Checks `lines` as the root's dray.yaml (no lines: an empty file). */
@@ -30,6 +32,7 @@ export function checkLines(lines: readonly string[], options: ConfigLinesOptions
     display: "dray.yaml",
     env: options.env ?? {},
     exists: options.exists ?? everyPathExists,
+    ...(options.realpath ? { realpath: options.realpath } : {}),
   });
 }
 
