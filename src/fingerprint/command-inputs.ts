@@ -9,7 +9,7 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
-import { ExitCode, UserError } from "../errors/index.js";
+import { ExitCode, fileSystemFault, UserError } from "../errors/index.js";
 import { compareUtf8 } from "./tree-hash.js";
 
 /** What `listCommandInputs` needs. */
@@ -175,7 +175,10 @@ async function readRules(file: string): Promise<Ignore | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw (
+      fileSystemFault(error, { path: file }) ??
+      new UserError(`cannot read ${file}: ${(error as Error).message}`, { cause: error })
+    );
   }
   // Case-sensitive everywhere: the same checkout must give the same key on macOS and Linux.
   return ignore({ ignorecase: false }).add(text);
