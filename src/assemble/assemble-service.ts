@@ -7,6 +7,7 @@ import type { Image, ImageSet, Layer, Platform } from "../oci/index.js";
 import { assembleImage, assembleImageSet, type BaseImage, platformName } from "../oci/index.js";
 import type { Tracer } from "../report/index.js";
 import { createStepClock, type StepClock } from "../report/index.js";
+import { requireOutputDirectory } from "./command-output.js";
 import { runBuildCommand } from "./command-run.js";
 import { collectMappings, makeLayer } from "./layers.js";
 
@@ -107,6 +108,7 @@ async function buildCommandImages(
           ...(deps.signal ? { signal: deps.signal } : {}),
         }),
       );
+      await requireOutputDirectory(service, service.output);
       return clock.time("pack", () =>
         collectMappings([{ from: service.output, to: service.to }], service.context),
       );
