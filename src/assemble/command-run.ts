@@ -14,6 +14,7 @@
  * the same way (two processes storing one key store the same images); and index.json, where tags
  * move, has its own lock in the layout.
  */
+
 import { createHash } from "node:crypto";
 import { cp, lstat, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
@@ -21,6 +22,7 @@ import { type CommandService, isInside, realPathOnDisk } from "../config/index.j
 import { ExitCode, UserError } from "../errors/index.js";
 import { acquireFileLock, exec, tailLines } from "../io/index.js";
 import type { Platform } from "../oci/index.js";
+import { requireOutputDirectory } from "./command-output.js";
 
 /** The environment a build command sees: the caller's, the declared buildEnv, and the target platform. */
 export function commandEnv(
@@ -136,16 +138,15 @@ async function runCommand(service: CommandService, platform: Platform, options: 
 /** Moves the output the command wrote to `target`; a copy where they are on different file systems. */
 async function takeOutput(service: CommandService, origin: string, target: string): Promise<void> {
   const info = await lstat(service.output).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    const left = info?.isSymbolicLink() ? "a symlink" : "a file";
-    const what = info === undefined ? "did not create" : `left ${left} at`;
+  if (info?.isSymbolicLink()) {
     throw new UserError(
-      `service ${service.name}: the build command ${what} its output directory ${service.output}`,
+      `service ${service.name}: the build command left a symlink at its output directory ${service.output}`,
       {
         hint: "make the command write its result into that directory (`output`, relative to `dir`), or set `output` to where it writes",
       },
     );
   }
+  if (!info?.isDirectory()) await requireOutputDirectory(service, service.output);
   // The command may have replaced a directory on the way with a symlink: take only what is where it was.
   if (confinedOutput(service) !== origin) {
     throw new UserError(

@@ -1,5 +1,6 @@
 /** Turning tar entries into layers, with packing and compression timed as separate steps. */
 import type { FileMapping } from "../config/index.js";
+import { ExitCode, UserError } from "../errors/index.js";
 import { listMappedFiles } from "../fingerprint/index.js";
 import type { Layer, TarEntry, TarOptions } from "../oci/index.js";
 import {
@@ -32,14 +33,53 @@ export async function collectMappings(
   context: string,
 ): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
+  const writers = new Map<string, Writer>();
   for (const mapping of mappings) {
     const source = await listMappedFiles(mapping.from, context);
-    if (source.kind === "file") {
-      entries.push(await collectFile(source.real, mapping.to));
-      continue;
-    }
-    const only = new Set([...source.directories, ...source.files]);
-    entries.push(...(await collectDirectory(source.real, mapping.to, { context, only })));
+    const collected =
+      source.kind === "file"
+        ? [await collectFile(source.real, mapping.to)].flat()
+        : await collectDirectory(source.real, mapping.to, {
+            context,
+            only: new Set([...source.directories, ...source.files]),
+          });
+    claimPaths(collected, mapping, writers);
+    entries.push(...collected);
   }
   return entries;
+}
+
+/** Which mapping put a path into the layer, and whether it is a directory (several may create one). */
+interface Writer {
+  mapping: FileMapping;
+  dir: boolean;
+}
+
+/**
+ * Records which mapping writes each path. A path two mappings write (a file that a copied directory
+ * also holds), or one that lies below another mapping's file, is a UserError naming both: which one
+ * was meant cannot be known. dray.yaml's check catches equal destinations; this catches the ones
+ * only the disk can tell.
+ */
+function claimPaths(entries: readonly TarEntry[], mapping: FileMapping, writers: Map<string, Writer>): void {
+  for (const entry of entries) {
+    const key = entry.path.replace(/^\/+|\/+$/g, "");
+    const dir = entry.type === "dir";
+    const parts = key.split("/");
+    // Every parent is a directory in the layer; a file there from another mapping is a clash.
+    for (let i = 1; i <= parts.length; i++) {
+      const at = parts.slice(0, i).join("/");
+      const other = writers.get(at);
+      const here = i === parts.length ? dir : true;
+      if (other && other.mapping !== mapping && !(other.dir && here)) clash(other.mapping, mapping, at);
+      if (!other) writers.set(at, { mapping, dir: here });
+    }
+  }
+}
+
+function clash(first: FileMapping, second: FileMapping, at: string): never {
+  throw new UserError(`files: ${first.from} and ${second.from} both write /${at} in the image`, {
+    exitCode: ExitCode.usage,
+    hint: "give one of the two files: entries another destination, or leave the path out of one of them",
+  });
 }

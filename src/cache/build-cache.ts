@@ -6,9 +6,9 @@
  *   last.json                service → key of its last build
  *   size.json                blobs the entries reference, for a cheap "over the limit?" check
  */
-import { mkdir, readFile, stat, utimes } from "node:fs/promises";
+import { readFile, stat, utimes } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../io/index.js";
+import { ensureDirectory, writeFileAtomic } from "../io/index.js";
 import type { Digest } from "../oci/index.js";
 import { isDigest } from "../oci/index.js";
 import type { CacheEntry } from "./entry.js";
@@ -61,7 +61,7 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
   let lastKeys: Promise<Record<string, Digest>> | undefined;
   const root = path.resolve(dir);
   const now = options.now ?? Date.now;
-  const created = await mkdir(path.join(root, ENTRIES_DIR), { recursive: true });
+  const created = await ensureDirectory(path.join(root, ENTRIES_DIR));
   if (created !== undefined) await startSizeFile(root);
   const sizes = createSizeRecorder(root);
 

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
 import { outputStyle } from "../terminal/index.js";
+import { portNumber, positiveInteger } from "./option-values.js";
 
 function program(): Command {
   const cli = new Command("dray")
@@ -26,7 +27,7 @@ function program(): Command {
     .description("build services into reproducible OCI images in .dray/oci")
     .argument("[service...]", "services to build (default: all)")
     .option("--json", "print the result as JSON")
-    .addOption(new Option("-j, --jobs <n>", "compiles to run at once").argParser(positiveInt))
+    .addOption(new Option("-j, --jobs <n>", "compiles to run at once").argParser(positiveInteger))
     .option("--layout <dir>", "OCI image layout to write (default: .dray/oci)")
     .option("--no-cache", "build every selected service even when its input key is cached")
     .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
@@ -82,9 +83,10 @@ function program(): Command {
       "docker target from dray.yaml (default: the first docker target, else the local engine)",
     )
     .addOption(
-      new Option("--dashboard-port <port>", "serve the dashboard on this port of 127.0.0.1").argParser(
-        positiveInt,
-      ),
+      new Option(
+        "--dashboard-port <port>",
+        "serve the dashboard on this port of 127.0.0.1 (default: 0, any free port)",
+      ).argParser(portNumber),
     )
     .option("--no-dashboard", "do not serve the web dashboard")
     .option("--down", "remove the services when dray dev stops")
@@ -186,9 +188,9 @@ function program(): Command {
   cli
     .command("schema")
     .description("print the JSON Schema of dray.yaml (for editors)")
-    .action(async () => {
-      const { configJsonSchema } = await import("../config/index.js");
-      process.stdout.write(`${JSON.stringify(await configJsonSchema(), null, 2)}\n`);
+    .action(async (_opts, cmd: Command) => {
+      const { runSchema } = await import("./commands/schema.js");
+      process.exitCode = await runSchema(cmd.optsWithGlobals());
     });
 
   return cli;
@@ -196,15 +198,30 @@ function program(): Command {
 
 const VERSION = "0.1.0";
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CommanderError(2, "dray.invalidArgument", `not a positive integer: ${value}`);
-  return n;
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops reading (`dray graph --json | head`) ends dray's output quietly, as with
+ * ripgrep or fd: the rest of it is dropped and the command still finishes its own work, so nothing
+ * is left half-written; the exit code is the command's. (Node ignores SIGPIPE, so the broken pipe
+ * arrives as an EPIPE error event, which would otherwise crash with a stack trace.)
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") return;
+    // Any other failure of our own output: say so where it can still be read, once.
+    const { text, exitCode } = renderError(error, outputStyle(process.stderr, process.env));
+    if (stream !== process.stderr) process.stderr.write(`${text}\n`);
+    process.exitCode = exitCode;
+  });
 }
 
 /** Run the CLI with `argv` (without node and script); sets process.exitCode. */
 export async function main(argv: readonly string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const cli = program();
   try {
     await cli.parseAsync([...argv], { from: "user" });

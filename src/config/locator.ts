@@ -2,7 +2,17 @@
  * Finds where a path of dray.yaml is written, so every problem can name its line and column.
  * Works on the YAML syntax tree (which keeps source offsets), not on the plain data.
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import type { ConfigPath } from "./types.js";
 
 /** A 1-based line and column in dray.yaml. */
@@ -37,8 +47,22 @@ function startOf(node: Node | undefined): number | undefined {
   return node.range[0];
 }
 
+/** A map's pairs by key text, built once per map: looking a key up is then constant time, however many problems are placed. */
+type PairIndex = WeakMap<YAMLMap, Map<string, Pair>>;
+
+function pairOf(index: PairIndex, map: YAMLMap, key: string): Pair | undefined {
+  let byKey = index.get(map);
+  if (!byKey) {
+    byKey = new Map();
+    // The last pair with the key: with a duplicate key (reported on its own), the data holds the last value.
+    for (const pair of map.items) if (isScalar(pair.key)) byKey.set(String(pair.key.value), pair);
+    index.set(map, byKey);
+  }
+  return byKey.get(key);
+}
+
 /** The entries along `path`, as far as the document has them. */
-function walk(doc: Document, path: ConfigPath): Found[] {
+function walk(doc: Document, path: ConfigPath, index: PairIndex): Found[] {
   const found: Found[] = [{ key: undefined, value: (doc.contents as Node | null) ?? undefined }];
   let node: unknown = doc.contents;
   for (const segment of path) {
@@ -46,10 +70,7 @@ function walk(doc: Document, path: ConfigPath): Found[] {
     if (isAlias(node)) node = node.resolve(doc);
     let next: Found | undefined;
     if (isMap(node)) {
-      // The last pair with the key: with a duplicate key (reported on its own), the data holds the last value.
-      const pair = node.items
-        .filter((p) => isScalar(p.key) && String(p.key.value) === String(segment))
-        .at(-1);
+      const pair = pairOf(index, node, String(segment));
       if (pair) next = { key: pair.key as Node, value: (pair.value as Node | null) ?? undefined };
     } else if (isSeq(node) && typeof segment === "number") {
       const item = node.items[segment] as Node | undefined;
@@ -64,6 +85,7 @@ function walk(doc: Document, path: ConfigPath): Found[] {
 
 /** Creates the locator of a document parsed with `lineCounter`. */
 export function createLocator(doc: Document, lineCounter: LineCounter): Locator {
+  const index: PairIndex = new WeakMap();
   const toPosition = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -78,7 +100,7 @@ export function createLocator(doc: Document, lineCounter: LineCounter): Locator 
   return {
     offset: toPosition,
     position(path, anchor) {
-      const found = walk(doc, anchor === "parent" ? path.slice(0, -1) : path);
+      const found = walk(doc, anchor === "parent" ? path.slice(0, -1) : path, index);
       const complete = found.length === (anchor === "parent" ? path.length : path.length + 1);
       // Fall back outwards: the deepest entry that exists, named by its key where it has one.
       for (let i = found.length - 1; i >= 0; i--) {

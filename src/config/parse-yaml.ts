@@ -1,8 +1,8 @@
 /**
  * Parses dray.yaml's text into plain data plus a locator, turning YAML's own errors (bad
- * indentation, an unclosed bracket, a key written twice) into problems with positions.
+ * indentation, an unclosed bracket) and keys written twice into problems with positions.
  */
-import { type Document, isScalar, LineCounter, parseDocument, visit, type YAMLError } from "yaml";
+import { type Document, isScalar, LineCounter, type Node, parseDocument, visit, type YAMLError } from "yaml";
 import { errorMessage } from "../errors/index.js";
 import { createLocator, type Locator } from "./locator.js";
 import type { Problem } from "./problems.js";
@@ -14,53 +14,58 @@ export interface ParsedYaml {
   problems: Problem[];
 }
 
-/** The key written at `offset`, for naming a duplicate. */
-function keyAt(doc: Document, offset: number): string | undefined {
-  let text: string | undefined;
+function syntaxProblem(error: YAMLError): Problem {
+  // Only the first line: with prettyErrors off it is the whole sentence, without a code frame.
+  const [firstLine = error.code] = error.message.split("\n");
+  return { where: { kind: "offset", offset: error.pos[0] }, message: `invalid YAML: ${firstLine}` };
+}
+
+/**
+ * Every key written a second time in its map, at the second one. One pass with a set per map: the
+ * YAML library's own check (`uniqueKeys`) compares each key with every earlier one, which took
+ * 17 s for a map of 40,000 keys. Keys compare by their value, as the library's check does.
+ */
+function duplicateKeys(doc: Document): Problem[] {
+  const problems: Problem[] = [];
   visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        text = String(pair.key.value);
-        return visit.BREAK;
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (!isScalar(key)) continue;
+        if (!seen.has(key.value)) {
+          seen.add(key.value);
+          continue;
+        }
+        problems.push({
+          where: { kind: "offset", offset: key.range?.[0] ?? 0 },
+          message: `duplicate key ${JSON.stringify(String(key.value))} — a key may appear only once in a map`,
+        });
       }
       return undefined;
     },
   });
-  return text;
-}
-
-function syntaxProblem(doc: Document, error: YAMLError): Problem {
-  const offset = error.pos[0];
-  if (error.code === "DUPLICATE_KEY") {
-    const key = keyAt(doc, offset);
-    const name = key === undefined ? "a key" : `key ${JSON.stringify(key)}`;
-    return {
-      where: { kind: "offset", offset },
-      message: `duplicate ${name} — a key may appear only once in a map`,
-    };
-  }
-  // Only the first line: with prettyErrors off it is the whole sentence, without a code frame.
-  const [firstLine = error.code] = error.message.split("\n");
-  return { where: { kind: "offset", offset }, message: `invalid YAML: ${firstLine}` };
+  return problems;
 }
 
 /**
- * Parses `source`. A duplicate key leaves the document readable, so the data is still returned
- * and checked (every problem at once); any other YAML error makes the data meaningless.
+ * Parses `source`. A duplicate key leaves the document readable, so the data (holding the last
+ * value) is still returned and checked (every problem at once); any other YAML error makes the
+ * data meaningless.
  */
 export function parseConfigYaml(source: string): ParsedYaml {
   const lineCounter = new LineCounter();
   // merge: `<<: *defaults` is how docker-compose users share settings between services.
-  const doc = parseDocument(source, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false });
   const locator = createLocator(doc, lineCounter);
   // One problem per place: a single slip often trips several of YAML's rules at once.
-  const errors = doc.errors.filter(
-    (error, i) => doc.errors.findIndex((e) => e.pos[0] === error.pos[0]) === i,
-  );
-  const problems = errors.map((error) => syntaxProblem(doc, error));
-  if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) {
-    return { data: undefined, locator, problems };
-  }
+  const seenAt = new Set<number>();
+  const problems = doc.errors
+    .filter((error) => !seenAt.has(error.pos[0]) && seenAt.add(error.pos[0]))
+    .map(syntaxProblem);
+  const broken = problems.length > 0;
+  problems.push(...duplicateKeys(doc));
+  if (broken) return { data: undefined, locator, problems };
   try {
     return { data: doc.toJS({ maxAliasCount: 100 }), locator, problems };
   } catch (error) {

@@ -124,3 +124,44 @@ describe("loadConfig", () => {
     expect(config.services.map((s) => s.name)).toEqual([...config.services.map((s) => s.name)].sort());
   });
 });
+
+describe("loadConfig refuses bytes that are not a dray.yaml", () => {
+  const write = async (name: string, data: Buffer | string) => {
+    const dir = path.join(root, "bytes", name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "dray.yaml"), data);
+    return dir;
+  };
+
+  it("reports invalid UTF-8 at its line instead of reading U+FFFD", async () => {
+    const dir = await write(
+      "latin1",
+      Buffer.concat([
+        Buffer.from("project: shop\nservices:\n  api:\n    go: ./caf"),
+        Buffer.from([0xe9, 0x0a]),
+      ]),
+    );
+    const error = await userError(loadConfig({ cwd: dir, env: {} }));
+    expect([error.exitCode, error.message]).toEqual([ExitCode.usage, "dray.yaml has 1 problem"]);
+    expect(error.details).toMatch(/^dray\.yaml:4:14 {2}invalid UTF-8 \(byte 0xE9\)/);
+  });
+
+  it("reports a UTF-16 file as such, not as a file that is not a map", async () => {
+    const text = "project: shop\nservices:\n  api:\n    go: ./services/api\n";
+    const dir = await write(
+      "utf16",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+    );
+    const error = await userError(loadConfig({ cwd: dir, env: {} }));
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.details).toMatch(/^dray\.yaml:1:1 {2}the file is UTF-16/);
+  });
+
+  it("refuses a file over the size limit before reading it", async () => {
+    const dir = await write("huge", `project: shop\n# ${"x".repeat(5 * 1024 * 1024)}\n`);
+    const error = await userError(loadConfig({ cwd: dir, env: {} }));
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toBe("dray.yaml is 5.0 MiB; dray reads at most 4.0 MiB of configuration");
+    expect(error.hint).toMatch(/wrong file/);
+  });
+});

@@ -141,3 +141,68 @@ export const fileEntry = z
   )
   .describe("A host file or directory (inside the service's context) copied into the image as its own layer.")
   .meta({ id: "file" });
+
+/** The largest user or group id: ids are 32 bits, and 4294967295 ((uid_t)-1) means "no change" to setuid(2). */
+export const MAX_ID = 4_294_967_294;
+
+const USER_PART = "[A-Za-z0-9_][A-Za-z0-9_.-]*\\$?";
+/** A user, optionally with a group: each a name or a numeric id (OCI image config `User`). */
+export const USER_PATTERN = new RegExp(`^${USER_PART}(?::${USER_PART})?$`);
+
+const USER_FORMS =
+  'a user name or id, optionally with ":" and a group name or id, e.g. "65532:65532" or "app"';
+
+/** What is wrong with one side of "user:group"; undefined when it is a valid name or id. */
+function userPartProblem(part: string, what: "user" | "group"): string | undefined {
+  if (/^\d+$/.test(part)) {
+    return Number(part) <= MAX_ID
+      ? undefined
+      : `${what} id ${part} is too large — ids go from 0 to ${MAX_ID}`;
+  }
+  if (!new RegExp(`^${USER_PART}$`).test(part)) {
+    return `${JSON.stringify(part)} is not a ${what} name — names are letters, digits, "_", "." and "-", not starting with "." or "-"`;
+  }
+  return part.length > 32 ? `${what} name ${JSON.stringify(part)} is longer than 32 characters` : undefined;
+}
+
+/**
+ * What is wrong with a `user:` value, or undefined. The forms are those of the OCI image config's
+ * `User` (https://github.com/opencontainers/image-spec/blob/main/config.md#properties): user, uid,
+ * user:group, uid:gid, uid:group, user:gid.
+ */
+export function userProblem(value: unknown): string | undefined {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) && value >= 0 && value <= MAX_ID) return undefined;
+    return `${describeValue(value)} is not a user id — ids are whole numbers from 0 to ${MAX_ID}`;
+  }
+  if (typeof value !== "string")
+    return `expected a user like "65532:65532" or a user id, got ${describeValue(value)}`;
+  const parts = value.split(":");
+  if (value === "" || parts.length > 2 || parts.includes("")) {
+    return `${describeValue(value)} is not a user — write ${USER_FORMS}`;
+  }
+  return (
+    userPartProblem(parts[0]!, "user") ??
+    (parts[1] === undefined ? undefined : userPartProblem(parts[1], "group"))
+  );
+}
+
+const userError = (iss: Issue) =>
+  userProblem(iss.input) ?? `expected ${USER_FORMS}, got ${describeValue(iss.input)}`;
+
+/** The user (and group) a container runs as: "65532:65532", "app", 65532. */
+export const imageUser = z
+  .union(
+    [
+      z
+        .string()
+        // abort: the refinement below would only say the same again.
+        .regex(USER_PATTERN, { error: userError, abort: true })
+        .refine((text) => userProblem(text) === undefined, { error: userError }),
+      z.int({ error: userError }).min(0, { error: userError }).max(MAX_ID, { error: userError }),
+    ],
+    { error: userError },
+  )
+  .describe(
+    'User (and group) the container runs as: a name or numeric id, optionally ":" and a group name or id — "65532:65532", "app:app" or 65532.',
+  );

@@ -12,6 +12,7 @@ import {
   fileEntry,
   imageFilePath,
   imagePath,
+  imageUser,
   platformList,
   port,
   projectName,
@@ -39,12 +40,7 @@ const imageSettings = {
     .array(port)
     .optional()
     .describe('Ports the image exposes; numbers are TCP. Written to the image as "8080/tcp".'),
-  user: z
-    .union([z.string().min(1), z.int().min(0)], {
-      error: (iss) => `expected a user like "65532:65532" or a user id, got ${describeValue(iss.input)}`,
-    })
-    .optional()
-    .describe('User (and group) the container runs as, e.g. "65532:65532" or 65532.'),
+  user: imageUser.optional(),
   labels: z
     .record(z.string().min(1), scalar)
     .optional()

@@ -3,14 +3,17 @@
  * platforms, the services map) and each service are checked separately, each service against
  * the schema of its kind, so messages can say "not allowed for a go service".
  */
+import { posix } from "node:path";
 import type * as z from "zod";
 import { describeValue, issueMessage } from "./issue-messages.js";
 import { issuesToProblems, type TranslateOptions } from "./issues-to-problems.js";
+import { fileParts } from "./normalize.js";
 import { type Problem, problemAt } from "./problems.js";
 import {
   type CommandServiceConfig,
   commandServiceSchema,
   configFrameSchema,
+  type FileEntryConfig,
   type GoServiceConfig,
   goServiceSchema,
   type UserConfig,
@@ -82,8 +85,35 @@ function validateService(name: string, spec: unknown): ServiceResult {
     body = rest;
   }
   const result = parse(kinds[kind].schema, body, path, { unknownKey: foreignKey(kind, path) });
-  problems.push(...result.problems);
+  problems.push(...result.problems, ...sharedDestinations(path, result.value?.files));
   return { value: problems.length === 0 ? result.value : undefined, problems };
+}
+
+/**
+ * `files:` entries that write the same path of the image: all of them go into one layer, where a
+ * path can be written once, and which one was meant cannot be guessed. Reported at the later one.
+ */
+function sharedDestinations(service: ConfigPath, files: readonly FileEntryConfig[] | undefined): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  (files ?? []).forEach((entry, index) => {
+    const to = fileParts(entry).to;
+    // "/etc/app/", "/etc//app" and "/etc/./app" are all /etc/app.
+    const key = posix.normalize(to).replace(/(.)\/+$/, "$1");
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, index);
+      return;
+    }
+    problems.push(
+      problemAt(
+        [...service, "files", index],
+        "value",
+        `${JSON.stringify(to)} is also the destination of files[${earlier}] — each path in the image can come from one entry only`,
+      ),
+    );
+  });
+  return problems;
 }
 
 /** Validates dray.yaml's data; pure. */

@@ -13,7 +13,7 @@ import { deployProject, runnable } from "../deploy/index.js";
 import { createEngineClient, engineAddress, readEngineInfo } from "../engine/index.js";
 import { errorText } from "../errors/index.js";
 import { findGoToolchain } from "../go/index.js";
-import { createTracer } from "../report/index.js";
+import { createTracer, type Tracer } from "../report/index.js";
 import { servicesReached } from "./batch.js";
 import type { DevHub } from "./hub.js";
 import { loadProjectInputs } from "./inputs.js";
@@ -32,6 +32,8 @@ export interface DevLoopOptions {
   hub: DevHub;
   /** Deploy progress and notices for the terminal. */
   notice: (line: string) => void;
+  /** Records every deploy's steps (for `--trace`); default: a tracer of each deploy's own, dropped after it. */
+  tracer?: Tracer;
 }
 
 export interface DevLoop {
@@ -63,7 +65,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       lockWaitMs: 60_000,
       ...(wrapper ? { wrapper } : {}),
       env,
-      tracer: createTracer(),
+      tracer: options.tracer ?? createTracer(),
       signal: new AbortController().signal,
       log: (service, line) => notice(`${service}: ${line}`),
     });

@@ -13,6 +13,8 @@ export const ExitCode = {
   usage: 2,
   /** Something dray needs is missing from the machine: a toolchain, a tool. */
   environment: 3,
+  /** The user stopped the command (Ctrl-C): 128 + SIGINT, as a shell reports it. */
+  interrupted: 130,
   /** A bug in dray (EX_SOFTWARE). */
   internal: 70,
 } as const;
@@ -55,6 +57,11 @@ export class RemoteError extends Error {
     this.retryable = options.retryable ?? false;
     this.hint = options.hint;
   }
+}
+
+/** The error of a command the user stopped (Ctrl-C): exit 130, and what was kept or undone. */
+export function interruptedError(outcome: string): UserError {
+  return new UserError(`interrupted: ${outcome}`, { exitCode: ExitCode.interrupted });
 }
 
 /** True for errors the user should see without a stack. */

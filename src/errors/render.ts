@@ -6,6 +6,7 @@
 
 import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { ExitCode, type ExitCodeValue, RemoteError, UserError } from "./errors.js";
+import { fileSystemFault } from "./fs-faults.js";
 
 /** What dray shows of an error, whatever the form. */
 export type ErrorDescription =
@@ -26,8 +27,12 @@ export type ErrorDescription =
       exitCode: ExitCodeValue;
     };
 
-/** Classifies `error` (anything thrown) for display. */
-export function describeError(error: unknown): ErrorDescription {
+/**
+ * Classifies `error` (anything thrown) for display. A file-system fault the user can fix (disk full,
+ * read-only, permission denied…) is a user error even when no edge named it one.
+ */
+export function describeError(thrown: unknown): ErrorDescription {
+  const error = fileSystemFault(thrown) ?? thrown;
   if (error instanceof UserError) {
     const { message, details, hint, exitCode } = error;
     return { kind: "user", message, details, hint, exitCode };

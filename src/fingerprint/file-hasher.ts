@@ -7,7 +7,7 @@ import { type BigIntStats, createReadStream, statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
-import { UserError } from "../errors/index.js";
+import { fileSystemFault, UserError } from "../errors/index.js";
 import { writeFileAtomic } from "../io/index.js";
 
 /** sha256 of file contents with a persistent stat cache. */
@@ -170,7 +170,7 @@ function statFile(absPath: string): BigIntStats {
         hint: "it was listed as an input but no longer exists (or is a dangling symlink); run again",
       });
     }
-    throw new UserError(`cannot read input file ${absPath}: ${(error as Error).message}`, { cause: error });
+    throw cannotRead(absPath, error);
   }
   if (!info.isFile()) throw new UserError(`input is not a regular file: ${absPath}`);
   return info;
@@ -217,6 +217,14 @@ async function hashContent(absPath: string, size: bigint): Promise<{ digest: str
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UserError(`input file not found: ${absPath}`, { cause: error });
-    throw new UserError(`cannot read input file ${absPath}: ${(error as Error).message}`, { cause: error });
+    throw cannotRead(absPath, error);
   }
+}
+
+/** An input that cannot be read: a file-system fault (permission denied, too many open files…) when it is one. */
+function cannotRead(absPath: string, error: unknown): UserError {
+  return (
+    fileSystemFault(error, { path: absPath }) ??
+    new UserError(`cannot read input file ${absPath}: ${(error as Error).message}`, { cause: error })
+  );
 }

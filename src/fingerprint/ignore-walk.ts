@@ -9,7 +9,7 @@ import type { Dirent } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
-import { UserError } from "../errors/index.js";
+import { fileSystemFault, UserError } from "../errors/index.js";
 import { compareUtf8 } from "./tree-hash.js";
 
 /** One ignore file: its rules, and how to turn a path relative to the walk's root into one relative to it. */
@@ -101,7 +101,10 @@ async function walkDir(walk: Walk, relDir: string, levels: readonly IgnoreLevel[
   try {
     children = await readdir(absDir, { withFileTypes: true });
   } catch (error) {
-    throw new UserError(`cannot list ${absDir}: ${(error as Error).message}`, { cause: error });
+    throw (
+      fileSystemFault(error, { path: absDir }) ??
+      new UserError(`cannot list ${absDir}: ${(error as Error).message}`, { cause: error })
+    );
   }
   const own = children.some((c) => c.name === ".gitignore")
     ? await readRules(path.join(absDir, ".gitignore"))
@@ -203,7 +206,10 @@ async function readRules(file: string): Promise<Ignore | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "ENOTDIR") return undefined;
-    throw new UserError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw (
+      fileSystemFault(error, { path: file }) ??
+      new UserError(`cannot read ${file}: ${(error as Error).message}`, { cause: error })
+    );
   }
   // Case-sensitive everywhere: the same checkout must give the same key on macOS and Linux.
   return ignore({ ignorecase: false }).add(text);

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UserError } from "../errors/index.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 let dir: string;
@@ -46,5 +47,18 @@ describe("writeFileAtomic", () => {
     await Promise.all(texts.map((text) => writeFileAtomic(target, text)));
     expect(texts).toContain(await readFile(target, "utf8"));
     expect(await readdir(dir)).toEqual(["out"]);
+  });
+});
+
+describe("writeFileAtomic on a file system that says no", () => {
+  it("names the target, not its temp file, and says what is in the way", async () => {
+    await writeFile(path.join(dir, "state"), "a file where a directory should be");
+    const target = path.join(dir, "state", "index.json");
+    const error = await writeFileAtomic(target, "{}").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(
+      `${path.join(dir, "state")} is a file, where dray needs a directory`,
+    );
+    expect((error as UserError).exitCode).toBe(3);
   });
 });

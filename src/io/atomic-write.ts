@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import path from "node:path";
+import { withFileSystemFault } from "../errors/index.js";
 
 /** Name prefix of temp files; a directory written to may contain them (left over after a crash, harmless). */
 export const TEMP_PREFIX = ".dray-tmp-";
@@ -18,7 +19,8 @@ export interface AtomicWriteOptions {
 /**
  * Writes `data` to a temp file with a unique name next to `target`, then renames it over `target`.
  * The same directory keeps the rename on one file system, where rename(2) is atomic; concurrent
- * writers never share a temp file; the temp file is removed when anything fails.
+ * writers never share a temp file; the temp file is removed when anything fails. A fault the user
+ * can fix (disk full, read-only, permission denied) is a UserError naming `target`.
  */
 export async function writeFileAtomic(
   target: string,
@@ -30,7 +32,9 @@ export async function writeFileAtomic(
     `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString("hex")}`,
   );
   // Opened outside the try: a temp file this call did not create is never this call's to remove.
-  const handle = await open(temp, "wx");
+  const handle = await open(temp, "wx").catch((error: unknown) => {
+    throw withFileSystemFault(error, { path: target, writing: true });
+  });
   try {
     try {
       await handle.writeFile(data);
@@ -41,7 +45,7 @@ export async function writeFileAtomic(
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw error;
+    throw withFileSystemFault(error, { path: target, writing: true });
   }
 }
 

@@ -17,7 +17,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { link, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { UserError } from "../errors/index.js";
+import { UserError, withFileSystemFault } from "../errors/index.js";
 
 /** Fields a caller stores with its lock, shown to whoever finds it held; pid, host and token are the lock's own. */
 export type LockFields = Record<string, string | number | boolean> & {
@@ -72,7 +72,11 @@ export async function acquireFileLock(file: string, options: AcquireOptions = {}
   // The complete record, linked into place below; named after the lock so the lock's directory
   // shows what it belongs to if a crash leaves it behind.
   const draft = `${file}.new-${token}`;
-  await writeFile(draft, mine, { flag: "wx" });
+  await writeFile(draft, mine, { flag: "wx" }).catch(async (error: unknown) => {
+    // A disk that fills up mid-write leaves a cut-off draft behind: nothing may keep it.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") await unlink(draft).catch(() => undefined);
+    throw withFileSystemFault(error, { path: file, writing: true });
+  });
   const held: HeldLock = { file, release: () => removeIfHolding(file, mine) };
   try {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);

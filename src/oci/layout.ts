@@ -4,10 +4,10 @@
  * blob; index.json is rewritten the same way under a lock, so a crash leaves the old one intact and
  * concurrent dray processes do not lose each other's tags.
  */
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError } from "../errors/index.js";
-import { syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
+import { ExitCode, UserError, withFileSystemFault } from "../errors/index.js";
+import { ensureDirectory, syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
@@ -40,10 +40,15 @@ const INDEX_FILE = "index.json";
 /** Opens the layout at `dir`; a directory that exists but is not an OCI layout is a UserError. */
 export async function openLayout(dir: string, options: OpenLayoutOptions = {}): Promise<LayoutStore> {
   const root = path.resolve(dir);
-  const names = await readdir(root).catch((error: NodeJS.ErrnoException) => {
+  const names = await readdir(root).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
-    if (error.code === "ENOTDIR") throw notALayout(dir, "it is a file");
-    throw error;
+    // The layout itself is a file, or a directory above it is (a file named .dray): say which.
+    const isFile = await stat(root).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (error.code === "ENOTDIR" && isFile) throw notALayout(dir, "it is a file");
+    throw withFileSystemFault(error);
   });
   if (names?.includes(LAYOUT_FILE)) {
     await checkLayoutFile(root, dir);
@@ -80,14 +85,14 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
         `blob ${digest} (${size} bytes) has content ${actual} (${data.length} bytes); nothing written`,
       );
     }
-    await mkdir(path.dirname(target), { recursive: true });
+    await ensureDirectory(path.dirname(target));
     await writeFileAtomic(target, data);
   }
 
   async function readIndex(): Promise<IndexJson> {
     const text = await readFile(indexPath, "utf8").catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOENT") return undefined;
-      throw error;
+      throw withFileSystemFault(error, { path: indexPath });
     });
     if (text === undefined) return emptyIndex();
     try {
@@ -146,8 +151,12 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
           // Checked under the lock: removeBlobs holds it while deleting, so a blob seen here stays.
           for (const [name, descriptor] of entries) {
             if (!(await hasBlob(descriptor.digest))) {
-              throw new Error(
+              // Not a bug: a prune in another process can remove what a build wrote before its tags move.
+              throw new UserError(
                 `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
+                {
+                  hint: "If this build wrote it, another dray process (a `dray cache prune`?) removed it meanwhile: run the build again.",
+                },
               );
             }
           }
@@ -197,7 +206,7 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
 
 /** Creates whatever part of the layout is missing; safe to run concurrently with another dray doing the same. */
 async function initialize(root: string, lockTimeoutMs: number | undefined): Promise<void> {
-  await mkdir(path.join(root, "blobs", "sha256"), { recursive: true });
+  await ensureDirectory(path.join(root, "blobs", "sha256"));
   const layoutFile = path.join(root, LAYOUT_FILE);
   if (!(await stat(layoutFile).catch(() => undefined))) {
     await writeFileAtomic(layoutFile, canonicalJson({ imageLayoutVersion: LAYOUT_VERSION }));

@@ -16,7 +16,7 @@ import {
   sameImages,
 } from "../cache/index.js";
 import { type ResolvedService, selectServices } from "../config/index.js";
-import { isExpectedError } from "../errors/index.js";
+import { interruptedError, isExpectedError } from "../errors/index.js";
 import { computeServiceKeys, createFileHasher, type ServiceKey } from "../fingerprint/index.js";
 import { type Digest, openLayout } from "../oci/index.js";
 import { createStepClock, createTracer } from "../report/index.js";
@@ -41,6 +41,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
   const { keys, mains, toolchain, facts } = await steps.time("fingerprint", () =>
     computeServiceKeys(services, { config, env: options.env, hasher, cacheDir: config.state.cache, tracer }),
   );
+
+  stopIfInterrupted(options.signal);
 
   // 2. Cache: the local build cache, with the registry's behind it under `cache: registry`.
   const [layout, buildCache] = await Promise.all([
@@ -92,6 +94,10 @@ export async function buildProject(options: BuildOptions): Promise<BuildOutcome>
       ),
     );
 
+    // Interrupted: what was written stays unreferenced (the next build reuses it, a prune removes
+    // it), the tags and the last build stay as they were, and `finally` removes the scratch space.
+    stopIfInterrupted(options.signal);
+
     // 5. Tags move only after every blob is in place; then the last build is remembered and the cache bounded.
     await steps.time("tag", () => moveTags(layout, entries));
     await buildCache.setLast(
@@ -140,6 +146,13 @@ function changeOf(last: CacheEntry | undefined, now: CacheEntry): ImageChange {
   if (!last) return "new";
   if (last.key === now.key) return "unchanged";
   return sameImages(last, now) ? "rebuilt-identical" : "changed";
+}
+
+/** Throws the "interrupted" error (exit 130) once Ctrl-C has aborted `signal`. */
+function stopIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw interruptedError("nothing was tagged; the image layout keeps the images of the last build");
+  }
 }
 
 function isAbort(error: unknown): boolean {

@@ -3,7 +3,7 @@
  * must be built: the image assembler, the batching Go compiler and the compressor load here.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pLimit from "p-limit";
@@ -12,6 +12,7 @@ import { type CacheEntry, entryFor } from "../cache/index.js";
 import type { ResolvedService } from "../config/index.js";
 import type { ServiceKey } from "../fingerprint/index.js";
 import { createBatchingCompiler, type GoMain, type GoToolchain } from "../go/index.js";
+import { ensureDirectory } from "../io/index.js";
 import type { Digest, ImageSet, LayoutStore } from "../oci/index.js";
 import type { BasePins } from "../pins/index.js";
 import { createStepClock, type Tracer } from "../report/index.js";
@@ -51,7 +52,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
   const { tracer } = inputs;
   // Scratch space under .dray, private to this run, so nothing half-built ever lands in the layout.
   const tmpDir = path.join(config.state.tmp, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir(tmpDir, { recursive: true });
+  await ensureDirectory(tmpDir);
   const limit = pLimit(options.jobs ?? Math.max(1, os.availableParallelism()));
   const { layout } = inputs;
   const { buildService } = await import("../assemble/index.js");

@@ -2,7 +2,14 @@
 import path from "node:path";
 import type { ResolvedConfig } from "../../config/index.js";
 import { loadConfig } from "../../config/index.js";
-import { ExitCode, type ExitCodeValue, errorJson, failureExitCode, renderError } from "../../errors/index.js";
+import {
+  ExitCode,
+  type ExitCodeValue,
+  errorJson,
+  failureExitCode,
+  interruptedError,
+  renderError,
+} from "../../errors/index.js";
 import { openLayout } from "../../oci/index.js";
 import { type BuildOutcome, buildProject, publishBuilt, type ServiceReport } from "../../pipeline/index.js";
 import type { PublishReport } from "../../publish/index.js";
@@ -11,6 +18,7 @@ import type { Tracer } from "../../report/index.js";
 import { createProgress, formatBytes, formatMs, renderTable, shortDigest } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { listenForInterrupt } from "../interrupt.js";
 import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 
@@ -31,10 +39,28 @@ export async function runBuild(names: readonly string[], flags: BuildFlags): Pro
   return runReported("build", flags, (tracer) => buildAndReport(names, flags, tracer));
 }
 
+/** Ctrl-C stops the build cleanly (see interrupt.ts): from the first step on, not only once it compiles. */
 async function buildAndReport(
   names: readonly string[],
   flags: BuildFlags,
   tracer: Tracer,
+): Promise<ExitCodeValue> {
+  const style = outputStyle(process.stderr, process.env);
+  const interruption = listenForInterrupt((text) =>
+    process.stderr.write(`\n${paint(style, Color.yellow, text)}\n`),
+  );
+  try {
+    return await buildWith(names, flags, tracer, interruption.signal);
+  } finally {
+    interruption.dispose();
+  }
+}
+
+async function buildWith(
+  names: readonly string[],
+  flags: BuildFlags,
+  tracer: Tracer,
+  signal: AbortSignal,
 ): Promise<ExitCodeValue> {
   const config = await tracer.span("load config", () =>
     loadConfig({
@@ -46,9 +72,6 @@ async function buildAndReport(
   const style = outputStyle(process.stderr, process.env);
   const selected = names.length > 0 ? names : config.services.map((s) => s.name);
   const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
   // A registry client only when this run talks to the registry: pushing, or the shared cache.
   const registry = flags.push || config.cache === "registry" ? await openRegistry(config, flags) : undefined;
   let outcome: BuildOutcome;
@@ -64,8 +87,11 @@ async function buildAndReport(
       ...(flags.cache === false ? { noCache: true } : {}),
       ...(registry?.registryCache ? { registryCache: registry.registryCache } : {}),
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
-      signal: controller.signal,
+      signal,
     });
+    if (flags.push && signal.aborted) {
+      throw interruptedError("the images are built and tagged in the layout; nothing was pushed");
+    }
     if (flags.push && registry && outcome.entries.size > 0) {
       const moved = new Map<string, { sent: number; skipped: number }>();
       pushed = await tracer.span("push", () =>
@@ -95,7 +121,6 @@ async function buildAndReport(
     }
   } finally {
     progress?.finish();
-    process.off("SIGINT", onSigint);
     registry?.client.close();
   }
 

@@ -10,9 +10,10 @@ import {
 import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { openLayout } from "../../oci/index.js";
-import { formatBytes, renderTable, shortDigest } from "../../report/index.js";
+import { formatBytes, renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface CacheInfoFlags extends GlobalOptions {
   json?: boolean;
@@ -31,10 +32,19 @@ export interface CacheLimit {
 }
 
 /** Run `dray cache info`. */
-export async function runCacheInfo(flags: CacheInfoFlags): Promise<ExitCodeValue> {
-  const { cacheDir } = await projectDirs(flags);
+export function runCacheInfo(flags: CacheInfoFlags): Promise<ExitCodeValue> {
+  return runReported("cache info", flags, (tracer) => cacheInfo(flags, tracer), { summaryOnRequest: true });
+}
+
+/** Run `dray cache prune`. */
+export function runCachePrune(flags: CachePruneFlags): Promise<ExitCodeValue> {
+  return runReported("cache prune", flags, (tracer) => cachePrune(flags, tracer), { summaryOnRequest: true });
+}
+
+async function cacheInfo(flags: CacheInfoFlags, tracer: Tracer): Promise<ExitCodeValue> {
+  const { cacheDir } = await tracer.span("load config", () => projectDirs(flags));
   const limit = envLimit(process.env);
-  const info = await (await openBuildCache(cacheDir)).info();
+  const info = await tracer.span("read cache", async () => (await openBuildCache(cacheDir)).info());
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...info, limit: limit.bytes }, null, 2)}\n`);
   } else {
@@ -43,20 +53,19 @@ export async function runCacheInfo(flags: CacheInfoFlags): Promise<ExitCodeValue
   return ExitCode.ok;
 }
 
-/** Run `dray cache prune`. */
-export async function runCachePrune(flags: CachePruneFlags): Promise<ExitCodeValue> {
+async function cachePrune(flags: CachePruneFlags, tracer: Tracer): Promise<ExitCodeValue> {
   // Parsed before anything is opened, so a typo in --max-size changes nothing.
   const limit: CacheLimit =
     flags.maxSize === undefined
       ? envLimit(process.env)
       : { bytes: parseSizeOrThrow(flags.maxSize, "--max-size"), source: "--max-size" };
-  const { cacheDir, layoutDir } = await projectDirs(flags);
+  const { cacheDir, layoutDir } = await tracer.span("load config", () => projectDirs(flags));
   const [cache, layout] = await Promise.all([
     openBuildCache(cacheDir),
     openLayout(layoutDir, { create: true }),
   ]);
   const dryRun = flags.dryRun ?? false;
-  const result = await cache.prune({ maxBytes: limit.bytes, layout, dryRun });
+  const result = await tracer.span("prune", () => cache.prune({ maxBytes: limit.bytes, layout, dryRun }));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ dryRun, limit: limit.bytes, ...result }, null, 2)}\n`);
   } else {

@@ -4,8 +4,10 @@ import type { DockerTargetConfig, ResolvedConfig } from "../../config/index.js";
 import { loadConfig } from "../../config/index.js";
 import { chooseTarget } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
+import type { Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface DevFlags extends GlobalOptions {
   target?: string;
@@ -31,12 +33,19 @@ function devTarget(config: ResolvedConfig, name: string | undefined): DockerTarg
   return target;
 }
 
-export async function runDev(names: readonly string[], flags: DevFlags): Promise<ExitCodeValue> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+/** Run `dray dev`; with `--trace`, the trace of every deploy and update is written when it stops. */
+export function runDev(names: readonly string[], flags: DevFlags): Promise<ExitCodeValue> {
+  return runReported("dev", flags, (tracer) => dev(names, flags, tracer), { summaryOnRequest: true });
+}
+
+async function dev(names: readonly string[], flags: DevFlags, tracer: Tracer): Promise<ExitCodeValue> {
+  const config = await tracer.span("load config", () =>
+    loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    }),
+  );
   const target = devTarget(config, flags.target);
   const style = outputStyle(process.stderr, process.env);
   const { createDevHub, startDevLoop, attachTerminal, startDashboard } = await import("../../dev/index.js");
@@ -50,7 +59,16 @@ export async function runDev(names: readonly string[], flags: DevFlags): Promise
   const detach = attachTerminal(hub, process.stderr, style);
   let loop: Awaited<ReturnType<typeof startDevLoop>>;
   try {
-    loop = await startDevLoop({ config, target, only: names, env: process.env, hub, notice });
+    loop = await startDevLoop({
+      config,
+      target,
+      only: names,
+      env: process.env,
+      hub,
+      notice,
+      // Spans pile up over a long session: kept only when someone will read them.
+      ...(flags.trace ? { tracer } : {}),
+    });
   } catch (error) {
     // Nothing may keep the process alive after a failed start: the error is the last word.
     detach();

@@ -12,9 +12,10 @@ import {
   renderGraphText,
 } from "../../graph/index.js";
 import { compareCodeUnits, PLATFORMS, type PlatformName, parsePlatform } from "../../oci/index.js";
-import { createTracer, finishReport } from "../../report/index.js";
+import type { Tracer } from "../../report/index.js";
 import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface GraphFlags extends GlobalOptions {
   json?: boolean;
@@ -22,54 +23,42 @@ interface GraphFlags extends GlobalOptions {
   platform?: string;
 }
 
-/** Run `dray graph`. */
-export async function runGraph(flags: GraphFlags): Promise<ExitCodeValue> {
-  const tracer = createTracer();
+/** Run `dray graph`. The summary of a graph run is one `go list`: printed only on request. */
+export function runGraph(flags: GraphFlags): Promise<ExitCodeValue> {
+  return runReported("graph", flags, (tracer) => graph(flags, tracer), { summaryOnRequest: true });
+}
+
+async function graph(flags: GraphFlags, tracer: Tracer): Promise<ExitCodeValue> {
   const style = outputStyle(process.stdout, process.env);
-  let completed = false;
-  try {
-    const platform = flags.platform === undefined ? undefined : checkPlatform(flags.platform);
-    const config = await loadConfig({
+  const platform = flags.platform === undefined ? undefined : checkPlatform(flags.platform);
+  const config = await tracer.span("load config", () =>
+    loadConfig({
       cwd: flags.dir,
       ...(flags.config ? { file: flags.config } : {}),
       env: process.env,
-    });
-    const graph = await tracer.span("load package graph", () =>
-      loadGoGraph(config, { env: process.env, tracer, ...(platform ? { platform } : {}) }),
-    );
-    const packageDirs = new Map(
-      config.services.flatMap((s) => (s.kind === "go" ? [[s.name, s.package]] : [])),
-    );
-    const packages = blastRadius(graph, mainPackages(graph, packageDirs));
-    if (flags.dot) {
-      process.stdout.write(`${renderGraphDot(graph, packages)}\n`);
-    } else if (flags.json) {
-      const report = {
-        platform: flags.platform ?? null,
-        services: [...graph.closures.keys()].sort(compareCodeUnits),
-        packages,
-        modules: moduleRadius(graph),
-      };
-      process.stdout.write(`${renderGraphJson(report)}\n`);
-    } else if (graph.closures.size === 0) {
-      process.stdout.write("no Go services in this project: nothing to graph\n");
-    } else {
-      process.stdout.write(`${renderGraphText(packages, graph.closures.size, style, moduleRadius(graph))}\n`);
-    }
-    completed = true;
-    return ExitCode.ok;
-  } finally {
-    // The summary of a graph run is one `go list`: only on request, never on its own.
-    await finishReport({
-      tracer,
-      flags: { ...flags, summary: flags.summary ?? false },
-      command: "graph",
-      style: outputStyle(process.stderr, process.env),
-      stream: process.stderr,
-      env: process.env,
-      completed,
-    });
+    }),
+  );
+  const graph = await tracer.span("load package graph", () =>
+    loadGoGraph(config, { env: process.env, tracer, ...(platform ? { platform } : {}) }),
+  );
+  const packageDirs = new Map(config.services.flatMap((s) => (s.kind === "go" ? [[s.name, s.package]] : [])));
+  const packages = blastRadius(graph, mainPackages(graph, packageDirs));
+  if (flags.dot) {
+    process.stdout.write(`${renderGraphDot(graph, packages)}\n`);
+  } else if (flags.json) {
+    const report = {
+      platform: flags.platform ?? null,
+      services: [...graph.closures.keys()].sort(compareCodeUnits),
+      packages,
+      modules: moduleRadius(graph),
+    };
+    process.stdout.write(`${renderGraphJson(report)}\n`);
+  } else if (graph.closures.size === 0) {
+    process.stdout.write("no Go services in this project: nothing to graph\n");
+  } else {
+    process.stdout.write(`${renderGraphText(packages, graph.closures.size, style, moduleRadius(graph))}\n`);
   }
+  return ExitCode.ok;
 }
 
 function checkPlatform(name: string): ReturnType<typeof parsePlatform> {

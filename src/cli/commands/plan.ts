@@ -17,9 +17,10 @@ import type { ServiceKey } from "../../fingerprint/index.js";
 import { computeServiceKeys, createFileHasher, describeChange } from "../../fingerprint/index.js";
 import type { Digest } from "../../oci/index.js";
 import { buildProject } from "../../pipeline/index.js";
-import { createTracer, renderTable, shortDigest, type Tracer } from "../../report/index.js";
+import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface PlanFlags extends GlobalOptions {
   json?: boolean;
@@ -28,8 +29,17 @@ interface PlanFlags extends GlobalOptions {
 }
 
 /** Run `dray plan [service…]`. */
-export async function runPlan(names: readonly string[], flags: PlanFlags): Promise<ExitCodeValue> {
-  const { changes, baselineName } = await compareWithBaseline(names, flags);
+export function runPlan(names: readonly string[], flags: PlanFlags): Promise<ExitCodeValue> {
+  return runReported("plan", flags, (tracer) => plan(names, flags, tracer), { summaryOnRequest: true });
+}
+
+/** Run `dray why <service>`. */
+export function runWhy(service: string, flags: PlanFlags): Promise<ExitCodeValue> {
+  return runReported("why", flags, (tracer) => why(service, flags, tracer), { summaryOnRequest: true });
+}
+
+async function plan(names: readonly string[], flags: PlanFlags, tracer: Tracer): Promise<ExitCodeValue> {
+  const { changes, baselineName } = await compareWithBaseline(names, flags, tracer);
   const style = outputStyle(process.stdout, process.env);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ baseline: baselineName, services: changes }, null, 2)}\n`);
@@ -47,9 +57,8 @@ export async function runPlan(names: readonly string[], flags: PlanFlags): Promi
   return ExitCode.ok;
 }
 
-/** Run `dray why <service>`. */
-export async function runWhy(service: string, flags: PlanFlags): Promise<ExitCodeValue> {
-  const { changes, baselineName } = await compareWithBaseline([service], flags);
+async function why(service: string, flags: PlanFlags, tracer: Tracer): Promise<ExitCodeValue> {
+  const { changes, baselineName } = await compareWithBaseline([service], flags, tracer);
   const entry = changes.find((e) => e.service === service)!;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ baseline: baselineName, ...entry }, null, 2)}\n`);
@@ -84,19 +93,23 @@ export async function runWhy(service: string, flags: PlanFlags): Promise<ExitCod
 async function compareWithBaseline(
   names: readonly string[],
   flags: PlanFlags,
-): Promise<{ changes: ServiceChange[]; baselineName: string; tracer: Tracer }> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+  tracer: Tracer,
+): Promise<{ changes: ServiceChange[]; baselineName: string }> {
+  const config = await tracer.span("load config", () =>
+    loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    }),
+  );
   const services = selectServices(config, names);
-  const tracer = createTracer();
   const cache = await openBuildCache(config.state.cache);
   // The baseline is read before anything is built: a build moves "last build" forward.
-  const baseline = flags.since
-    ? await gitRefBaseline(config, flags.since, { env: process.env, cache, tracer })
-    : await lastBuildBaseline(cache);
+  const baseline = await tracer.span("baseline", () =>
+    flags.since
+      ? gitRefBaseline(config, flags.since, { env: process.env, cache, tracer })
+      : lastBuildBaseline(cache),
+  );
   const wanted = new Set(services.map((s) => s.name));
   const scoped = new Map<string, BaselineService>(
     [...baseline].filter(([service]) => names.length === 0 || wanted.has(service)),
@@ -115,11 +128,11 @@ async function compareWithBaseline(
       ),
     );
   } else {
-    keys = await currentKeys(config, services, tracer);
-    images = await knownImages(cache, keys);
+    keys = await tracer.span("input keys", () => currentKeys(config, services, tracer));
+    images = await tracer.span("cache lookup", () => knownImages(cache, keys));
   }
   const changes = detectChanges(keys, scoped, images);
-  return { changes, baselineName: flags.since ? flags.since : "the last build", tracer };
+  return { changes, baselineName: flags.since ? flags.since : "the last build" };
 }
 
 async function currentKeys(

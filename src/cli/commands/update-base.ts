@@ -3,39 +3,58 @@ import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { updateBases } from "../../pins/index.js";
 import { createRegistryClient, resolveRemote } from "../../registry/index.js";
-import { shortDigest } from "../../report/index.js";
+import { shortDigest, type Tracer } from "../../report/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface UpdateBaseFlags extends GlobalOptions {
   json?: boolean;
 }
 
 /** Run `dray update-base`. */
-export async function runUpdateBase(only: readonly string[], flags: UpdateBaseFlags): Promise<ExitCodeValue> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
+export function runUpdateBase(only: readonly string[], flags: UpdateBaseFlags): Promise<ExitCodeValue> {
+  return runReported("update-base", flags, (tracer) => updateBase(only, flags, tracer), {
+    summaryOnRequest: true,
   });
+}
+
+async function updateBase(
+  only: readonly string[],
+  flags: UpdateBaseFlags,
+  tracer: Tracer,
+): Promise<ExitCodeValue> {
+  const config = await tracer.span("load config", () =>
+    loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    }),
+  );
   const clients = new Map<string, ReturnType<typeof createRegistryClient>>();
   try {
-    const result = await updateBases({
-      config,
-      ...(only.length > 0 ? { only: [...only] } : {}),
-      resolve: async (base) => {
-        const id = `${base.registry}\0${base.insecure}\0${base.caFile ?? ""}`;
-        let client = clients.get(id);
-        if (!client) {
-          client = createRegistryClient(base.registry, {
-            insecure: base.insecure,
-            ...(base.caFile ? { caFile: base.caFile } : {}),
-          });
-          clients.set(id, client);
-        }
-        const descriptor = await resolveRemote(client, base.repository, base.digest ?? base.tag ?? "latest");
-        return { digest: descriptor.digest, mediaType: descriptor.mediaType };
-      },
-    });
+    const result = await tracer.span("resolve bases", () =>
+      updateBases({
+        config,
+        ...(only.length > 0 ? { only: [...only] } : {}),
+        resolve: async (base) => {
+          const id = `${base.registry}\0${base.insecure}\0${base.caFile ?? ""}`;
+          let client = clients.get(id);
+          if (!client) {
+            client = createRegistryClient(base.registry, {
+              insecure: base.insecure,
+              ...(base.caFile ? { caFile: base.caFile } : {}),
+            });
+            clients.set(id, client);
+          }
+          const descriptor = await resolveRemote(
+            client,
+            base.repository,
+            base.digest ?? base.tag ?? "latest",
+          );
+          return { digest: descriptor.digest, mediaType: descriptor.mediaType };
+        },
+      }),
+    );
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return ExitCode.ok;

@@ -1,10 +1,11 @@
 /** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
 import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
-import { renderTable, shortDigest } from "../../report/index.js";
+import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import { verifyProject } from "../../verify/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { runReported } from "../run-reported.js";
 
 interface VerifyFlags extends GlobalOptions {
   json?: boolean;
@@ -12,23 +13,31 @@ interface VerifyFlags extends GlobalOptions {
 }
 
 /** Run `dray verify`. */
-export async function runVerify(names: readonly string[], flags: VerifyFlags): Promise<ExitCodeValue> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+export function runVerify(names: readonly string[], flags: VerifyFlags): Promise<ExitCodeValue> {
+  return runReported("verify", flags, (tracer) => verify(names, flags, tracer), { summaryOnRequest: true });
+}
+
+async function verify(names: readonly string[], flags: VerifyFlags, tracer: Tracer): Promise<ExitCodeValue> {
+  const config = await tracer.span("load config", () =>
+    loadConfig({
+      cwd: flags.dir,
+      ...(flags.config ? { file: flags.config } : {}),
+      env: process.env,
+    }),
+  );
   const style = outputStyle(process.stderr, process.env);
-  const { results, conditions } = await verifyProject({
-    config,
-    only: names,
-    env: process.env,
-    drayCommand: [process.execPath, process.argv[1]!],
-    ...(flags.keep ? { keep: true } : {}),
-    ...(flags.json
-      ? {}
-      : { onPhase: (phase: string) => process.stderr.write(`${paint(style, Color.dim, `· ${phase}`)}\n`) }),
-  });
+  const { results, conditions } = await tracer.span("verify", () =>
+    verifyProject({
+      config,
+      only: names,
+      env: process.env,
+      drayCommand: [process.execPath, process.argv[1]!],
+      ...(flags.keep ? { keep: true } : {}),
+      ...(flags.json
+        ? {}
+        : { onPhase: (phase: string) => process.stderr.write(`${paint(style, Color.dim, `· ${phase}`)}\n`) }),
+    }),
+  );
   const mismatches = results.filter((r) => !r.identical);
   if (flags.json) {
     process.stdout.write(

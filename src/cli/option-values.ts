@@ -1,0 +1,27 @@
+/**
+ * Parsers for option values that commander checks while it reads the command line. Each says what
+ * is allowed; commander prefixes the option and the value (`error: option '-j, --jobs <n>' argument
+ * '0' is invalid.`) and exits 2 before any command runs. Options checked against dray.yaml or a
+ * format dray owns (--lock-wait, --max-size, --platform) are checked by their command, first thing.
+ */
+import { InvalidArgumentError } from "commander";
+
+const DIGITS = /^\d+$/;
+
+/** A whole number from 1 up, written in plain digits (not "1.5", "1e3", "0x10" or " 2"). */
+export function positiveInteger(value: string): number {
+  const n = DIGITS.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("Expected a whole number of 1 or more, e.g. 4.");
+  }
+  return n;
+}
+
+/** A TCP port from 0 to 65535; 0 asks the system for any free port. */
+export function portNumber(value: string): number {
+  const n = DIGITS.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n > 65535) {
+    throw new InvalidArgumentError("Expected a port from 1 to 65535, or 0 for any free port.");
+  }
+  return n;
+}
