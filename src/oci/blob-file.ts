@@ -5,10 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { unlink } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { UserError } from "../errors/index.js";
+import { sha256Digest } from "./digest.js";
 import type { Descriptor, Digest } from "./types.js";
 
 /** What a blob file holds, compared with its name. */
@@ -43,6 +44,17 @@ export async function blobFileState(file: string, digest: Digest): Promise<BlobS
   return content.digest === digest
     ? { state: "ok", size: content.size }
     : { state: "corrupt", actual: content.digest, size: content.size };
+}
+
+/** The content of the blob file of `digest`, read whole: a missing or corrupted blob is a UserError naming it. */
+export async function readBlobFile(root: string, file: string, digest: Digest): Promise<Buffer> {
+  const data = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+    throw missingBlobError(root, file, digest);
+  });
+  const actual = sha256Digest(data);
+  if (actual !== digest) throw corruptBlobError(root, file, digest, actual);
+  return data;
 }
 
 /** Deletes the file of `digest` if (hashed now) its content is another digest's; true when it did. */

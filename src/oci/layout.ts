@@ -10,11 +10,10 @@ import { ExitCode, UserError } from "../errors/index.js";
 import { syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
 import {
   blobFileState,
-  corruptBlobError,
   hashFile,
   isDrayState,
-  missingBlobError,
   openBlobFile,
+  readBlobFile,
   removeIfCorrupt,
 } from "./blob-file.js";
 import { canonicalJson } from "./canonical-json.js";
@@ -71,15 +70,11 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
   const blobPath = (digest: Digest) => path.join(blobDir, digestHex(digest));
   const indexPath = path.join(root, INDEX_FILE);
 
-  async function hasBlob(digest: Digest): Promise<boolean> {
-    const info = await stat(blobPath(digest)).catch(() => undefined);
-    return info?.isFile() ?? false;
-  }
-
   async function blobSize(digest: Digest): Promise<number | undefined> {
     const info = await stat(blobPath(digest)).catch(() => undefined);
     return info?.isFile() ? info.size : undefined;
   }
+  const hasBlob = async (digest: Digest) => (await blobSize(digest)) !== undefined;
 
   // Blobs this process wrote or hashed: a blob shared by many images is hashed once per run.
   const verified = new Set<Digest>();
@@ -136,15 +131,7 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     hasBlob,
     blobSize,
     writeBlob,
-    async readBlob(digest) {
-      const data = await readFile(blobPath(digest)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-        throw missingBlobError(root, blobPath(digest), digest);
-      });
-      const actual = sha256Digest(data);
-      if (actual !== digest) throw corruptBlobError(root, blobPath(digest), digest, actual);
-      return data;
-    },
+    readBlob: (digest) => readBlobFile(root, blobPath(digest), digest),
     checkBlob: (digest) => blobFileState(blobPath(digest), digest),
     openBlob: (descriptor) => openBlobFile(root, blobPath(descriptor.digest), descriptor),
     async writeImageSet(set) {
