@@ -83,7 +83,10 @@ describe("runBuildCommand", () => {
   });
 
   it("reports a command that writes no output directory", async () => {
-    const error = await expectUserError(run(service("true"), "linux/amd64", "out"), "left no directory dist/");
+    const error = await expectUserError(
+      run(service("true"), "linux/amd64", "out"),
+      "left no directory dist/",
+    );
     expect(error.exitCode).toBe(ExitCode.failed);
   });
 

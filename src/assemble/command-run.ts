@@ -19,7 +19,7 @@ import { createHash } from "node:crypto";
 import { cp, lstat, mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { type CommandService, isInside, realPathOnDisk } from "../config/index.js";
-import { ExitCode, UserError } from "../errors/index.js";
+import { ExitCode, fileSystemFault, UserError } from "../errors/index.js";
 import { acquireFileLock, exec, tailLines } from "../io/index.js";
 import type { Platform } from "../oci/index.js";
 import { requireOutputDirectory } from "./command-output.js";
@@ -166,6 +166,10 @@ async function takeOutput(service: CommandService, origin: string, target: strin
       verbatimSymlinks: true,
       force: false,
       errorOnExist: true,
+    }).catch(async (copyError: unknown) => {
+      // Nothing half-copied stays behind, and a full disk is named where dray was writing.
+      await rm(target, { recursive: true, force: true });
+      throw fileSystemFault(copyError, { path: target }) ?? copyError;
     });
   }
 }

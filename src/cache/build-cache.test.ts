@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { keyed, testPlatform } from "../../test/support/cache-entry.js";
 import { digestHex, sha256Digest } from "../oci/digest.js";
 import { openLayout } from "../oci/layout.js";
 import type { Digest } from "../oci/types.js";
@@ -24,14 +25,12 @@ afterEach(async () => {
 /** An entry for `service` keyed by `name`, referencing blobs named blob → size (not in any layout). */
 function entry(name: string, blobs: Record<string, number>, service = name): CacheEntry {
   const digests = Object.entries(blobs).map(([blob, size]) => ({ digest: sha256Digest(blob), size }));
-  return {
-    key: sha256Digest(`key:${name}`),
-    service,
-    top: { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digests[0]!.digest, size: 1 },
-    platforms: [],
-    blobs: digests,
-    createdAt: 1,
+  const top = {
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: digests[0]!.digest,
+    size: 1,
   };
+  return keyed({ service, top, platforms: [testPlatform(name, top)], blobs: digests, createdAt: 1 });
 }
 
 const cacheDir = () => path.join(temp, "cache");
@@ -107,12 +106,7 @@ describe("BuildCache get and put", () => {
         packages: {},
         modules: {},
       };
-      return {
-        ...e,
-        platforms: [
-          { platform: "linux/amd64", key: e.key, imageId: e.key, manifest: e.top, size: 1, ingredients },
-        ],
-      };
+      return { ...e, platforms: [{ ...e.platforms[0]!, ingredients }] };
     });
     await Promise.all(stored.map((e) => cache.put(e)));
     for (let round = 0; round < 3; round++) {

@@ -3,6 +3,7 @@
  * the entry's last use (the LRU clock), so marking it used never rewrites the file.
  */
 import path from "node:path";
+import { serviceKeyOf } from "../fingerprint/index.js";
 import type { Digest } from "../oci/index.js";
 import { digestHex, isDigest } from "../oci/index.js";
 import type { CacheEntry } from "./entry.js";
@@ -34,7 +35,17 @@ export function parseEntry(text: string, key: Digest): CacheEntry | undefined {
   } catch {
     return undefined;
   }
-  return isEntry(value) && value.key === key ? value : undefined;
+  return isEntry(value) && value.key === key && matchesItsKey(value) ? value : undefined;
+}
+
+/**
+ * True when the entry's platform keys combine into its key: the content is what the key names, not
+ * another build's entry copied or edited under this name. (Its `service` is the service it was first
+ * built for and may differ from the one asking: services with identical inputs share an entry.)
+ */
+function matchesItsKey(entry: CacheEntry): boolean {
+  const names = entry.platforms.map((p) => p.platform);
+  return new Set(names).size === names.length && serviceKeyOf(entry.platforms) === entry.key;
 }
 
 /** The shape get() relies on: what accounting, GC and tagging read. Ingredients are only displayed, so they are not checked. */
@@ -44,10 +55,21 @@ function isEntry(value: unknown): value is CacheEntry {
   return (
     isDigest(entry.key) &&
     typeof entry.service === "string" &&
+    entry.service !== "" &&
     typeof entry.top === "object" &&
     entry.top !== null &&
     isDigest(entry.top.digest) &&
+    Number.isSafeInteger(entry.top.size) &&
     Array.isArray(entry.platforms) &&
+    entry.platforms.length > 0 &&
+    entry.platforms.every(
+      (p) =>
+        typeof p?.platform === "string" &&
+        isDigest(p.key) &&
+        isDigest(p.imageId) &&
+        isDigest(p.manifest?.digest) &&
+        Number.isSafeInteger(p.manifest.size),
+    ) &&
     Array.isArray(entry.blobs) &&
     entry.blobs.every(
       (blob) => isDigest(blob?.digest) && Number.isSafeInteger(blob.size) && blob.size >= 0,

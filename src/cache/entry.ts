@@ -59,6 +59,24 @@ export function entryFor(key: ServiceKey, set: ImageSet, now: number): CacheEntr
   };
 }
 
+/**
+ * Every blob the entry needs, with the size it must have: its blob list plus the top and each
+ * platform's manifest (which an entry from elsewhere might leave out of the list), once each.
+ */
+export function entryBlobs(entry: CacheEntry): { digest: Digest; size: number }[] {
+  const all = [entry.top, ...entry.platforms.map((p) => p.manifest), ...entry.blobs];
+  const seen = new Set<string>();
+  const blobs: { digest: Digest; size: number }[] = [];
+  // By digest and size: two records of one blob that disagree on its size cannot both be met.
+  for (const { digest, size } of all) {
+    const id = `${digest} ${size}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    blobs.push({ digest, size });
+  }
+  return blobs;
+}
+
 /** True when two entries hold the same images, platform by platform: a rebuild that changed nothing. */
 export function sameImages(a: CacheEntry, b: CacheEntry): boolean {
   if (a.platforms.length !== b.platforms.length) return false;

@@ -1,11 +1,11 @@
 /**
  * The question every build asks first: is there already an image for this input key? The local
- * answer is the build cache plus the layout (an entry counts only while its blobs are there);
- * other caches (the registry's, with `cache: registry`) wrap it as decorators.
+ * answer is the build cache plus the layout (an entry counts only while every blob it needs is there,
+ * at its size); other caches (the registry's, with `cache: registry`) wrap it as decorators.
  */
 import type { Digest, LayoutStore } from "../oci/index.js";
 import type { BuildCache } from "./build-cache.js";
-import type { CacheEntry } from "./entry.js";
+import { type CacheEntry, entryBlobs } from "./entry.js";
 
 /** Where a cached image was found. */
 export type CacheSource = "local" | "registry";
@@ -21,15 +21,29 @@ export interface ImageCache {
   lookup(service: string, key: Digest): Promise<CacheHit | undefined>;
 }
 
-/** The local cache: an entry of `cache` whose images are all still in `layout`. */
+/**
+ * The local cache: an entry of `cache` whose blobs are all in `layout`, each at the size the entry
+ * records. Cheap on purpose: one stat per blob, in parallel, each blob once per build however many
+ * entries share it, and nothing read. Content is hashed where bytes are used or rewritten (a build
+ * that writes the image, push, load, `dray verify`, `dray cache check`).
+ */
 export function localImageCache(cache: BuildCache, layout: LayoutStore): ImageCache {
+  const sizes = new Map<Digest, Promise<number | undefined>>();
+  const sizeOf = (digest: Digest) => {
+    let size = sizes.get(digest);
+    if (!size) {
+      size = layout.blobSize(digest);
+      sizes.set(digest, size);
+    }
+    return size;
+  };
   return {
     async lookup(_service, key) {
       const entry = await cache.get(key);
       if (!entry) return undefined;
-      const needed = [entry.top.digest, ...entry.platforms.map((p) => p.manifest.digest)];
-      const present = await Promise.all(needed.map((digest) => layout.hasBlob(digest)));
-      return present.every(Boolean) ? { entry, source: "local" } : undefined;
+      const needed = entryBlobs(entry);
+      const found = await Promise.all(needed.map((blob) => sizeOf(blob.digest)));
+      return needed.every((blob, i) => found[i] === blob.size) ? { entry, source: "local" } : undefined;
     },
   };
 }

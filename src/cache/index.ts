@@ -9,6 +9,7 @@ export {
   type OpenBuildCacheOptions,
   openBuildCache,
 } from "./build-cache.js";
+export { type CacheCheckReport, type CheckedLayout, type CheckProblem, checkCache } from "./check.js";
 export { type CacheEntry, entryFor, platformTag, sameImages, tagsForEntry } from "./entry.js";
 export { parseEntry } from "./entry-file.js";
 export { type CacheHit, type CacheSource, type ImageCache, localImageCache } from "./image-cache.js";

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sha256Digest } from "../oci/digest.js";
+import { keyed, testPlatform } from "../../test/support/cache-entry.js";
 import { assembleImage, assembleImageSet } from "../oci/image.js";
 import { createLayer } from "../oci/layer.js";
 import { type LayoutStore, openLayout } from "../oci/layout.js";
@@ -67,14 +67,13 @@ async function build(service: string): Promise<Built> {
   const set = assembleImageSet([image]);
   await layout.writeImageSet(set);
   const blobs = blobsOf(set);
-  const entry: CacheEntry = {
-    key: sha256Digest(`key:${service}`),
+  const entry: CacheEntry = keyed({
     service,
     top: set.top,
-    platforms: [],
+    platforms: [testPlatform(service, set.images[0]!.manifest.descriptor)],
     blobs,
     createdAt: clock,
-  };
+  });
   await cache.put(entry);
   const own = blobs.map((b) => b.digest).filter((d) => d !== base.blob.descriptor.digest);
   return { set, entry, own };

@@ -174,6 +174,17 @@ function program(): Command {
       const { runCachePrune } = await import("./commands/cache.js");
       process.exitCode = await runCachePrune({ ...cmd.optsWithGlobals(), ...opts });
     });
+  cache
+    .command("check")
+    .description(
+      "hash every blob and check every tag and cache entry; exit 1 when anything is broken (--repair removes it)",
+    )
+    .option("--repair", "remove broken blobs, entries and tags, so that the next build rebuilds them")
+    .option("--json", "print the result as JSON")
+    .action(async (opts, cmd: Command) => {
+      const { runCacheCheck } = await import("./commands/cache-check.js");
+      process.exitCode = await runCacheCheck({ ...cmd.optsWithGlobals(), ...opts });
+    });
 
   cli
     .command("init")

@@ -4,10 +4,8 @@
  * it is stored (the engine decompresses gzip layers itself). The image ID the engine reports is the
  * config digest, the same identity dray computes, so "is it there already?" is one GET.
  */
-import { createReadStream } from "node:fs";
-import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { RemoteError } from "../errors/index.js";
+import { isExpectedError, RemoteError } from "../errors/index.js";
 import type { Descriptor, Digest, LayoutStore, ManifestDocument } from "../oci/index.js";
 import type { EngineClient } from "./client.js";
 
@@ -17,11 +15,11 @@ export async function engineHasImage(engine: EngineClient, image: string): Promi
   return res.status === 200;
 }
 
-function blobPath(layout: LayoutStore, digest: Digest): string {
-  return path.join(layout.root, "blobs", "sha256", digest.slice("sha256:".length));
-}
-
-/** Loads the image whose manifest is `manifest` (one platform) and tags it `tag`; returns its image ID. */
+/**
+ * Loads the image whose manifest is `manifest` (one platform) and tags it `tag`; returns its image ID.
+ * Every blob is hashed as it streams, and one that does not match its digest stops the load before its
+ * last bytes are sent: the engine never receives a whole archive, so it loads no image and moves no tag.
+ */
 export async function loadImage(
   engine: EngineClient,
   layout: LayoutStore,
@@ -34,42 +32,41 @@ export async function loadImage(
   const layerNames = document.layers.map((l) => `${l.digest.slice("sha256:".length)}/layer.tar`);
   const { pack: createPack } = await import("tar-stream");
   const pack = createPack();
-  const entries: { name: string; size: number; file?: string; data?: Buffer }[] = [
-    {
-      name: "manifest.json",
-      data: Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layerNames }])),
-      size: 0,
-    },
-    { name: configName, size: document.config.size, file: blobPath(layout, document.config.digest) },
-    ...document.layers.map((layer, i) => ({
-      name: layerNames[i]!,
-      size: layer.size,
-      file: blobPath(layout, layer.digest),
-    })),
+  // Its errors reach the caller through the feed and the request; not also as an uncaught event.
+  pack.on("error", () => undefined);
+  const blobs: { name: string; descriptor: Descriptor }[] = [
+    { name: configName, descriptor: document.config },
+    ...document.layers.map((layer, i) => ({ name: layerNames[i]!, descriptor: layer })),
   ];
   const feed = (async () => {
-    for (const entry of entries) {
-      if (entry.data) {
-        pack.entry({ name: entry.name }, entry.data);
-        continue;
-      }
-      const sink = pack.entry({ name: entry.name, size: entry.size });
-      await pipeline(createReadStream(entry.file!), sink);
+    const list = [{ Config: configName, RepoTags: [tag], Layers: layerNames }];
+    pack.entry({ name: "manifest.json" }, Buffer.from(JSON.stringify(list)));
+    for (const { name, descriptor } of blobs) {
+      const sink = pack.entry({ name, size: descriptor.size });
+      await pipeline(layout.openBlob(descriptor), sink);
     }
     pack.finalize();
   })();
   feed.catch((error: unknown) => pack.destroy(error as Error));
-  const res = await engine.raw({
-    method: "POST",
-    path: "/images/load",
-    query: { quiet: true },
-    body: pack,
-    ...(signal ? { signal } : {}),
-  });
-  await feed;
+  const answer = engine
+    .raw({
+      method: "POST",
+      path: "/images/load",
+      query: { quiet: true },
+      body: pack,
+      ...(signal ? { signal } : {}),
+    })
+    // An engine that answers before reading everything (a full disk) must not leave the feed waiting.
+    .finally(() => pack.destroy());
+  const [fed, answered] = await Promise.allSettled([feed, answer]);
+  // A blob that failed its check is the cause; what the engine made of the cut-off archive is not.
+  if (fed.status === "rejected" && isExpectedError(fed.reason)) throw fed.reason;
+  if (answered.status === "rejected") throw answered.reason;
+  const res = answered.value;
   const problem = loadProblem(res.status, res.body);
   if (problem)
     throw new RemoteError(`container engine could not load ${tag}: ${problem}`, { status: res.status });
+  if (fed.status === "rejected") throw fed.reason;
   return document.config.digest;
 }
 

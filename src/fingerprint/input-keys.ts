@@ -3,7 +3,7 @@
  * no clock, no environment but the values passed in — so a key is a function of what is written here.
  */
 import type { ResolvedService } from "../config/index.js";
-import type { Platform } from "../oci/index.js";
+import type { Digest, Platform } from "../oci/index.js";
 import { canonicalJson, formatReference, sha256Digest } from "../oci/index.js";
 import { pinnedDigest } from "../pins/index.js";
 import { commandIngredients } from "./command-key.js";
@@ -28,6 +28,16 @@ export function keyOf(value: unknown) {
   return sha256Digest(canonicalJson(value));
 }
 
+/** A platform's key: the digest of its ingredients. */
+export function platformKeyOf(ingredients: Ingredients): Digest {
+  return keyOf(ingredients);
+}
+
+/** A service's key: its platforms' keys, combined in order. The cache is looked up by it. */
+export function serviceKeyOf(platforms: readonly { platform: string; key: Digest }[]): Digest {
+  return keyOf(platforms.map((p) => ({ platform: p.platform, key: p.key })));
+}
+
 /**
  * The input key of every service in `services`, by name, in the order given. `facts` must hold
  * what `gatherKeyFacts` gathers for these services (a listing for each Go service and platform,
@@ -42,11 +52,11 @@ export function inputKeys(
   for (const service of services) {
     const platforms = service.platforms.map((platform): PlatformKey => {
       const ingredients = ingredientsOf(service, platform, facts, settings);
-      return { platform: ingredients.platform, key: keyOf(ingredients), ingredients };
+      return { platform: ingredients.platform, key: platformKeyOf(ingredients), ingredients };
     });
     keys.set(service.name, {
       service: service.name,
-      key: keyOf(platforms.map((p) => ({ platform: p.platform, key: p.key }))),
+      key: serviceKeyOf(platforms),
       platforms,
     });
   }

@@ -4,6 +4,7 @@
  */
 export { readBaseFromLayout } from "./base.js";
 export { blobFromBytes } from "./blob.js";
+export type { BlobState } from "./blob-file.js";
 export type { BlobSource } from "./blob-source.js";
 export { withDocuments } from "./blob-source.js";
 export { canonicalJson, compareBytes, compareCodeUnits } from "./canonical-json.js";
@@ -20,6 +21,13 @@ export {
 } from "./image.js";
 export { createLayer, type LayerOptions, layerFromBlob, layerFromParts } from "./layer.js";
 export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
+export {
+  type BlobFault,
+  type BrokenTag,
+  blobFilePath,
+  checkLayout,
+  type LayoutCheck,
+} from "./layout-check.js";
 export { reachableFrom } from "./layout-gc.js";
 export {
   comparePlatforms,

@@ -8,6 +8,14 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError, withFileSystemFault } from "../errors/index.js";
 import { ensureDirectory, syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
+import {
+  blobFileState,
+  hashFile,
+  isDrayState,
+  openBlobFile,
+  readBlobFile,
+  removeIfCorrupt,
+} from "./blob-file.js";
 import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
@@ -67,17 +75,26 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
   const blobPath = (digest: Digest) => path.join(blobDir, digestHex(digest));
   const indexPath = path.join(root, INDEX_FILE);
 
-  async function hasBlob(digest: Digest): Promise<boolean> {
+  async function blobSize(digest: Digest): Promise<number | undefined> {
     const info = await stat(blobPath(digest)).catch(() => undefined);
-    return info?.isFile() ?? false;
+    return info?.isFile() ? info.size : undefined;
   }
+  const hasBlob = async (digest: Digest) => (await blobSize(digest)) !== undefined;
+
+  // Blobs this process wrote or hashed: a blob shared by many images is hashed once per run.
+  const verified = new Set<Digest>();
 
   async function writeBlob(blob: Blob): Promise<void> {
     const { digest, size } = blob.descriptor;
     const target = blobPath(digest);
-    const existing = await stat(target).catch(() => undefined);
-    // A file of the wrong size is a leftover of something that was not dray; replace it.
-    if (existing?.isFile() && existing.size === size) return;
+    // A file of the right size is kept only when its content hashes to its name: a flipped byte keeps
+    // the size. A file of the wrong size is a leftover of something that was not dray. Either is replaced.
+    if ((await blobSize(digest)) === size) {
+      if (verified.has(digest) || (await hashFile(target))?.digest === digest) {
+        verified.add(digest);
+        return;
+      }
+    }
     const data = await blob.bytes();
     const actual = sha256Digest(data);
     if (actual !== digest || data.length !== size) {
@@ -87,7 +104,12 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     }
     await ensureDirectory(path.dirname(target));
     await writeFileAtomic(target, data);
+    verified.add(digest);
   }
+
+  /** Runs `fn` holding index.json's lock, as tag() and removeBlobs() do: repairs never interleave with them. */
+  const withIndexLock = <T>(fn: () => Promise<T>) =>
+    withFileLock(`${indexPath}.lock`, fn, { timeoutMs: lockTimeoutMs });
 
   async function readIndex(): Promise<IndexJson> {
     const text = await readFile(indexPath, "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -102,7 +124,9 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     } catch (error) {
       throw new UserError(`${indexPath} is not a valid image index`, {
         cause: error,
-        hint: "restore or delete it",
+        hint: isDrayState(root)
+          ? "run `dray cache check --repair` to replace it with an empty index; the next build tags every service again"
+          : "restore or delete it",
       });
     }
   }
@@ -110,22 +134,11 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
   const store: LayoutStore = {
     root,
     hasBlob,
+    blobSize,
     writeBlob,
-    async readBlob(digest) {
-      const data = await readFile(blobPath(digest)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-        throw new UserError(`blob ${digest} is missing from the image layout ${root}`);
-      });
-      if (sha256Digest(data) !== digest) {
-        throw new UserError(
-          `blob ${digest} in ${root} is corrupted (its content does not match its digest)`,
-          {
-            hint: `delete ${blobPath(digest)} and build or pull again`,
-          },
-        );
-      }
-      return data;
-    },
+    readBlob: (digest) => readBlobFile(root, blobPath(digest), digest),
+    checkBlob: (digest) => blobFileState(blobPath(digest), digest),
+    openBlob: (descriptor) => openBlobFile(root, blobPath(descriptor.digest), descriptor),
     async writeImageSet(set) {
       // Children before parents: a reader that sees a manifest or index can always read what it names.
       const blobs = [
@@ -174,6 +187,25 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
         { timeoutMs: lockTimeoutMs },
       );
     },
+    untag(names) {
+      const removed = new Set(names);
+      return withIndexLock(async () => {
+        const index = await readIndex();
+        const kept = index.manifests.filter((entry) => !removed.has(refName(entry) ?? ""));
+        if (kept.length !== index.manifests.length)
+          await writeIndex(indexPath, { ...index, manifests: kept });
+      });
+    },
+    resetIndex() {
+      return withIndexLock(async () => {
+        const unreadable = await readIndex().then(
+          () => false,
+          (error) => error instanceof UserError,
+        );
+        if (unreadable) await writeIndex(indexPath, emptyIndex());
+        return unreadable;
+      });
+    },
     async resolve(ref) {
       const entry = (await readIndex()).manifests.find((candidate) => refName(candidate) === ref);
       return entry && withoutRefName(entry);
@@ -199,6 +231,14 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
         },
         { timeoutMs: lockTimeoutMs },
       );
+    },
+    removeCorruptBlobs(digests) {
+      return withIndexLock(async () => {
+        const removed: Digest[] = [];
+        for (const digest of new Set(digests))
+          if (await removeIfCorrupt(blobPath(digest), digest)) removed.push(digest);
+        return removed;
+      });
     },
   };
   return store;

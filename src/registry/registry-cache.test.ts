@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { keyed } from "../../test/support/cache-entry.js";
 import {
   createFakeRegistryClient,
   type FakeRegistryClient,
@@ -15,7 +16,8 @@ import { type Digest, type ImageSet, MediaType } from "../oci/types.js";
 import { pushImage } from "./push.js";
 import { CACHE_ENTRY_MEDIA_TYPE, cacheTag, lookupCacheEntry, storeCacheEntry } from "./registry-cache.js";
 
-const KEY: Digest = sha256Digest("service key");
+/** The entry's key, as its platforms' keys combine into it (a cache ignores an entry whose key does not). */
+let KEY: Digest;
 let temp: string;
 let client: FakeRegistryClient;
 let set: ImageSet;
@@ -27,8 +29,7 @@ beforeEach(async () => {
   const written = await writeSampleImage(path.join(temp, "oci"));
   set = written.set;
   await pushImage({ client, repository: "shop/api", source: written.store, top: set.top, tags: ["v1"] });
-  entry = {
-    key: KEY,
+  entry = keyed({
     service: "api",
     top: set.top,
     platforms: set.images.map((image) => ({
@@ -41,7 +42,8 @@ beforeEach(async () => {
     })),
     blobs: [{ digest: set.top.digest, size: set.top.size }],
     createdAt: 1_700_000_000_000,
-  };
+  });
+  KEY = entry.key;
 });
 afterEach(async () => {
   await rm(temp, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /**
  * `dray verify`: build here, build again in a fresh copy under another path, umask, clock,
- * TZ, locale and an empty Go cache, and compare every image ID and manifest digest.
+ * TZ, locale and an empty Go cache, and compare every image ID and manifest digest — and hash every
+ * blob of both images, so that a blob corrupted on disk is not passed on the strength of its name.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -12,6 +13,7 @@ import { exec, tailLines } from "../io/index.js";
 import type { Digest } from "../oci/index.js";
 import { openLayout } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
+import { blobIntegrity } from "./blob-integrity.js";
 import { explainImageDifference } from "./explain.js";
 import { copyProject, projectFiles } from "./fresh-copy.js";
 import { describeDifference } from "./layer-diff.js";
@@ -142,6 +144,7 @@ async function compare(
 ): Promise<VerifyResult[]> {
   const here = await openLayout(reference.layout);
   const there = await openLayout(copyLayout);
+  const [intactHere, intactThere] = [blobIntegrity(here), blobIntegrity(there)];
   const results: VerifyResult[] = [];
   for (const report of reference.services) {
     if (report.status !== "built") continue;
@@ -155,7 +158,14 @@ async function compare(
         manifestDigest: { here: p.manifestDigest, copy: other?.manifestDigest },
         identical,
       };
-      if (!other) result.reason = "not built in the copy";
+      const brokenHere = await intactHere(p.manifestDigest);
+      const brokenThere = !brokenHere && other ? await intactThere(other.manifestDigest) : undefined;
+      if (brokenHere || brokenThere) {
+        result.identical = false;
+        result.reason = brokenHere
+          ? `${brokenHere}; run \`dray cache check --repair\`, then \`dray verify\` again`
+          : `${brokenThere} (written by the build in the fresh copy)`;
+      } else if (!other) result.reason = "not built in the copy";
       else if (!identical) {
         const difference = await explainImageDifference(
           { store: here, manifest: p.manifestDigest },

@@ -10,6 +10,7 @@ import { openLayout } from "../../src/oci/layout.js";
 import { pullImage, resolveRemote } from "../../src/registry/pull.js";
 import { pushImage } from "../../src/registry/push.js";
 import { lookupCacheEntry, storeCacheEntry } from "../../src/registry/registry-cache.js";
+import { keyed } from "../support/cache-entry.js";
 import { buildGoServerImage, GREETING, runImageInDocker } from "../support/go-server-image.js";
 import { type RegistryFixture, startRegistryFixture } from "../support/registry-fixture.js";
 import { AMD64, setBlobs } from "../support/sample-image.js";
@@ -96,8 +97,7 @@ describe("the build cache in the registry", () => {
       packages: {},
       modules: {},
     };
-    const entry: CacheEntry = {
-      key: sha256Digest("inputs of api"),
+    const entry: CacheEntry = keyed({
       service: "api",
       top: set.top,
       platforms: set.images.map((image) => ({
@@ -110,7 +110,7 @@ describe("the build cache in the registry", () => {
       })),
       blobs: [...setBlobs(set)].map(([digest, size]) => ({ digest, size })),
       createdAt: 1_700_000_000_000,
-    };
+    });
     // Distribution 2.8 takes the artifact: artifactType, a subject and the empty-descriptor layer.
     await storeCacheEntry(f.viaProxy, "shop/cached", entry);
     expect(await lookupCacheEntry(f.direct, "shop/cached", entry.key)).toEqual(entry);

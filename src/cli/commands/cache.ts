@@ -1,4 +1,4 @@
-/** `dray cache info` and `dray cache prune`: what the local build cache holds, and keeping it bounded. */
+/** `dray cache info` and `dray cache prune`: what the local build cache holds, and keeping it bounded. `dray cache check` is in cache-check.ts. */
 import path from "node:path";
 import type { CacheInfo, PruneResult } from "../../cache/index.js";
 import {
@@ -139,7 +139,8 @@ function formatAgo(ms: number): string {
   return "just now";
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
+/** "1 entry", "2 entries". */
+export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
@@ -153,8 +154,10 @@ function envLimit(env: NodeJS.ProcessEnv): CacheLimit {
   return { bytes, source: env[CACHE_LIMIT_VARIABLE]?.trim() ? CACHE_LIMIT_VARIABLE : "default" };
 }
 
-/** The project's cache and image layout, found from dray.yaml like every other command. */
-async function projectDirs(flags: GlobalOptions): Promise<{ cacheDir: string; layoutDir: string }> {
+/** The project's cache and image layouts, found from dray.yaml like every other command. */
+export async function projectDirs(
+  flags: GlobalOptions,
+): Promise<{ cacheDir: string; layoutDir: string; basesDir: string }> {
   const config = await loadConfig({
     cwd: flags.dir,
     ...(flags.config ? { file: flags.config } : {}),
@@ -163,5 +166,6 @@ async function projectDirs(flags: GlobalOptions): Promise<{ cacheDir: string; la
   return {
     cacheDir: config.state.cache,
     layoutDir: config.state.layout,
+    basesDir: config.state.bases,
   };
 }

@@ -25,7 +25,16 @@ export async function ensureImage(
   if (source.kind === "layout") {
     // Not cancelled by Ctrl-C: a load in flight finishes (it changes nothing that runs); the
     // caller starts no further ones.
-    await loadImage(engine, source.layout, source.manifest, source.tag);
+    await loadImage(engine, source.layout, source.manifest, source.tag).catch((error: unknown) => {
+      // A broken blob names itself; say whose image it broke.
+      if (!(error instanceof UserError)) throw error;
+      throw new UserError(`${desired.name}: cannot load its image: ${error.message}`, {
+        exitCode: error.exitCode,
+        ...(error.details ? { details: error.details } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+        cause: error,
+      });
+    });
     return "loaded";
   }
   // The engine pulls with the login the user's Docker/Podman files hold for that registry, if any.
