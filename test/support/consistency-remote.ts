@@ -36,7 +36,7 @@ async function get(
 export async function checkRegistry(address: string): Promise<string[]> {
   const problems: string[] = [];
   const base = `http://${address}/v2`;
-  const catalog = await get(`${base}/_catalog?n=10000`);
+  const catalog = await get(`${base}/_catalog?n=100`);
   if (catalog.status !== 200) return [`GET /v2/_catalog answered ${catalog.status}`];
   const { repositories = [] } = JSON.parse(catalog.body.toString()) as { repositories?: string[] };
   for (const repo of repositories) {

@@ -129,3 +129,40 @@ export async function blobsContaining(
   }
   return found;
 }
+
+/** Entry names of every layer blob (gzip or plain tar) in the layout except `skip`, by blob digest. */
+export async function layerEntryNames(
+  layout: string,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<Map<string, string[]>> {
+  const dir = path.join(layout, "blobs", "sha256");
+  const out = new Map<string, string[]>();
+  for (const name of await readdir(dir).catch(() => [])) {
+    if (skip.has(name) || !/^[0-9a-f]{64}$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const first = Buffer.alloc(262);
+    const handle = await open(file);
+    const { bytesRead } = await handle.read(first, 0, first.length, 0).finally(() => handle.close());
+    const gzip = first[0] === 0x1f && first[1] === 0x8b;
+    // A tar header has "ustar" at offset 257; anything else (JSON documents) is not a layer.
+    if (!gzip && !(bytesRead >= 262 && first.subarray(257, 262).toString() === "ustar")) continue;
+    const names: string[] = [];
+    const reader = extract();
+    reader.on("entry", (header, stream, next) => {
+      names.push(header.name);
+      stream.on("end", next);
+      stream.resume();
+    });
+    const raw = createReadStream(file);
+    const tar = gzip ? raw.pipe(createGunzip()) : raw;
+    await new Promise<void>((resolve) => {
+      reader.on("finish", resolve);
+      // Not a tar after all, or a broken one: the consistency check reports broken blobs.
+      reader.on("error", () => resolve());
+      tar.on("error", () => resolve());
+      tar.pipe(reader);
+    });
+    if (names.length > 0) out.set(`sha256:${name}`, names);
+  }
+  return out;
+}
