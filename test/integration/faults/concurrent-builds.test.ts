@@ -53,8 +53,18 @@ function endedWell(result: RunResult): boolean {
 }
 
 /** How a process ended, for a failure message (with --json, a failed service's error is in stdout). */
-const ending = (result: RunResult) =>
-  `exit ${result.code}\nstderr: ${result.stderr.slice(-1500)}\nstdout: ${result.stdout.slice(-1500)}`;
+function ending(result: RunResult): string {
+  let failed = result.stdout.slice(-1500);
+  try {
+    const json = JSON.parse(result.stdout) as {
+      services: { name: string; status: string; error?: unknown }[];
+    };
+    failed = JSON.stringify(json.services.filter((s) => s.status === "failed"));
+  } catch {
+    // not JSON (dray cache prune, or output cut short): shown as it is
+  }
+  return `exit ${result.code}\nstderr: ${result.stderr.slice(-1500)}\nstdout (failed services): ${failed}`;
+}
 
 beforeAll(async () => {
   const sequential = await copyExample("dray-concurrent-");

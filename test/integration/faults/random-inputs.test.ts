@@ -24,6 +24,8 @@ const FIRST_SEED = 1101;
 /** Far more than a build of the example takes on a loaded machine (~10 s), enough for a 2 GiB file. */
 const COMMAND_TIMEOUT_MS = 120_000;
 const SECRET = "dray-fault-secret-3f9a61c2";
+/** Whatever a mutated go.mod asks for, Go downloads nothing: the suite talks only to 127.0.0.1. */
+const ENV = { GOPROXY: "off" };
 
 const seeds = process.env["DRAY_FAULT_SEED"]
   ? [Number(process.env["DRAY_FAULT_SEED"])]
@@ -45,7 +47,7 @@ beforeAll(async () => {
   // A repository's own state, which no image may hold (nor .dray).
   await mkdir(path.join(base, ".git"));
   await writeFile(path.join(base, ".git", "HEAD"), "ref: refs/heads/main\n");
-  const built = await runDray(["build"], { cwd: base, timeoutMs: COMMAND_TIMEOUT_MS });
+  const built = await runDray(["build"], { cwd: base, env: ENV, timeoutMs: COMMAND_TIMEOUT_MS });
   expect(built.code, built.stderr).toBe(0);
   baseBlobs = new Set(await readdir(path.join(base, ".dray", "oci", "blobs", "sha256")));
 }, 300_000);
@@ -114,7 +116,7 @@ describe.concurrent("random dray.yaml, file-tree and state mutations (seeded)", 
 
             const problems: string[] = [];
             for (const args of commands) {
-              const result = await runDray(args, { cwd: dirs.root, timeoutMs: COMMAND_TIMEOUT_MS });
+              const result = await runDray(args, { cwd: dirs.root, env: ENV, timeoutMs: COMMAND_TIMEOUT_MS });
               problems.push(...judge(args, result));
               if (args[0] !== "build" || result.code !== 0) continue;
               const layout = path.join(dirs.root, ".dray", "oci");
