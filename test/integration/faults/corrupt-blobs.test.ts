@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkProjectState } from "../../support/consistency.js";
 import { checkEngine, checkRegistry, registryTagDigest } from "../../support/consistency-remote.js";
 import { copyExample, digestsOf, runDray } from "../../support/dray.js";
-import { removeProject } from "../../support/engine-project.js";
+import { removeProject, removeProjectImages } from "../../support/engine-project.js";
 import { layoutTags, tagImages } from "../../support/layout-files.js";
 import { prng } from "../../support/prng.js";
 import { freePort, startRegistry, type TestRegistry } from "../../support/registry.js";
@@ -82,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await removeProject(project);
+  await removeProjectImages(project);
   await rm(temp, { recursive: true, force: true });
   if (base) await rm(path.dirname(base), { recursive: true, force: true });
 }, 120_000);

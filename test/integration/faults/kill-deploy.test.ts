@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkProjectState } from "../../support/consistency.js";
 import { checkEngine } from "../../support/consistency-remote.js";
 import { copyExample, digestsOf, runDray } from "../../support/dray.js";
-import { removeProject } from "../../support/engine-project.js";
+import { removeProject, removeProjectImages } from "../../support/engine-project.js";
 import { runDrayKilledAfter } from "../../support/kill.js";
 import { prng } from "../../support/prng.js";
 import { freePort } from "../../support/registry.js";
@@ -66,6 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeProject(project);
+  await removeProjectImages(project);
   if (root) await rm(path.dirname(root), { recursive: true, force: true });
 }, 120_000);
 
