@@ -123,7 +123,7 @@ describe(`dray build on a full disk (a ${SIZE} tmpfs)`, () => {
         expect(full.stderr, what).not.toMatch(/^ {4}at /m);
         expect(full.stderr, what).not.toContain("internal error");
         expect(full.stderr, what).toMatch(/^error: /m);
-        expect(full.stderr, what).toMatch(/no space left|disk is full|ENOSPC/i);
+        expect(full.stderr, what).toMatch(/no space|disk is full|disk full|out of (disk )?space|ENOSPC/i);
         expect(await state(), `${what}: state after the failed build`).toEqual([]);
 
         await rm(filler);
