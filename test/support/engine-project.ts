@@ -11,3 +11,10 @@ export async function removeProject(project: string, cli: "docker" | "podman" = 
   if (ids.length > 0) await run(cli, ["rm", "-f", ...ids]);
   await run(cli, ["network", "rm", project]).catch(() => undefined);
 }
+
+/** Removes the images dray loaded for `project` (tagged `<project>/<service>:…`), so test runs do not pile them up. */
+export async function removeProjectImages(project: string): Promise<void> {
+  const { stdout } = await run("docker", ["images", "-q", "--filter", `reference=${project}/*`]);
+  const ids = [...new Set(stdout.split("\n").filter(Boolean))];
+  if (ids.length > 0) await run("docker", ["rmi", "-f", ...ids]).catch(() => undefined);
+}

@@ -7,6 +7,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "./prng.js";
 
 /** What a request is, by its path (Distribution spec endpoints end-1 … end-13). */
 export type RequestKind = "blob-upload" | "blob-mount" | "blob" | "manifest" | "other";
@@ -61,18 +62,6 @@ export function requestKind(method: string, url: string): RequestKind {
   if (/^\/v2\/.+\/blobs\/[^/]+$/.test(pathname)) return "blob";
   if (/^\/v2\/.+\/manifests\/[^/]+$/.test(pathname)) return "manifest";
   return "other";
-}
-
-/** mulberry32: a tiny seeded PRNG; the same seed gives the same decisions. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function emptyStats(): ProxyStats {
