@@ -22,12 +22,18 @@ export const FILE_SHORT_PATTERN = /^([^:/][^:]*):(\/.*)$/;
 
 /** A path on the host, written relative to `base` so that dray.yaml works on every checkout. */
 export function relativePath(base: string) {
-  return z.string().regex(/^[^/]/, {
-    error: (iss: Issue) =>
-      iss.input === ""
-        ? "must not be empty"
-        : `${describeValue(iss.input)} is an absolute path — write it relative to ${base}`,
-  });
+  return z
+    .string()
+    .regex(/^[^/]/, {
+      error: (iss: Issue) =>
+        iss.input === ""
+          ? "must not be empty"
+          : `${describeValue(iss.input)} is an absolute path — write it relative to ${base}`,
+    })
+    .regex(/^[^\0]*$/, {
+      // The operating system cannot name such a file; caught here rather than by the first fs call.
+      error: (iss: Issue) => `${describeValue(iss.input)} holds a NUL character, which no path can`,
+    });
 }
 
 /** An absolute path inside the image. */

@@ -93,7 +93,9 @@ beforeAll(async () => {
   expect(layoutBuilt.code, layoutBuilt.stderr).toBe(0);
   expect(ids(layoutBuilt.stdout)).toEqual(reference);
   footprint.layout = before - (await freeBytes());
+  // Start the layout scenarios from nothing: neither the layout nor cache entries that point into it.
   await rm(path.join(mount, "oci"), { recursive: true, force: true });
+  await rm(path.join(layoutProject, ".dray"), { recursive: true, force: true });
 }, 300_000);
 
 afterAll(async () => {
@@ -134,6 +136,8 @@ describe(`dray build on a full disk (a ${SIZE} tmpfs)`, () => {
       } finally {
         await rm(filler, { force: true });
         await rm(on === "project" ? root : layout, { recursive: true, force: true });
+        // The next scenario starts with no cache entries pointing into a layout removed here.
+        if (on === "layout") await rm(path.join(root, ".dray"), { recursive: true, force: true });
       }
     }, 300_000);
   }
