@@ -57,6 +57,21 @@ describe("dray dev on the example against a real Docker engine", () => {
     );
   const apiContainer = async () =>
     (await run("docker", ["ps", "-q", "--no-trunc", "--filter", `name=^${project}-api$`])).stdout.trim();
+  /** Every container of the project's api service, running or not, under any name. */
+  const apiContainers = async () =>
+    (
+      await run("docker", [
+        "ps",
+        "-a",
+        "-q",
+        "--filter",
+        `label=dray.project=${project}`,
+        "--filter",
+        "label=dray.service=api",
+      ])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
   const editGreeting = async (to: string) => {
     const source = await readFile(mainGo(), "utf8");
     const next = source.replace(/"api[^"]*: %s\\n"/, `"api ${to}: %s\\n"`);
@@ -261,6 +276,12 @@ describe("dray dev on the example against a real Docker engine", () => {
           ? true
           : undefined,
       "dray.yaml to be applied",
+    );
+    // "ready" means the new version answers; the old container may still be on its way out. Take
+    // the container once the project has just one api container left.
+    await eventually(
+      async () => ((await apiContainers()).length === 1 ? true : undefined),
+      "one api container",
     );
     const before = await apiContainer();
     const { stdout: startedBefore } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
