@@ -174,7 +174,7 @@ describe("createFileHasher", () => {
     await first.hashAll(files);
     await first.save();
 
-    // Printed, not asserted: timing assertions make tests flaky (STYLE.md).
+    // Printed, not asserted: timing assertions make tests flaky; speed is measured in bench/.
     const started = process.hrtime.bigint();
     const second = await createFileHasher({ cacheFile, now: later });
     const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
