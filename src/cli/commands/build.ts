@@ -1,7 +1,6 @@
 /** `dray build [service…]`: build, then report image IDs, digests, sizes and where the time went. */
 import path from "node:path";
 import type { ResolvedConfig } from "../../config/index.js";
-import { loadConfig } from "../../config/index.js";
 import {
   ExitCode,
   type ExitCodeValue,
@@ -19,6 +18,7 @@ import { createProgress, formatBytes, formatMs, renderTable, shortDigest } from 
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { listenForInterrupt } from "../interrupt.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 
@@ -62,13 +62,7 @@ async function buildWith(
   tracer: Tracer,
   signal: AbortSignal,
 ): Promise<ExitCodeValue> {
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
   const selected = names.length > 0 ? names : config.services.map((s) => s.name);
   const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);

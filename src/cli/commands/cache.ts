@@ -7,12 +7,12 @@ import {
   openBuildCache,
   parseSizeOrThrow,
 } from "../../cache/index.js";
-import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { openLayout } from "../../oci/index.js";
 import { formatBytes, renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface CacheInfoFlags extends GlobalOptions {
@@ -158,11 +158,7 @@ function envLimit(env: NodeJS.ProcessEnv): CacheLimit {
 export async function projectDirs(
   flags: GlobalOptions,
 ): Promise<{ cacheDir: string; layoutDir: string; basesDir: string }> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+  const config = await loadProjectConfig(flags);
   return {
     cacheDir: config.state.cache,
     layoutDir: config.state.layout,

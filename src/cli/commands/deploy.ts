@@ -1,5 +1,5 @@
 /** `dray deploy [service…]`: change only what differs on the target, then say what changed, what was left alone and why. */
-import { DURATION_PATTERN, durationMs, loadConfig } from "../../config/index.js";
+import { DURATION_PATTERN, durationMs } from "../../config/index.js";
 import type { DeployOutcome, ServiceOutcome } from "../../deploy/index.js";
 import {
   ExitCode,
@@ -13,6 +13,7 @@ import type { Tracer } from "../../report/index.js";
 import { formatMs, renderTable, shortDigest } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface DeployFlags extends GlobalOptions {
@@ -44,9 +45,7 @@ async function deployAndReport(
   tracer: Tracer,
 ): Promise<ExitCodeValue> {
   const waitMs = lockWaitMs(flags.lockWait);
-  const config = await tracer.span("load config", () =>
-    loadConfig({ cwd: flags.dir, ...(flags.config ? { file: flags.config } : {}), env: process.env }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
   const controller = new AbortController();
   let interrupts = 0;

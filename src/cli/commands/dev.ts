@@ -1,12 +1,11 @@
 /** `dray dev [service…]`: deploy locally, then live-update on every save, with a web dashboard. */
-
 import type { DockerTargetConfig, ResolvedConfig } from "../../config/index.js";
-import { loadConfig } from "../../config/index.js";
 import { chooseTarget } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
 import type { Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface DevFlags extends GlobalOptions {
@@ -39,13 +38,7 @@ export function runDev(names: readonly string[], flags: DevFlags): Promise<ExitC
 }
 
 async function dev(names: readonly string[], flags: DevFlags, tracer: Tracer): Promise<ExitCodeValue> {
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const target = devTarget(config, flags.target);
   const style = outputStyle(process.stderr, process.env);
   const { createDevHub, startDevLoop, attachTerminal, startDashboard } = await import("../../dev/index.js");

@@ -1,6 +1,4 @@
 /** `dray graph`: which project packages are shared by how many services — where a change redeploys the most. */
-
-import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
 import { loadGoGraph } from "../../fingerprint/index.js";
 import {
@@ -15,6 +13,7 @@ import { compareCodeUnits, PLATFORMS, type PlatformName, parsePlatform } from ".
 import type { Tracer } from "../../report/index.js";
 import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface GraphFlags extends GlobalOptions {
@@ -31,13 +30,7 @@ export function runGraph(flags: GraphFlags): Promise<ExitCodeValue> {
 async function graph(flags: GraphFlags, tracer: Tracer): Promise<ExitCodeValue> {
   const style = outputStyle(process.stdout, process.env);
   const platform = flags.platform === undefined ? undefined : checkPlatform(flags.platform);
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const graph = await tracer.span("load package graph", () =>
     loadGoGraph(config, { env: process.env, tracer, ...(platform ? { platform } : {}) }),
   );

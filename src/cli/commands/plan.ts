@@ -11,7 +11,7 @@ import {
   type ServiceChange,
 } from "../../changes/index.js";
 import type { ResolvedConfig } from "../../config/index.js";
-import { loadConfig, selectServices } from "../../config/index.js";
+import { selectServices } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import type { ServiceKey } from "../../fingerprint/index.js";
 import { computeServiceKeys, createFileHasher, describeChange } from "../../fingerprint/index.js";
@@ -20,6 +20,7 @@ import { buildProject } from "../../pipeline/index.js";
 import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface PlanFlags extends GlobalOptions {
@@ -95,13 +96,7 @@ async function compareWithBaseline(
   flags: PlanFlags,
   tracer: Tracer,
 ): Promise<{ changes: ServiceChange[]; baselineName: string }> {
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const services = selectServices(config, names);
   const cache = await openBuildCache(config.state.cache);
   // The baseline is read before anything is built: a build moves "last build" forward.

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/index.js";
-import { loadConfig, selectServices } from "../../config/index.js";
+import { selectServices } from "../../config/index.js";
 import { chooseTarget, desiredService, manifestsDigest, runnable } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
 import { writeFileAtomic } from "../../io/index.js";
@@ -14,6 +14,7 @@ import { buildProject } from "../../pipeline/index.js";
 import type { Tracer } from "../../report/index.js";
 import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface RenderFlags extends GlobalOptions {
@@ -42,11 +43,7 @@ export async function runRender(names: readonly string[], flags: RenderFlags): P
 }
 
 async function render(names: readonly string[], flags: RenderFlags, tracer: Tracer): Promise<ExitCodeValue> {
-  const config = await loadConfig({
-    cwd: flags.dir,
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-  });
+  const config = await loadProjectConfig(flags);
   const target = kubernetesTarget(config, flags.target);
   if (!config.registry)
     throw new UserError("Kubernetes pulls images from a registry, and dray.yaml names none", {

@@ -1,10 +1,10 @@
 /** `dray update-base [service|image…]`: resolve registry bases' tags to digests and pin them in dray.lock. */
-import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { updateBases } from "../../pins/index.js";
 import { createRegistryClient, resolveRemote } from "../../registry/index.js";
 import { shortDigest, type Tracer } from "../../report/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface UpdateBaseFlags extends GlobalOptions {
@@ -23,13 +23,7 @@ async function updateBase(
   flags: UpdateBaseFlags,
   tracer: Tracer,
 ): Promise<ExitCodeValue> {
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const clients = new Map<string, ReturnType<typeof createRegistryClient>>();
   try {
     const result = await tracer.span("resolve bases", () =>

@@ -1,10 +1,10 @@
 /** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
-import { loadConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import { verifyProject } from "../../verify/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 
 interface VerifyFlags extends GlobalOptions {
@@ -18,13 +18,7 @@ export function runVerify(names: readonly string[], flags: VerifyFlags): Promise
 }
 
 async function verify(names: readonly string[], flags: VerifyFlags, tracer: Tracer): Promise<ExitCodeValue> {
-  const config = await tracer.span("load config", () =>
-    loadConfig({
-      cwd: flags.dir,
-      ...(flags.config ? { file: flags.config } : {}),
-      env: process.env,
-    }),
-  );
+  const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
   const { results, conditions } = await tracer.span("verify", () =>
     verifyProject({
