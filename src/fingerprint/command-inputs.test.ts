@@ -181,3 +181,22 @@ describe("listCommandInputs", () => {
     expect((error as UserError).exitCode).toBe(ExitCode.usage);
   });
 });
+
+describe("listCommandInputs and names that are not UTF-8", () => {
+  const name = (dir: string, rel: string) =>
+    Buffer.concat([Buffer.from(`${dir}/${rel}`), Buffer.from([0xff, 0x2e, 0x74, 0x73])]);
+
+  it("refuses an input whose name is not UTF-8, and ignores one that is no input", async () => {
+    const dir = path.join(base, "latin1");
+    await mkdir(path.join(dir, "src"), { recursive: true });
+    await mkdir(path.join(dir, "node_modules"));
+    await writeFile(name(dir, "src/x"), "");
+    await writeFile(name(dir, "node_modules/x"), "");
+    const listed = (inputs: string[]) => listCommandInputs({ dir, inputs, output: path.join(dir, "out") });
+    const error = await listed(["src/**"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(`${dir}/src/x\\xff.ts: file name is not valid UTF-8`);
+    expect((error as UserError).exitCode).toBe(ExitCode.usage);
+    expect(await listed(["*.json", "node_modules/**"])).toEqual([]);
+  });
+});

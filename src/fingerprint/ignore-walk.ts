@@ -5,11 +5,11 @@
  * `.drayignore`, which takes precedence over them all (so "!x" there can bring back a git-ignored
  * path). Symlinks are listed, never followed.
  */
-import type { Dirent } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { fileSystemFault, UserError } from "../errors/index.js";
+import { type DirectoryEntry, nonUtf8NameError, readDirectory } from "../io/index.js";
 import { compareUtf8 } from "./tree-hash.js";
 
 /** One ignore file: its rules, and how to turn a path relative to the walk's root into one relative to it. */
@@ -97,9 +97,9 @@ interface Walk {
 
 async function walkDir(walk: Walk, relDir: string, levels: readonly IgnoreLevel[]): Promise<void> {
   const absDir = relDir === "" ? walk.root : path.join(walk.root, relDir);
-  let children: Dirent[];
+  let children: DirectoryEntry[];
   try {
-    children = await readdir(absDir, { withFileTypes: true });
+    children = await readDirectory(absDir);
   } catch (error) {
     throw (
       fileSystemFault(error, { path: absDir }) ??
@@ -119,11 +119,16 @@ async function walkDir(walk: Walk, relDir: string, levels: readonly IgnoreLevel[
     if (child.isDirectory()) {
       // A trailing "/" lets directory-only rules ("dist/") match, as git does.
       if (walk.choice.enter(rel) && !isIgnored(`${rel}/`, here, walk.drayignore)) {
+        // What is listed becomes a key's text and an image's path: a decoded name would be another file.
+        if (!child.exact) throw nonUtf8NameError(absDir, child.bytes);
         walk.found.directories.push(rel);
         subdirs.push(walkDir(walk, rel, reincluded(here, rel)));
       }
     } else if (child.isFile() || child.isSymbolicLink()) {
-      if (walk.choice.keep(rel) && !isIgnored(rel, here, walk.drayignore)) walk.found.files.push(rel);
+      if (walk.choice.keep(rel) && !isIgnored(rel, here, walk.drayignore)) {
+        if (!child.exact) throw nonUtf8NameError(absDir, child.bytes);
+        walk.found.files.push(rel);
+      }
     }
   }
   await Promise.all(subdirs);

@@ -154,3 +154,15 @@ describe("listMappedFiles", () => {
     expect((error as UserError).message).toContain("outside the service's context");
   });
 });
+
+describe("listMappedFiles and names that are not UTF-8", () => {
+  it("refuses a file under a source whose name is not UTF-8, naming it byte for byte (exit 2)", async () => {
+    const dir = path.join(repo, "latin1");
+    await mkdir(dir);
+    await writeFile(Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9])]), "");
+    const error = await listMappedFiles(dir, repo).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(`${dir}/caf\\xe9: file name is not valid UTF-8`);
+    expect((error as UserError).exitCode).toBe(ExitCode.usage);
+  });
+});

@@ -6,6 +6,7 @@ import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../errors/index.js";
+import { nonUtf8NameError } from "../io/index.js";
 import type { TarEntry } from "./tar.js";
 
 /** Where a walk may reach. */
@@ -132,12 +133,7 @@ async function readNames(dir: Location): Promise<string[]> {
   const names = raw.sort(Buffer.compare).map((bytes) => {
     const name = bytes.toString("utf8");
     // A name that is not UTF-8 would be changed by decoding, and could even collide with another.
-    if (!Buffer.from(name, "utf8").equals(bytes)) {
-      throw new UserError(`${path.join(dir.shown, name)}: file name is not valid UTF-8`, {
-        exitCode: ExitCode.usage,
-        hint: "rename the file; image paths are UTF-8",
-      });
-    }
+    if (!Buffer.from(name, "utf8").equals(bytes)) throw nonUtf8NameError(dir.shown, bytes);
     return name;
   });
   return names;
