@@ -1,5 +1,5 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
-
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { CommandService, GoService, ResolvedService } from "../config/index.js";
 import { runtimeConfigFor } from "../config/index.js";
@@ -15,7 +15,7 @@ import {
 import type { Tracer } from "../report/index.js";
 import { createStepClock, type StepClock } from "../report/index.js";
 import { runBuildCommand } from "./command-run.js";
-import { collectMappings, makeLayer } from "./layers.js";
+import { collectMappings, type LayerSink, makeLayer } from "./layers.js";
 
 /** The steps a build reports progress for. */
 export type BuildStep = "compile" | "pack" | "compress" | "write";
@@ -41,6 +41,8 @@ export interface ServiceBuildDeps {
   readonly sourceDateEpoch: number;
   /** Runs heavy work (compiles, build commands) under the project's concurrency limit. */
   readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Where layers are packed to, and how many at once. */
+  readonly layers: LayerSink;
   readonly baseImage: (service: ResolvedService, platform: Platform) => Promise<BaseImage | undefined>;
   readonly go?: { compiler: GoCompiler; mains: ReadonlyMap<string, GoMain> };
   readonly onStep?: (service: string, platform: string, step: BuildStep) => void;
@@ -89,11 +91,13 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps, clocks:
       const compiled = await go.compiler.compile(service, main, platform);
       clock.add("compile", compiled.ms);
       deps.onStep?.(service.name, platformName(platform), "pack");
+      const binary = { path: compiled.path, size: compiled.size };
       const appLayer = await makeLayer(
-        [{ path: service.binaryPath, type: "file", mode: 0o755, data: compiled.binary }],
+        [{ path: service.binaryPath, type: "file", mode: 0o755, source: binary }],
         { ...tarOptions(deps), comment: `dray: app binary ${service.binaryPath}` },
         clock,
-      );
+        deps.layers,
+      ).finally(() => rm(binary.path, { force: true }));
       const files = await sharedFiles();
       return assembleFor(service, platform, files ? [files, appLayer] : [appLayer], deps);
     }),
@@ -127,7 +131,11 @@ async function buildCommandImages(
       );
       // Everything the command wrote, exactly as it wrote it: no ignore rules apply to an output.
       return clock.time("pack", () =>
-        collectDirectory(produced.dir, service.to, { context: service.context, origin: produced.origin }),
+        collectDirectory(produced.dir, service.to, {
+          context: service.context,
+          origin: produced.origin,
+          shown: service.output,
+        }),
       );
     });
     deps.onStep?.(service.name, platformName(platform), "pack");
@@ -139,6 +147,7 @@ async function buildCommandImages(
         entries,
         { ...tarOptions(deps), comment: `dray: ${service.command.join(" ")} output` },
         clock,
+        deps.layers,
       ),
     );
     images.push(await assembleFor(service, platform, layers, deps));
@@ -153,7 +162,7 @@ async function filesLayerFor(
 ): Promise<Layer | undefined> {
   if (service.files.length === 0) return undefined;
   const entries = await clock.time("pack", () => collectMappings(service.files, service.context));
-  return makeLayer(entries, { ...tarOptions(deps), comment: "dray: files" }, clock);
+  return makeLayer(entries, { ...tarOptions(deps), comment: "dray: files" }, clock, deps.layers);
 }
 
 async function assembleFor(

@@ -1,27 +1,35 @@
-/** Turning tar entries into layers, with packing and compression timed as separate steps. */
+/** Turning tar entries into layers: entries collected ("pack"), then streamed through gzip into a file ("compress"). */
 import type { FileMapping } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import { listMappedFiles } from "../fingerprint/index.js";
 import type { Layer, TarEntry, TarOptions } from "../oci/index.js";
-import {
-  collectDirectory,
-  collectFile,
-  DEFAULT_GZIP_LEVEL,
-  gzipDeterministicAsync,
-  layerFromParts,
-  writeTar,
-} from "../oci/index.js";
+import { collectDirectory, collectFile, DEFAULT_GZIP_LEVEL, packLayer } from "../oci/index.js";
 import type { StepClock } from "../report/index.js";
 
-/** Pack `entries` into a deterministic tar ("pack"), then gzip it ("compress"). */
-export async function makeLayer(
+/** Where and how many layers are packed at once. */
+export interface LayerSink {
+  /** The build's scratch directory: packed layers wait there until the layout takes them. */
+  readonly dir: string;
+  /**
+   * Runs one pack under a limit of its own: each holds a zlib stream and two open files, and a batch of
+   * compiles can hand over hundreds of binaries in one tick.
+   */
+  readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Pack `entries` into a deterministic tar and gzip it into a file in `sink.dir`. Reading, tarring and
+ * compressing are one stream, so all of it is timed as "compress"; "pack" is the collecting before it.
+ */
+export function makeLayer(
   entries: readonly TarEntry[],
   options: TarOptions & { comment: string },
   clock: StepClock<"pack" | "compress">,
+  sink: LayerSink,
 ): Promise<Layer> {
-  const tar = await clock.time("pack", async () => writeTar(entries, options));
-  const gz = await clock.time("compress", () => gzipDeterministicAsync(tar, DEFAULT_GZIP_LEVEL));
-  return layerFromParts(tar, gz, options.comment);
+  return sink.limit(() =>
+    clock.time("compress", () => packLayer(entries, { ...options, level: DEFAULT_GZIP_LEVEL }, sink.dir)),
+  );
 }
 
 /**

@@ -6,7 +6,8 @@
  * one service at a time, so a compile error is charged to the service that has it and the others
  * still build.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { link, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors/index.js";
 import { tailLines } from "../io/index.js";
@@ -17,13 +18,18 @@ import { type GoBuildable, runGoBuild } from "./go-build.js";
 import type { GoMain } from "./main-package.js";
 import type { GoToolchain } from "./toolchain.js";
 
-/** A compiled binary and the milliseconds its service waited on the compiler for it. */
+/**
+ * A compiled binary and the milliseconds its service waited on the compiler for it. The binary stays
+ * on disk (a build may compile hundreds at once): `path` is a file of this request's own in the
+ * scratch directory, which the caller reads and may delete; it goes with the scratch directory anyway.
+ */
 export interface CompiledBinary {
-  binary: Buffer;
+  path: string;
+  size: number;
   ms: number;
 }
 
-/** Compiles one service for one platform and returns the binary's bytes with the time it took. */
+/** Compiles one service for one platform and returns where its binary is, with the time it took. */
 export interface GoCompiler {
   compile(service: GoBuildable, main: GoMain, platform: Platform): Promise<CompiledBinary>;
 }
@@ -171,11 +177,17 @@ async function compileTogether(
     });
   }
   if (result.code !== 0) return { ok: false, output: result.stderr || result.stdout };
-  for (const request of group)
-    request.resolve({
-      binary: await readFile(path.join(dir, execName(request.main.importPath))),
-      ms: request.ms,
-    });
+  // Hard links out of the batch directory (removed when the batch ends): two services built from one
+  // package share one output file, and each gets a name of its own to delete.
+  const binaries = await Promise.all(
+    group.map(async (request) => {
+      const name = execName(request.main.importPath);
+      const own = path.join(deps.tmpDir, `bin-${randomBytes(6).toString("hex")}-${name}`);
+      await link(path.join(dir, name), own);
+      return { path: own, size: (await stat(own)).size };
+    }),
+  );
+  for (const [i, request] of group.entries()) request.resolve({ ...binaries[i]!, ms: request.ms });
   return { ok: true };
 }
 

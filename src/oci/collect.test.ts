@@ -1,11 +1,16 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, realpath, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ExitCode, UserError } from "../errors/errors.js";
 import { collectDirectory, collectFile } from "./collect.js";
-import { writeTar } from "./tar.js";
+import type { TarEntry } from "./tar.js";
+import { tarStream } from "./tar-stream.js";
+
+/** What an entry's file holds: collect names the file, the tar reads it. */
+const content = (e: TarEntry) => (e.source ? readFileSync(e.source.path, "utf8") : undefined);
 
 let temp: string;
 beforeEach(async () => {
@@ -54,7 +59,7 @@ describe("collectDirectory", () => {
   it("keeps files, directories and in-context symlinks under the image directory", async () => {
     const context = await makeContext(temp, { file: 0o644, exec: 0o755, dir: 0o755 });
     const entries = await collectDirectory(path.join(context, "static"), "/srv/www", { context });
-    const summary = entries.map((e) => [e.path, e.type, e.mode, e.linkTarget, e.data?.toString()]);
+    const summary = entries.map((e) => [e.path, e.type, e.mode, e.linkTarget, content(e)]);
     expect(summary).toEqual([
       ["srv/www", "dir", undefined, undefined, undefined],
       ["srv/www/css", "dir", undefined, undefined, undefined],
@@ -69,12 +74,12 @@ describe("collectDirectory", () => {
   it("produces identical tar bytes whatever the umask, modes, times and creation order on disk", async () => {
     const strict = await makeContext(path.join(temp, "a"), { file: 0o600, exec: 0o700, dir: 0o700 });
     const loose = await makeContext(path.join(temp, "b"), { file: 0o664, exec: 0o775, dir: 0o775 }, true);
-    const tar = async (context: string) =>
-      writeTar(await collectDirectory(path.join(context, "static"), "/srv", { context }), {
-        mtime: 0,
-        uid: 0,
-        gid: 0,
-      });
+    const tar = async (context: string) => {
+      const entries = await collectDirectory(path.join(context, "static"), "/srv", { context });
+      const chunks: Buffer[] = [];
+      for await (const chunk of tarStream(entries, { mtime: 0, uid: 0, gid: 0 })) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    };
     expect((await tar(strict)).equals(await tar(loose))).toBe(true);
   });
 
@@ -169,12 +174,9 @@ describe("collectFile", () => {
     const file = path.join(temp, "bin");
     await writeFile(file, "ELF");
     await chmod(file, mode);
-    expect(await collectFile(file, "/app/bin", given)).toEqual({
-      path: "/app/bin",
-      type: "file",
-      mode: stored,
-      data: Buffer.from("ELF"),
-    });
+    const entry = await collectFile(file, "/app/bin", given);
+    expect(entry).toEqual({ path: "/app/bin", type: "file", mode: stored, source: { path: file, size: 3 } });
+    expect(content(entry)).toBe("ELF");
   });
 
   it("rejects what is not a regular file", async () => {

@@ -3,7 +3,7 @@
  * where "never follow a symlink or path out of a service's context" (see docs/determinism.md) is enforced.
  */
 import type { Stats } from "node:fs";
-import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, UserError } from "../errors/index.js";
 import { nonUtf8NameError } from "../io/index.js";
@@ -24,6 +24,8 @@ export interface CollectOptions {
    * from there.
    */
   origin?: string;
+  /** What the directory is called in messages, when `hostDir` is dray's scratch copy of it. */
+  shown?: string;
 }
 
 /** What every step of a walk checks against. */
@@ -41,6 +43,7 @@ interface Scope {
  * target is absolute or resolves (lexically, from the link's directory) outside `options.context` is a
  * UserError, as is a `hostDir` that resolves outside it. Sockets, FIFOs and devices are UserErrors.
  * Only the execute bit of a file's mode is kept.
+ * File contents are not read: each file entry names its host file (`source`), which the tar streams.
  */
 export async function collectDirectory(
   hostDir: string,
@@ -61,11 +64,14 @@ export async function collectDirectory(
   const imageRoot = imageDir.replace(/^\/+|\/+$/g, "");
   const entries: TarEntry[] = imageRoot === "" ? [] : [{ path: imageRoot, type: "dir" }];
   const scope: Scope = { context, origin, only: options.only };
-  await walk({ host: root, shown: hostDir, image: imageRoot, rel: "" }, scope, entries);
+  await walk({ host: root, shown: options.shown ?? hostDir, image: imageRoot, rel: "" }, scope, entries);
   return entries;
 }
 
-/** One regular file as an entry at `imagePath`; `mode` defaults to 0755 or 0644 from the file's execute bits. */
+/**
+ * One regular file as an entry at `imagePath`; `mode` defaults to 0755 or 0644 from the file's execute bits.
+ * Its content is not read here: the entry names the file (`source`), and the tar streams it.
+ */
 export async function collectFile(hostFile: string, imagePath: string, mode?: number): Promise<TarEntry> {
   const stat = await readStat(hostFile);
   if (!stat.isFile()) {
@@ -78,7 +84,7 @@ export async function collectFile(hostFile: string, imagePath: string, mode?: nu
     path: imagePath,
     type: "file",
     mode: mode ?? executableMode(stat),
-    data: await readData(hostFile),
+    source: { path: hostFile, size: stat.size },
   };
 }
 
@@ -111,7 +117,11 @@ async function walk(dir: Location, scope: Scope, out: TarEntry[]): Promise<void>
         path: here.image,
         type: "file",
         mode: executableMode(stat),
-        data: await readData(here.host),
+        source: {
+          path: here.host,
+          size: stat.size,
+          ...(here.shown !== here.host ? { shown: here.shown } : {}),
+        },
       });
     } else if (stat.isSymbolicLink()) {
       out.push({ path: here.image, type: "symlink", linkTarget: await checkedLinkTarget(here, scope) });
@@ -187,12 +197,6 @@ async function realDirectory(dir: string, role: string): Promise<string> {
 async function readStat(shown: string, host = shown): Promise<Stats> {
   return lstat(host).catch((error: unknown) => {
     throw fsUserError(shown, error);
-  });
-}
-
-async function readData(host: string): Promise<Buffer> {
-  return readFile(host).catch((error: unknown) => {
-    throw fsUserError(host, error);
   });
 }
 

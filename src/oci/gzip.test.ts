@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";
+import { createGzipDeterministic, gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";
 import { writeTar } from "./tar.js";
 
 const tar = writeTar(
@@ -39,5 +42,52 @@ describe("gzipDeterministic", () => {
 
   it("rejects a level zlib does not have", () => {
     expect(() => gzipDeterministic(tar, 10)).toThrow(RangeError);
+  });
+});
+
+/** `data` through the streaming gzip, written in pieces of the given sizes (cycled). */
+async function gzipInPieces(data: Buffer, pieces: readonly number[], level?: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for (let at = 0, i = 0; at < data.length; i++) {
+    const size = pieces[i % pieces.length]!;
+    chunks.push(data.subarray(at, at + size));
+    at += size;
+  }
+  const { deflate, header } = createGzipDeterministic(level);
+  const out: Buffer[] = [];
+  await pipeline(Readable.from(chunks), deflate, header, async (stream: AsyncIterable<Buffer>) => {
+    for await (const chunk of stream) out.push(chunk);
+  });
+  return Buffer.concat(out);
+}
+
+/** Compressible but not trivial: repeated text with a counter, then noise from a fixed seed. */
+function mixedData(size: number): Buffer {
+  const text = Buffer.from(Array.from({ length: size / 20 }, (_, i) => `line ${i % 977}\n`).join(""));
+  let noise = createHash("sha256").update("seed").digest();
+  const parts = [text];
+  for (let n = text.length; n < size; n += noise.length) {
+    noise = createHash("sha256").update(noise).digest();
+    parts.push(noise);
+  }
+  return Buffer.concat(parts).subarray(0, size);
+}
+
+describe("createGzipDeterministic", () => {
+  const big = mixedData(3_000_000);
+  it.each([
+    { description: "the tar in one piece", data: tar, pieces: [tar.length] },
+    { description: "the tar byte by byte for a while", data: tar.subarray(0, 5000), pieces: [1] },
+    { description: "3 MB in 16 KiB pieces", data: big, pieces: [16_384] },
+    { description: "3 MB in uneven pieces", data: big, pieces: [1, 511, 65_536, 7, 262_144, 100_000] },
+    { description: "nothing at all", data: Buffer.alloc(0), pieces: [1] },
+  ])("gives gzipDeterministic's bytes for $description", async ({ data, pieces }) => {
+    expect((await gzipInPieces(data, pieces)).equals(gzipDeterministic(data))).toBe(true);
+  });
+
+  it("follows the level as gzipDeterministic does", async () => {
+    const streamed = await gzipInPieces(big, [100_000], 6);
+    expect(streamed.equals(gzipDeterministic(big, 6))).toBe(true);
+    expect(streamed.subarray(8, 10).toString("hex")).toBe("00ff");
   });
 });

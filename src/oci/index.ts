@@ -19,7 +19,7 @@ export {
   formatCreated,
   type ImageRecipe,
 } from "./image.js";
-export { createLayer, type LayerOptions, layerFromBlob, layerFromParts } from "./layer.js";
+export { createLayer, type LayerOptions, layerFromBlob, layerFromParts, packLayer } from "./layer.js";
 export { type LayoutStore, type OpenLayoutOptions, openLayout } from "./layout.js";
 export {
   type BlobFault,
@@ -29,6 +29,7 @@ export {
   type LayoutCheck,
 } from "./layout-check.js";
 export { reachableFrom } from "./layout-gc.js";
+export { blobFromPackedFile, isPackedBlob, type PackedBlob } from "./packed-blob.js";
 export {
   comparePlatforms,
   isPlatformName,
@@ -62,7 +63,8 @@ export {
 } from "./reference.js";
 export { type ManifestDocument, type ResolvedImage, resolveImage } from "./resolve-image.js";
 export { mergeEnv, mergeRuntimeConfig } from "./runtime-config.js";
-export { normalizeMode, type TarEntry, type TarOptions, writeTar } from "./tar.js";
+export { type FileSource, normalizeMode, type TarEntry, type TarOptions, writeTar } from "./tar.js";
+export { tarStream } from "./tar-stream.js";
 export * from "./types.js";
 export {
   MANIFEST_MEDIA_TYPES,

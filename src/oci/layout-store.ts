@@ -24,7 +24,11 @@ export interface LayoutStore {
    * A blob already present is kept only if its content hashes to its digest; verifies what it writes.
    */
   writeImageSet(set: ImageSet): Promise<void>;
-  /** Writes one blob unless a file with its exact content is there; throws, writing nothing, if its bytes do not match its descriptor. */
+  /**
+   * Writes one blob unless a file with its exact content is there; throws, writing nothing, if its
+   * bytes do not match its descriptor. A blob over a packed file (PackedBlob, hashed as it was
+   * written) is renamed into place instead.
+   */
   writeBlob(blob: Blob): Promise<void>;
   /** Point tags (ref names) at descriptors in one atomic rewrite of index.json (temp + rename), replacing earlier descriptors with the same ref name, keeping others. */
   tag(tags: Record<string, Descriptor>): Promise<void>;

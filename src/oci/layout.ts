@@ -29,6 +29,7 @@ import {
   writeIndex,
 } from "./layout-index.js";
 import type { LayoutStore } from "./layout-store.js";
+import { isPackedBlob } from "./packed-blob.js";
 import type { Blob, Digest } from "./types.js";
 
 export type { LayoutStore } from "./layout-store.js";
@@ -87,6 +88,13 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
   async function writeBlob(blob: Blob): Promise<void> {
     const { digest, size } = blob.descriptor;
     const target = blobPath(digest);
+    if (isPackedBlob(blob)) {
+      // A layer hashed as it was packed: renamed over whatever is there, never read into memory.
+      await ensureDirectory(path.dirname(target));
+      await blob.moveTo(target);
+      verified.add(digest);
+      return;
+    }
     // A file of the right size is kept only when its content hashes to its name: a flipped byte keeps
     // the size. A file of the wrong size is a leftover of something that was not dray. Either is replaced.
     if ((await blobSize(digest)) === size) {
@@ -158,34 +166,30 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     async tag(tags) {
       const entries = Object.entries(tags);
       for (const [name] of entries) checkRefName(name);
-      await withFileLock(
-        `${indexPath}.lock`,
-        async () => {
-          // Checked under the lock: removeBlobs holds it while deleting, so a blob seen here stays.
-          for (const [name, descriptor] of entries) {
-            if (!(await hasBlob(descriptor.digest))) {
-              // Not a bug: a prune in another process can remove what a build wrote before its tags move.
-              throw new UserError(
-                `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
-                {
-                  hint: "If this build wrote it, another dray process (a `dray cache prune`?) removed it meanwhile: run the build again.",
-                },
-              );
-            }
+      await withIndexLock(async () => {
+        // Checked under the lock: removeBlobs holds it while deleting, so a blob seen here stays.
+        for (const [name, descriptor] of entries) {
+          if (!(await hasBlob(descriptor.digest))) {
+            // Not a bug: a prune in another process can remove what a build wrote before its tags move.
+            throw new UserError(
+              `cannot tag ${name}: blob ${descriptor.digest} is not in ${root}; write the image first`,
+              {
+                hint: "If this build wrote it, another dray process (a `dray cache prune`?) removed it meanwhile: run the build again.",
+              },
+            );
           }
-          const index = await readIndex();
-          const kept = index.manifests.filter((entry) => {
-            const name = refName(entry);
-            return name === undefined || !Object.hasOwn(tags, name);
-          });
-          const added = entries.map(([name, descriptor]) => ({
-            ...descriptor,
-            annotations: { ...descriptor.annotations, [Annotation.refName]: name },
-          }));
-          await writeIndex(indexPath, { ...index, manifests: [...kept, ...added] });
-        },
-        { timeoutMs: lockTimeoutMs },
-      );
+        }
+        const index = await readIndex();
+        const kept = index.manifests.filter((entry) => {
+          const name = refName(entry);
+          return name === undefined || !Object.hasOwn(tags, name);
+        });
+        const added = entries.map(([name, descriptor]) => ({
+          ...descriptor,
+          annotations: { ...descriptor.annotations, [Annotation.refName]: name },
+        }));
+        await writeIndex(indexPath, { ...index, manifests: [...kept, ...added] });
+      });
     },
     untag(names) {
       const removed = new Set(names);

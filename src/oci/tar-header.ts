@@ -23,12 +23,14 @@ export interface HeaderFields {
 }
 
 const NAME_SIZE = 100;
+/** The largest size ustar's 12-byte octal field holds (11 digits): 8 GiB - 1. */
+const MAX_USTAR_SIZE = 0o77777777777;
 const PREFIX_SIZE = 155;
 const LINKNAME_SIZE = 100;
 
 /**
- * The header block(s) for one entry: a lone ustar header, or, when the name or link target cannot be
- * stored in ustar fields, a PAX extended header ("x") with its records followed by the ustar header.
+ * The header block(s) for one entry: a lone ustar header, or, when the name, link target or size cannot
+ * be stored in ustar fields, a PAX extended header ("x") with its records followed by the ustar header.
  * The entry's data (for files) follows the returned bytes.
  */
 export function encodeHeaders(fields: HeaderFields): Buffer {
@@ -36,12 +38,15 @@ export function encodeHeaders(fields: HeaderFields): Buffer {
   const linkBytes = Buffer.from(fields.linkname, "utf8");
   const split = isAscii(fields.name) ? splitUstarName(nameBytes) : undefined;
   const linkFits = isAscii(fields.linkname) && linkBytes.length <= LINKNAME_SIZE;
-  if (split && linkFits) return ustarHeader(fields, split, linkBytes);
+  const sizeFits = fields.size <= MAX_USTAR_SIZE;
+  if (split && linkFits && sizeFits) return ustarHeader(fields, split, linkBytes);
 
-  // Keys in a fixed (sorted) order and only the two dray needs; never atime/ctime/mtime records.
+  // Keys in a fixed (sorted) order and only the three dray needs; never atime/ctime/mtime records.
   const records: Buffer[] = [];
   if (!linkFits) records.push(paxRecord("linkpath", linkBytes));
   if (!split) records.push(paxRecord("path", nameBytes));
+  // A file of 8 GiB or more: the size in a record, and 0 in the ustar field (as Go's archive/tar writes it).
+  if (!sizeFits) records.push(paxRecord("size", Buffer.from(String(fields.size))));
   const data = Buffer.concat(records);
   const paxFields: HeaderFields = {
     name: paxHeaderName(fields.name),
@@ -65,7 +70,7 @@ export function encodeHeaders(fields: HeaderFields): Buffer {
     paxHeader,
     data,
     padding(data.length),
-    ustarHeader(fields, fallbackSplit, fallbackLink),
+    ustarHeader(sizeFits ? fields : { ...fields, size: 0 }, fallbackSplit, fallbackLink),
   ]);
 }
 

@@ -1,6 +1,8 @@
 /**
  * dray's layer tar writer, hand-written so every byte is decided here (see docs/determinism.md, "Layer tar").
  * Given the same entries in any order and the same options, it returns the same bytes on every machine.
+ * `planTar` decides every header; `writeTar` joins them with in-memory data, `tarStream` (tar-stream.ts)
+ * reads file contents from disk as it goes.
  */
 import { BLOCK_SIZE, encodeHeaders, type HeaderFields, padding } from "./tar-header.js";
 
@@ -10,10 +12,20 @@ export interface TarEntry {
   type: "file" | "dir" | "symlink";
   /** Files only; see {@link normalizeMode}. Ignored for directories (0755) and symlinks (0777). */
   mode?: number;
-  /** Files only; absent means empty. */
+  /** Files only; absent (and no `source`) means empty. */
   data?: Buffer;
+  /** Files only, instead of `data`: a host file read while the tar is streamed (see tarStream). */
+  source?: FileSource;
   /** Symlinks only: the target, stored verbatim. */
   linkTarget?: string;
+}
+
+/** A host file whose bytes become an entry's content; `size` is what the header promises (from lstat). */
+export interface FileSource {
+  path: string;
+  size: number;
+  /** What the file is called in messages, when `path` is dray's scratch copy of it. */
+  shown?: string;
 }
 
 /** The metadata every entry of a layer shares. */
@@ -47,13 +59,43 @@ interface Normalized {
   entry: TarEntry;
 }
 
+/** One entry of a planned archive: its header block(s), then `size` bytes of content and padding. */
+export interface TarMember {
+  header: Buffer;
+  entry: TarEntry;
+  size: number;
+}
+
+/** The two zero blocks that end an archive. */
+export const TAR_END_LENGTH = 2 * BLOCK_SIZE;
+
 /**
  * Serializes entries into an uncompressed layer tar: every missing parent directory added, entries
  * sorted by the bytes of their stored names, ustar headers (PAX only for long or non-ASCII names),
  * fixed metadata, then two zero blocks. Throws on "..", ".", empty components, NUL, a path given twice
  * (except a directory, whose entries are identical anyway) and entries nested under a non-directory.
+ * Entries read from a host file (`source`) cannot be written into memory: stream them with tarStream.
  */
 export function writeTar(entries: readonly TarEntry[], options: TarOptions): Buffer {
+  const parts: Buffer[] = [];
+  for (const { header, entry, size } of planTar(entries, options)) {
+    if (entry.source) {
+      throw new Error(`tar: ${entry.path} is read from ${entry.source.path}; stream it with tarStream`);
+    }
+    parts.push(header);
+    if (size > 0) parts.push(entry.data!, padding(size));
+  }
+  // End of archive: two zero blocks. No padding to a 10240-byte record (tar's default blocking
+  // factor): readers do not need it and it would add up to 9 KiB of zeros to every layer.
+  parts.push(Buffer.alloc(TAR_END_LENGTH));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Every member of the archive `entries` make, in order, with its headers encoded: everything
+ * writeTar checks is checked here, before a single byte of content is read.
+ */
+export function planTar(entries: readonly TarEntry[], options: TarOptions): TarMember[] {
   checkOptions(options);
   const byKey = new Map<string, Normalized>();
   for (const entry of entries) {
@@ -68,19 +110,18 @@ export function writeTar(entries: readonly TarEntry[], options: TarOptions): Buf
   }
   addParents(byKey);
 
-  const sorted = [...byKey.values()]
+  return [...byKey.values()]
     .map((n) => ({ ...n, nameBytes: Buffer.from(n.name, "utf8") }))
-    .sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
-  const parts: Buffer[] = [];
-  for (const { name, entry } of sorted) {
-    const data = entry.type === "file" ? (entry.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
-    parts.push(encodeHeaders(headerFields(name, entry, data.length, options)));
-    if (data.length > 0) parts.push(data, padding(data.length));
-  }
-  // End of archive: two zero blocks. No padding to a 10240-byte record (tar's default blocking
-  // factor): readers do not need it and it would add up to 9 KiB of zeros to every layer.
-  parts.push(Buffer.alloc(2 * BLOCK_SIZE));
-  return Buffer.concat(parts);
+    .sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes))
+    .map(({ name, entry }) => {
+      const size = contentSize(entry);
+      return { header: encodeHeaders(headerFields(name, entry, size, options)), entry, size };
+    });
+}
+
+function contentSize(entry: TarEntry): number {
+  if (entry.type !== "file") return 0;
+  return entry.source?.size ?? entry.data?.length ?? 0;
 }
 
 function checkOptions(options: TarOptions): void {
@@ -100,8 +141,15 @@ function normalizeEntry(entry: TarEntry): Normalized {
   }
   const components = splitPath(entry.path, entry.type === "dir");
   const key = components.join("/");
-  if (entry.type !== "file" && entry.data !== undefined) {
+  if (entry.type !== "file" && (entry.data !== undefined || entry.source !== undefined)) {
     throw new Error(`tar: ${entry.type} ${JSON.stringify(key)} cannot have data`);
+  }
+  if (entry.data !== undefined && entry.source !== undefined) {
+    throw new Error(`tar: file ${JSON.stringify(key)} has both data and a source`);
+  }
+  const size = entry.source?.size;
+  if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
+    throw new RangeError(`tar: file ${JSON.stringify(key)} has size ${size}`);
   }
   if (entry.type === "symlink" && (!entry.linkTarget || entry.linkTarget.includes("\0"))) {
     throw new Error(`tar: symlink ${JSON.stringify(key)} needs a non-empty target without NUL`);

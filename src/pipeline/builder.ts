@@ -53,7 +53,11 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
   // Scratch space under .dray, private to this run, so nothing half-built ever lands in the layout.
   const tmpDir = path.join(config.state.tmp, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
   await ensureDirectory(tmpDir);
-  const limit = pLimit(options.jobs ?? Math.max(1, os.availableParallelism()));
+  const parallelism = options.jobs ?? Math.max(1, os.availableParallelism());
+  const limit = pLimit(parallelism);
+  // Packing streams files through zlib on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE
+  // says otherwise): a few packs at a time keep it busy, and each holds only its stream buffers.
+  const packLimit = pLimit(Math.max(4, parallelism));
   const { layout } = inputs;
   const { buildService } = await import("../assemble/index.js");
   const compiler =
@@ -74,6 +78,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
     env: options.env,
     sourceDateEpoch: config.sourceDateEpoch,
     limit,
+    layers: { dir: tmpDir, limit: packLimit },
     baseImage: memoizedBases(config, inputs.pins),
     tmpDir,
     locks: config.state.locks,
