@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what dray's demo and tests need on a bare Debian 12 / Ubuntu machine, as root:
-# Go 1.23 (bookworm-backports), Docker's engine, a real OCI registry, skopeo, umoci and Chromium.
+# Go 1.23 (bookworm-backports), Docker's engine, a real OCI registry, skopeo, umoci and Chromium,
+# and what `dray verify` varies its second build with: faketime, tzdata and the tr_TR.UTF-8 locale.
 # Idempotent: a second run installs nothing new.
 set -euo pipefail
 
@@ -53,6 +54,10 @@ podman_pkgs=()
 have podman || podman_pkgs=(podman runc catatonit containernetworking-plugins)
 have openssl || pkgs+=(openssl)
 have faketime || pkgs+=(faketime)
+# dray verify's second build runs under TZ=Pacific/Chatham and LC_ALL=tr_TR.UTF-8; without the zone
+# file or the locale the C library silently falls back to UTC and C, so verify would skip them.
+[ -e /usr/share/zoneinfo/Pacific/Chatham ] || pkgs+=(tzdata)
+have localedef || pkgs+=(locales)
 have git || pkgs+=(git)
 have curl || pkgs+=(curl)
 
@@ -72,6 +77,20 @@ if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ] || [ ${#podman_pkgs[@]} -g
     log "installing: ${podman_pkgs[*]}"
     apt-get install -y -qq "${podman_pkgs[@]}" >/dev/null
   fi
+fi
+
+# No grep -q: its early exit would kill `locale -a` with SIGPIPE, which pipefail reports as failure.
+has_verify_locale() { locale -a 2>/dev/null | grep -ix 'tr_TR\.utf-\?8' >/dev/null; }
+if ! has_verify_locale; then
+  log "generating the tr_TR.UTF-8 locale (dray verify builds under it)"
+  if [ -f /etc/locale.gen ]; then
+    # Listed in locale.gen too, so a later locale-gen (run by package updates) keeps it.
+    sed -i 's/^# *\(tr_TR\.UTF-8 UTF-8\)$/\1/' /etc/locale.gen
+    grep -q '^tr_TR\.UTF-8 UTF-8$' /etc/locale.gen || echo 'tr_TR.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen >/dev/null 2>&1 || true
+  fi
+  has_verify_locale || localedef -i tr_TR -c -f UTF-8 tr_TR.UTF-8 || true
+  has_verify_locale || { log "could not generate tr_TR.UTF-8; dray verify will report the locale as skipped" >&2; }
 fi
 
 if have podman && ! grep -qs '^runtime = "runc"' /etc/containers/containers.conf; then

@@ -1,6 +1,6 @@
 /** Where `dray plan` compares from: the last build recorded in the cache, or a git revision. */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { BuildCache } from "../cache/index.js";
 import { readLastFile } from "../cache/index.js";
@@ -8,7 +8,7 @@ import type { ResolvedConfig } from "../config/index.js";
 import { loadConfig } from "../config/index.js";
 import { ExitCode, errorMessage, UserError } from "../errors/index.js";
 import { computeServiceKeys, createFileHasher } from "../fingerprint/index.js";
-import { exec } from "../io/index.js";
+import { exec, makeScratch } from "../io/index.js";
 import type { Tracer } from "../report/index.js";
 import type { BaselineService } from "./detect-changes.js";
 
@@ -64,8 +64,7 @@ export async function gitRefBaseline(
   const commit = (await git(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
   const prefix = path.relative(top, config.root).split(path.sep).join("/");
   // The revision's tree is exported under the project's own .dray/tmp, never outside the project.
-  await mkdir(config.state.tmp, { recursive: true });
-  const scratch = await mkdtemp(path.join(config.state.tmp, "since-"));
+  const scratch = await makeScratch(config.state.tmp, "since");
   try {
     await options.tracer.span("git export", async () => {
       const tarFile = path.join(scratch, "tree.tar");

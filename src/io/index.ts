@@ -7,4 +7,5 @@ export type { LockRecord } from "./file-lock.js";
 export { acquireFileLock, withFileLock } from "./file-lock.js";
 export { copyFileAtomic, moveFileAtomic } from "./move-file.js";
 export { type DirectoryEntry, nonUtf8NameError, readDirectory, showName } from "./read-directory.js";
+export { makeScratch, type ScratchKind, sweepStaleScratch } from "./scratch.js";
 export { statSignature, statSignatures } from "./stat-signature.js";

@@ -2,17 +2,15 @@
  * Building and writing the services no cache had. Set up once per run, and only when something
  * must be built: the image assembler, the batching Go compiler and the compressor load here.
  */
-import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import pLimit from "p-limit";
 import type { AssembleTimes } from "../assemble/index.js";
 import { type CacheEntry, entryFor } from "../cache/index.js";
 import type { ResolvedService } from "../config/index.js";
 import type { ServiceKey } from "../fingerprint/index.js";
 import { createBatchingCompiler, type GoMain, type GoToolchain } from "../go/index.js";
-import { ensureDirectory } from "../io/index.js";
+import { makeScratch } from "../io/index.js";
 import type { Digest, ImageSet, LayoutStore } from "../oci/index.js";
 import type { BasePins } from "../pins/index.js";
 import { createStepClock, type Tracer } from "../report/index.js";
@@ -51,8 +49,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
   const { config } = options;
   const { tracer } = inputs;
   // Scratch space under .dray, private to this run, so nothing half-built ever lands in the layout.
-  const tmpDir = path.join(config.state.tmp, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await ensureDirectory(tmpDir);
+  const tmpDir = await makeScratch(config.state.tmp, "build");
   const parallelism = options.jobs ?? Math.max(1, os.availableParallelism());
   const limit = pLimit(parallelism);
   // Packing streams files through zlib on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE

@@ -1,2 +1,8 @@
 /** The public face of src/verify: what other stages may use. */
-export { verifyProject } from "./verify-project.js";
+export {
+  describeVariations,
+  type Variation,
+  type VariationName,
+  type VariationProbes,
+} from "./variations.js";
+export { type VerifyConditions, type VerifyResult, verifyProject } from "./verify-project.js";

@@ -1,15 +1,15 @@
 /**
  * `dray verify`: build here, build again in a fresh copy under another path, umask, clock,
- * TZ, locale and an empty Go cache, and compare every image ID and manifest digest — and hash every
- * blob of both images, so that a blob corrupted on disk is not passed on the strength of its name.
+ * TZ, locale and an empty Go cache (each only where this machine can apply it, see variations.ts),
+ * and compare every image ID and manifest digest — and hash every blob of both images, so that a
+ * blob corrupted on disk is not passed on the strength of its name.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ResolvedConfig } from "../config/index.js";
 import { statePaths } from "../config/index.js";
 import { UserError } from "../errors/index.js";
-import { exec, tailLines } from "../io/index.js";
+import { exec, makeScratch, tailLines } from "../io/index.js";
 import type { Digest } from "../oci/index.js";
 import { openLayout } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
@@ -17,6 +17,13 @@ import { blobIntegrity } from "./blob-integrity.js";
 import { explainImageDifference } from "./explain.js";
 import { copyProject, projectFiles } from "./fresh-copy.js";
 import { describeDifference } from "./layer-diff.js";
+import {
+  planVariations,
+  systemProbes,
+  type Variation,
+  type VariationProbes,
+  VERIFY_CLOCK_DAYS,
+} from "./variations.js";
 
 /** One service and platform compared. */
 export interface VerifyResult {
@@ -37,6 +44,8 @@ export interface VerifyConditions {
   mtime: string;
   /** What the second build's clock said. */
   clock: string;
+  /** Every condition varied, or skipped because this machine cannot apply it. */
+  variations: Variation[];
 }
 
 /** Options for verify. */
@@ -48,6 +57,8 @@ export interface VerifyOptions {
   drayCommand: readonly string[];
   keep?: boolean;
   onPhase?: (phase: string) => void;
+  /** What the machine can vary (default: ask it). */
+  probes?: VariationProbes;
 }
 
 /** Build twice under different conditions and compare. */
@@ -60,37 +71,42 @@ export async function verifyProject(
   const failed = reference.services.find((s) => s.status === "failed");
   if (failed && failed.status === "failed") throw failed.error;
 
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "dray-verify-"));
+  // Under the project's own .dray/tmp, like everything dray writes; never in the system's temp dir.
+  const scratch = await makeScratch(config.state.tmp, "verify");
   // Another depth and another name: absolute paths in a binary would show up as a difference.
   const copy = path.join(scratch, "elsewhere", `${path.basename(config.root)}-copy`);
   const mtime = Math.floor(Date.now() / 1000) - 400 * 86400;
   const umask = 0o077;
   const gocache = path.join(scratch, "empty-gocache");
+  const planned = await planVariations({ copy, umask, mtime, gocache }, options.probes ?? systemProbes);
   const variedEnv = {
-    TZ: "Pacific/Chatham",
-    LANG: "tr_TR.UTF-8",
-    LC_ALL: "tr_TR.UTF-8",
-    GOCACHE: gocache,
+    ...planned.env,
     TMPDIR: scratch,
+    // The copy lies inside the project: git run by a build command must not find the project's repository.
+    GIT_CEILING_DIRECTORIES: path.dirname(copy),
     SOURCE_DATE_EPOCH: String(config.sourceDateEpoch),
   };
+  const clock = planned.variations.find((v) => v.name === "clock")!;
   const conditions: VerifyConditions = {
     copy,
     env: variedEnv,
     umask: `0${umask.toString(8)}`,
     mtime: new Date(mtime * 1000).toISOString(),
-    clock: "",
+    clock: clock.applied
+      ? `${VERIFY_CLOCK_DAYS} days ahead (faketime)`
+      : "the system clock (install faketime to shift it)",
+    variations: planned.variations,
   };
   try {
     options.onPhase?.("copying the project");
     await copyProject(config.root, copy, await projectFiles(config.root), { umask, mtime });
+    // The copy stands for a checkout's top: a .git there stops the search for .gitignore files above
+    // it, which would otherwise reach the project's own (and its `.dray/` rule would ignore everything).
+    await mkdir(path.join(copy, ".git"), { recursive: true });
     options.onPhase?.("building in the copy");
     const copyConfig = path.join(copy, path.relative(config.root, config.file));
-    const clock = (await hasFaketime()) ? ["faketime", "-f", "+400d"] : [];
-    conditions.clock =
-      clock.length > 0 ? "400 days ahead (faketime)" : "the system clock (install faketime to shift it)";
     const argv = [
-      ...clock,
+      ...planned.prefix,
       ...options.drayCommand,
       "--config",
       copyConfig,
@@ -181,13 +197,4 @@ async function compare(
     }
   }
   return results;
-}
-
-/** libfaketime shifts the clock of dynamically linked programs (node, build commands). */
-async function hasFaketime(): Promise<boolean> {
-  try {
-    return (await exec("faketime", ["-f", "+1d", "true"])).code === 0;
-  } catch {
-    return false;
-  }
 }

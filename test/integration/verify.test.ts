@@ -1,5 +1,5 @@
 /** `dray verify` passes on a reproducible project and, on one that is not, names the file and what differs. */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,6 +20,56 @@ describe("dray verify", () => {
     expect(report.identical).toBe(true);
     expect(report.results).toHaveLength(7);
     expect(report.conditions.clock).toMatch(/faketime/);
+    // On a machine set up by scripts/install-deps.sh, every variation verify reports is applied.
+    const skipped = report.conditions.variations.filter((v: { applied: boolean }) => !v.applied);
+    expect(skipped).toEqual([]);
+  });
+
+  it("builds its second copy inside the project's .dray/tmp and removes it afterwards", async () => {
+    const root = await copyExample("dray-verify-inside-");
+    dirs.push(path.dirname(root));
+    const kept = await runDray(["verify", "--json", "--keep", "api"], { cwd: root });
+    expect(kept.code, kept.stderr).toBe(0);
+    const copy: string = JSON.parse(kept.stdout).conditions.copy;
+    expect(copy.startsWith(path.join(root, ".dray", "tmp", "verify-"))).toBe(true);
+    expect(await readdir(copy)).toContain("dray.yaml");
+    await rm(path.join(root, ".dray", "tmp"), { recursive: true, force: true });
+    const result = await runDray(["verify", "api"], { cwd: root });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readdir(path.join(root, ".dray", "tmp"))).toEqual([]);
+  });
+
+  it("really builds the copy under the Turkish locale it reports", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "dray-verify-locale-"));
+    dirs.push(root);
+    await mkdir(path.join(root, "site"));
+    // The month's name comes from the C library's locale data: "January" in C, "Ocak" in tr_TR.
+    await writeFile(
+      path.join(root, "dray.yaml"),
+      [
+        "project: localized",
+        "services:",
+        "  site:",
+        "    command: mkdir -p out && date -u -d @1296000 +%B > out/month",
+        "    dir: site",
+        "    output: out",
+        "    to: /srv",
+        "",
+      ].join("\n"),
+    );
+    const result = await runDray(["verify", "--json"], {
+      cwd: root,
+      env: { LC_ALL: "C.UTF-8", LANG: "C.UTF-8" },
+    });
+    const report = JSON.parse(result.stdout);
+    const locale = report.conditions.variations.find((v: { name: string }) => v.name === "locale");
+    expect(locale, "tr_TR.UTF-8 must be installed: run scripts/install-deps.sh").toMatchObject({
+      applied: true,
+    });
+    expect(report.conditions.env.LC_ALL).toBe("tr_TR.UTF-8");
+    expect(result.code).toBe(1);
+    // "January" against "Ocak": the file differs in size already.
+    expect(report.results[0].reason).toMatch(/srv\/month: (size|content) differs/);
   });
 
   it("names the first differing file and field when a build is not reproducible", async () => {

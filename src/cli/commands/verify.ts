@@ -2,7 +2,7 @@
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
-import { verifyProject } from "../../verify/index.js";
+import { describeVariations, verifyProject } from "../../verify/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
@@ -47,10 +47,7 @@ async function verify(names: readonly string[], flags: VerifyFlags, tracer: Trac
     const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "RESULT"], rows)];
     for (const r of mismatches)
       lines.push(`${paint(style, Color.red, "✗")} ${r.service} ${r.platform}: ${r.reason}`);
-    lines.push(
-      `second build: ${conditions.copy}, umask ${conditions.umask}, files dated ${conditions.mtime}, ` +
-        `TZ=${conditions.env["TZ"]} LC_ALL=${conditions.env["LC_ALL"]}, empty GOCACHE, clock ${conditions.clock}`,
-    );
+    lines.push(...describeVariations(conditions.variations));
     lines.push(
       mismatches.length === 0
         ? paint(
