@@ -43,20 +43,53 @@ export function goIngredients(
       modules[pkg.module.path] = `${version} ${facts.sums.get(`${pkg.module.path} ${version}`) ?? ""}`.trim();
     }
     if (pkg.dir === undefined) continue;
-    const own: Record<string, string> = {};
-    for (const file of pkg.files) {
-      const rel = pkg.dir === "." ? file : `${pkg.dir}/${file}`;
-      own[rel] = fileHashes[rel]!;
-      files[rel] = fileHashes[rel]!;
-    }
-    packages[pkg.importPath] = sha256Digest(canonicalJson(own));
+    const hashed = hashedPackage(pkg.dir, pkg.files, fileHashes);
+    for (const [rel, hash] of hashed.files) files[rel] = hash;
+    packages[pkg.importPath] = hashed.digest;
   }
   return {
     format: PACKING_FORMAT_VERSION,
     platform: platformName(platform),
     settings,
-    files: { ...files, ...context.mapped },
+    files: Object.assign(files, context.mapped),
     packages,
     modules,
   };
+}
+
+/** A package's files with their hashes, and the digest of them. */
+interface HashedPackage {
+  files: [string, string][];
+  digest: string;
+}
+
+/**
+ * Packages already hashed, per table of file hashes: the services of a monorepo share most of their
+ * packages, and hashing each again per service was most of a plan of thousands.
+ */
+const hashedPackages = new WeakMap<object, Map<string, HashedPackage>>();
+
+/** A package's files (project-relative) with their hashes, and their canonical JSON's sha256, remembered per `fileHashes`. */
+function hashedPackage(
+  dir: string,
+  fileNames: readonly string[],
+  fileHashes: Readonly<Record<string, string>>,
+): HashedPackage {
+  let memo = hashedPackages.get(fileHashes);
+  if (!memo) {
+    memo = new Map();
+    hashedPackages.set(fileHashes, memo);
+  }
+  // The same directory with the same files (build tags can pick others per platform) hashes the same.
+  const id = `${dir}\0${fileNames.join("\0")}`;
+  let hashed = memo.get(id);
+  if (hashed === undefined) {
+    const files = fileNames.map((file): [string, string] => {
+      const rel = dir === "." ? file : `${dir}/${file}`;
+      return [rel, fileHashes[rel]!];
+    });
+    hashed = { files, digest: sha256Digest(canonicalJson(Object.fromEntries(files))) };
+    memo.set(id, hashed);
+  }
+  return hashed;
 }

@@ -56,3 +56,26 @@ describe("compareBytes", () => {
     expect(["\u{1F600}", "\uFF61"].sort()).toEqual(["\u{1F600}", "\uFF61"]);
   });
 });
+
+describe("compareBytes against the encoded bytes", () => {
+  // Units that exercise every path: ASCII, two- and three-byte characters, both surrogate halves
+  // (paired and lone), and the units on either side of the surrogate range.
+  const units = [
+    0x2f, 0x41, 0x61, 0xe9, 0x7ff, 0x800, 0xd7ff, 0xd83d, 0xde00, 0xdbff, 0xdc00, 0xe000, 0xff61,
+  ];
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  const randomString = () =>
+    String.fromCharCode(...Array.from({ length: next() % 5 }, () => units[next() % units.length]!));
+  it("gives Buffer.compare's sign for 20 000 random pairs, lone surrogates included", () => {
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomString();
+      const b = next() % 4 === 0 ? a + randomString() : randomString();
+      const expected = Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect([a, b, Math.sign(compareBytes(a, b))]).toEqual([a, b, expected]);
+    }
+  });
+});

@@ -13,6 +13,24 @@ export function compareCodeUnits(a: string, b: string): number {
 
 /** Compares strings by their UTF-8 bytes; `<` on JS strings compares UTF-16 units, which orders astral characters differently. */
 export function compareBytes(a: string, b: string): number {
+  // Without encoding, for the common case (canonicalJson sorts every key of every document): up to
+  // the first differing unit the encodings agree, and below the surrogates (U+D800) the order of
+  // two differing units is the order of their UTF-8 bytes. Surrogates (astral characters, and lone
+  // ones, which encode as U+FFFD) are left to the encoder.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return encodedOrder(a, b);
+  }
+  const last = n > 0 ? a.charCodeAt(n - 1) : 0;
+  if (a.length !== b.length && last >= 0xd800 && last < 0xdc00) return encodedOrder(a, b);
+  return a.length - b.length;
+}
+
+function encodedOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
