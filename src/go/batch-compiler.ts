@@ -7,7 +7,7 @@
  * still build.
  */
 import { randomBytes } from "node:crypto";
-import { link, mkdir, rm, stat } from "node:fs/promises";
+import { copyFile, link, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError } from "../errors/index.js";
 import { tailLines } from "../io/index.js";
@@ -183,7 +183,9 @@ async function compileTogether(
     group.map(async (request) => {
       const name = execName(request.main.importPath);
       const own = path.join(deps.tmpDir, `bin-${randomBytes(6).toString("hex")}-${name}`);
-      await link(path.join(dir, name), own);
+      const built = path.join(dir, name);
+      // A file system without hard links still gets each service a file of its own.
+      await link(built, own).catch(() => copyFile(built, own));
       return { path: own, size: (await stat(own)).size };
     }),
   );
