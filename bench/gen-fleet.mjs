@@ -13,9 +13,9 @@ if (!args.out) {
   console.error(`error: --out is required\n${usage}`);
   process.exit(2);
 }
-// Names are zero-padded to these widths; beyond them sorting and paths would break.
-if (args.services > 1000 || args.packages < 1 || args.packages > 100 || args.big > 100) {
-  console.error("error: allowed ranges are --services 0..1000, --packages 1..100, --big 0..100");
+// Package and big-service names are zero-padded to two digits; service numbers widen past 1000.
+if (args.services > 10000 || args.packages < 1 || args.packages > 100 || args.big > 100) {
+  console.error("error: allowed ranges are --services 0..10000, --packages 1..100, --big 0..100");
   process.exit(2);
 }
 

@@ -10,6 +10,7 @@ const benchmarks = {
   push: "push.mjs",
   deploy: "deploy.mjs",
   dev: "dev.mjs",
+  scale: "scale.mjs",
 };
 
 const [first, ...rest] = process.argv.slice(2);

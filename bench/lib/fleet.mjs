@@ -12,7 +12,10 @@ export const BIG_DATA_BYTES = 26 * 1024 * 1024;
 /** Written at the fleet's root so writeFleet only ever clears a directory it made itself. */
 const MARKER = ".dray-bench-fleet";
 
-export const serviceName = (i) => `svc-${String(i).padStart(3, "0")}`;
+/** Service i's name, its number zero-padded to `width` (3 up to 1000 services, more for larger fleets). */
+export const serviceName = (i, width = 3) => `svc-${String(i).padStart(width, "0")}`;
+/** The width service numbers of a fleet of `services` are padded to, so names sort as numbers. */
+export const nameWidth = (services) => Math.max(3, String(services - 1).length);
 export const bigName = (i) => `big-${String(i).padStart(2, "0")}`;
 
 /**
@@ -23,8 +26,8 @@ export const bigName = (i) => `big-${String(i).padStart(2, "0")}`;
 export function planImports(services, packages) {
   const uses = [];
   for (let i = 0; i < services; i++) {
-    // One stream per service: its imports do not change when --services does.
-    const random = createRandom(`imports/${serviceName(i)}`);
+    // One stream per service: its imports do not change when --services does (up to 1000).
+    const random = createRandom(`imports/${serviceName(i, nameWidth(services))}`);
     const picked = [0];
     for (let k = 1; k < packages; k++) if (random() < 1 / (k + 1)) picked.push(k);
     uses.push(picked);
@@ -52,8 +55,9 @@ export function planFleet({ services, packages, big }) {
   }
   const names = [];
   planImports(services, packages).forEach((picked, i) => {
-    names.push(serviceName(i));
-    files.set(`services/${serviceName(i)}/main.go`, mainFile(serviceName(i), picked, false));
+    const name = serviceName(i, nameWidth(services));
+    names.push(name);
+    files.set(`services/${name}/main.go`, mainFile(name, picked, false));
   });
   const all = Array.from({ length: packages }, (_, k) => k);
   for (let i = 0; i < big; i++) {
