@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, unlink } from "node:fs/promises";
+import { open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { UserError } from "../errors/index.js";
@@ -55,6 +55,38 @@ export async function readBlobFile(root: string, file: string, digest: Digest): 
   const actual = sha256Digest(data);
   if (actual !== digest) throw corruptBlobError(root, file, digest, actual);
   return data;
+}
+
+/**
+ * Bytes [start, end) of the blob file of `digest`, as stored and not verified: a reader of a blob too
+ * large to hold whole (a layer pushed in chunks) hashes what it reads. A missing blob, or one that ends
+ * before `end`, is a UserError naming it.
+ */
+export async function readBlobFileSlice(
+  root: string,
+  file: string,
+  digest: Digest,
+  start: number,
+  end: number,
+): Promise<Buffer> {
+  const handle = await open(file, "r").catch((error: unknown) => {
+    throw isAbsent(error) ? missingBlobError(root, file, digest) : error;
+  });
+  try {
+    const buffer = Buffer.allocUnsafe(end - start);
+    for (let done = 0; done < buffer.length; ) {
+      const { bytesRead } = await handle.read(buffer, done, buffer.length - done, start + done);
+      if (bytesRead === 0) {
+        throw new UserError(`blob ${digest} in ${root} ends after ${start + done} bytes, before ${end}`, {
+          hint: repairHint(root, file),
+        });
+      }
+      done += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Deletes the file of `digest` if (hashed now) its content is another digest's; true when it did. */

@@ -9,6 +9,10 @@ import type { Digest } from "./types.js";
 export interface BlobSource {
   readonly root: string;
   readBlob(digest: Digest): Promise<Buffer>;
+  /** Bytes [start, end) of the blob as stored, unverified (see Blob.slice); absent for sources held in memory. */
+  readSlice?(digest: Digest, start: number, end: number): Promise<Buffer>;
+  /** The error for the blob's stored bytes hashing to `actual`. */
+  corrupted?(digest: Digest, actual: Digest): Error;
 }
 
 /** `source`, answering from `documents` first. */
@@ -20,5 +24,8 @@ export function withDocuments(source: BlobSource, documents: ReadonlyMap<Digest,
       const held = documents.get(digest);
       return held ? Promise.resolve(held) : source.readBlob(digest);
     },
+    // Documents are small: only layers, which the layout holds, are read in slices.
+    ...(source.readSlice ? { readSlice: source.readSlice.bind(source) } : {}),
+    ...(source.corrupted ? { corrupted: source.corrupted.bind(source) } : {}),
   };
 }

@@ -12,6 +12,10 @@ export interface LayoutStore {
   blobSize(digest: Digest): Promise<number | undefined>;
   /** The blob's bytes, verified against its digest; a missing or corrupted blob is a UserError. */
   readBlob(digest: Digest): Promise<Buffer>;
+  /** Bytes [start, end) of the blob's file, unverified: the reader hashes them; a missing blob is a UserError. */
+  readSlice(digest: Digest, start: number, end: number): Promise<Buffer>;
+  /** The UserError for the blob's file hashing to `actual`, with how to repair it. */
+  corrupted(digest: Digest, actual: Digest): Error;
   /** Hashes the blob's file (streamed) and compares it with its name. */
   checkBlob(digest: Digest): Promise<BlobState>;
   /**

@@ -6,17 +6,18 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode, UserError, withFileSystemFault } from "../errors/index.js";
-import { ensureDirectory, syncDirectory, TEMP_PREFIX, withFileLock, writeFileAtomic } from "../io/index.js";
+import { UserError, withFileSystemFault } from "../errors/index.js";
+import { ensureDirectory, syncDirectory, withFileLock, writeFileAtomic } from "../io/index.js";
 import {
   blobFileState,
+  corruptBlobError,
   hashFile,
   isDrayState,
   openBlobFile,
   readBlobFile,
+  readBlobFileSlice,
   removeIfCorrupt,
 } from "./blob-file.js";
-import { canonicalJson } from "./canonical-json.js";
 import { digestHex, sha256Digest } from "./digest.js";
 import { Annotation } from "./image.js";
 import { listBlobFiles, reachableFrom, unlinkBlobs } from "./layout-gc.js";
@@ -28,6 +29,14 @@ import {
   withoutRefName,
   writeIndex,
 } from "./layout-index.js";
+import {
+  checkLayoutFile,
+  INDEX_FILE,
+  initialize,
+  isLayoutFile,
+  LAYOUT_FILE,
+  notALayout,
+} from "./layout-setup.js";
 import type { LayoutStore } from "./layout-store.js";
 import { isPackedBlob } from "./packed-blob.js";
 import type { Blob, Digest } from "./types.js";
@@ -41,10 +50,6 @@ export interface OpenLayoutOptions {
   /** How long tag() waits for another process's lock on index.json (default 30 s). */
   lockTimeoutMs?: number;
 }
-
-const LAYOUT_FILE = "oci-layout";
-const LAYOUT_VERSION = "1.0.0";
-const INDEX_FILE = "index.json";
 
 /** Opens the layout at `dir`; a directory that exists but is not an OCI layout is a UserError. */
 export async function openLayout(dir: string, options: OpenLayoutOptions = {}): Promise<LayoutStore> {
@@ -145,6 +150,8 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     blobSize,
     writeBlob,
     readBlob: (digest) => readBlobFile(root, blobPath(digest), digest),
+    readSlice: (digest, start, end) => readBlobFileSlice(root, blobPath(digest), digest, start, end),
+    corrupted: (digest, actual) => corruptBlobError(root, blobPath(digest), digest, actual),
     checkBlob: (digest) => blobFileState(blobPath(digest), digest),
     openBlob: (descriptor) => openBlobFile(root, blobPath(descriptor.digest), descriptor),
     async writeImageSet(set) {
@@ -246,53 +253,4 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     },
   };
   return store;
-}
-
-/** Creates whatever part of the layout is missing; safe to run concurrently with another dray doing the same. */
-async function initialize(root: string, lockTimeoutMs: number | undefined): Promise<void> {
-  await ensureDirectory(path.join(root, "blobs", "sha256"));
-  const layoutFile = path.join(root, LAYOUT_FILE);
-  if (!(await stat(layoutFile).catch(() => undefined))) {
-    await writeFileAtomic(layoutFile, canonicalJson({ imageLayoutVersion: LAYOUT_VERSION }));
-  }
-  const indexPath = path.join(root, INDEX_FILE);
-  if (await stat(indexPath).catch(() => undefined)) return;
-  await withFileLock(
-    `${indexPath}.lock`,
-    async () => {
-      if (!(await stat(indexPath).catch(() => undefined))) await writeIndex(indexPath, emptyIndex());
-    },
-    { timeoutMs: lockTimeoutMs },
-  );
-}
-
-async function checkLayoutFile(root: string, shown: string): Promise<void> {
-  const text = await readFile(path.join(root, LAYOUT_FILE), "utf8");
-  let version: unknown;
-  try {
-    version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-  } catch {
-    throw notALayout(shown, "its oci-layout file is not JSON");
-  }
-  if (version !== LAYOUT_VERSION) {
-    throw notALayout(
-      shown,
-      `its imageLayoutVersion is ${JSON.stringify(version)}, dray reads ${LAYOUT_VERSION}`,
-    );
-  }
-}
-
-function isLayoutFile(name: string): boolean {
-  return (
-    ["blobs", LAYOUT_FILE, INDEX_FILE].includes(name) ||
-    name.startsWith(`${INDEX_FILE}.lock`) ||
-    name.startsWith(TEMP_PREFIX)
-  );
-}
-
-function notALayout(dir: string, why: string): UserError {
-  return new UserError(`${dir} is not an OCI image layout: ${why}`, {
-    exitCode: ExitCode.usage,
-    hint: "point dray at an OCI image layout directory (one with an oci-layout file), or at a new or empty directory",
-  });
 }

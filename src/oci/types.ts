@@ -38,6 +38,13 @@ export interface Descriptor {
 export interface Blob {
   readonly descriptor: Descriptor;
   bytes(): Promise<Buffer>;
+  /**
+   * Bytes [start, end) as stored, not verified: for a blob too large to hold whole, whose reader
+   * hashes what it reads and, when that is not the digest, throws `corrupted(actual)`.
+   */
+  slice?(start: number, end: number): Promise<Buffer>;
+  /** The error for stored bytes that hash to `actual`, naming where the blob is and how to repair it. */
+  corrupted?(actual: Digest): Error;
 }
 
 /** A layer: its compressed blob and the digest of its uncompressed tar (the diff_id, part of image identity). */

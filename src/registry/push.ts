@@ -175,10 +175,16 @@ async function mountFromAny(
   return false;
 }
 
-/** The blob read lazily from the layout (readBlob verifies the digest); a size the manifest contradicts is refused. */
+/**
+ * The blob read lazily from the layout (readBlob verifies the digest); a size the manifest contradicts
+ * is refused. A large one is read in slices, which the upload hashes as it sends them.
+ */
 function localBlob(source: BlobSource, descriptor: Descriptor): Blob {
+  const { digest } = descriptor;
   return {
     descriptor,
+    ...(source.readSlice ? { slice: (start, end) => source.readSlice!(digest, start, end) } : {}),
+    ...(source.corrupted ? { corrupted: (actual) => source.corrupted!(digest, actual) } : {}),
     async bytes() {
       const data = await source.readBlob(descriptor.digest);
       if (data.length !== descriptor.size) {

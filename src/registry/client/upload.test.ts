@@ -129,6 +129,52 @@ describe("chunked upload", () => {
   });
 });
 
+describe("chunked upload of a blob read in slices", () => {
+  /** The blob as a layout offers a large one: read by range, with the error for a corrupted file. */
+  const sliced = (stored: Buffer, reads: string[] = []) => ({
+    descriptor: blob.descriptor,
+    bytes: async () => {
+      throw new Error("a sliced blob must not be read whole");
+    },
+    slice: async (start: number, end: number) => {
+      reads.push(`${start}-${end}`);
+      return stored.subarray(start, end);
+    },
+    corrupted: (actual: string) =>
+      new Error(`blob ${digest} in the layout is corrupted: it hashes to ${actual}`),
+  });
+
+  it("reads one slice per chunk, never the whole blob, and commits it", async () => {
+    const { client, transport } = fakeUploads(() => "store");
+    const reads: string[] = [];
+    await client.uploadBlob("a/b", sliced(bytes, reads));
+    expect(reads).toEqual(["0-8", "8-16", "16-20"]);
+    expect(summary(transport.requests).at(-1)).toMatch(/^PUT .*digest=/);
+  });
+
+  it("hashes a chunk sent again after a break only once, and still commits it", async () => {
+    const { client, transport } = fakeUploads(
+      (_r, n) => {
+        if (n === 1) throw connectionReset();
+        return "store";
+      },
+      (stored) => ({ status: 204, headers: { range: `0-${stored - 1}` } }),
+    );
+    await client.uploadBlob("a/b", sliced(bytes));
+    expect(summary(transport.requests).at(-1)).toMatch(/^PUT .*digest=/);
+  });
+
+  it("stops before the closing PUT when the file's bytes are not the digest, with the blob's own error", async () => {
+    const { client, transport } = fakeUploads(() => "store");
+    const flipped = Buffer.from(bytes);
+    flipped[12] ^= 1;
+    await expect(client.uploadBlob("a/b", sliced(flipped))).rejects.toThrow(
+      new RegExp(`^blob ${digest} in the layout is corrupted: it hashes to sha256:[0-9a-f]{64}$`),
+    );
+    expect(transport.requests.some((r) => r.method === "PUT")).toBe(false);
+  });
+});
+
 describe("monolithic upload", () => {
   it("sends a small blob in the closing PUT and checks Docker-Content-Digest", async () => {
     const small = blobFromBytes("application/octet-stream", Buffer.from("tiny"));

@@ -3,6 +3,7 @@
  * POST opens a session; small blobs go in one PUT (monolithic), large ones in PATCH chunks followed by
  * a closing PUT. A broken chunk is resumed from the offset the registry reports, else the upload restarts.
  */
+import { createHash, type Hash } from "node:crypto";
 import { RemoteError } from "../../errors/index.js";
 import type { Blob, Digest } from "../../oci/index.js";
 import { sha256Digest } from "../../oci/index.js";
@@ -45,30 +46,19 @@ export async function uploadBlob(
   tuning: UploadTuning = defaultUploadTuning,
   blobExists: () => Promise<boolean> = async () => false,
 ): Promise<void> {
-  const { digest } = blob.descriptor;
-  const bytes = await blob.bytes();
-  // The registry would refuse mismatched bytes too; checking here turns a confusing remote error into a clear bug.
-  if (sha256Digest(bytes) !== digest || bytes.length !== blob.descriptor.size) {
-    throw new Error(
-      `blob ${digest} does not match its bytes (${bytes.length} bytes) — a bug in the blob's producer`,
-    );
-  }
-  const report = (sent: number) => onProgress?.({ digest, sent, total: bytes.length });
+  const { digest, size } = blob.descriptor;
+  const monolithic = size <= tuning.monolithicMaxBytes;
+  // A large blob that can be read in slices is never held whole: it may be larger than a Buffer can be.
+  const content = !monolithic && blob.slice ? slicedContent(blob) : await wholeContent(blob);
+  const report = (sent: number) => onProgress?.({ digest, sent, total: size });
   for (let restart = 0; ; restart++) {
     try {
       const location = await openSession(session, repository);
-      const final =
-        bytes.length <= tuning.monolithicMaxBytes
-          ? location
-          : await sendChunks(session, repository, location, bytes, tuning, report);
-      await close(
-        session,
-        repository,
-        final,
-        digest,
-        bytes.length <= tuning.monolithicMaxBytes ? bytes : undefined,
-      );
-      report(bytes.length);
+      const final = monolithic
+        ? location
+        : await sendChunks(session, repository, location, content.start(), tuning, report);
+      await close(session, repository, final, digest, monolithic ? await content.read(0, size) : undefined);
+      report(size);
       return;
     } catch (error) {
       const again = error instanceof RestartUpload || (error instanceof RemoteError && error.retryable);
@@ -79,6 +69,81 @@ export async function uploadBlob(
     }
   }
 }
+
+/** A blob's bytes as an upload reads them: by range, hashed on the way when they were not checked up front. */
+interface UploadContent {
+  /** A fresh pass over the content, for one upload session. */
+  start(): ContentPass;
+  read(start: number, end: number): Promise<Buffer>;
+}
+
+/** One session's reads: `read` hashes what it returns in order, `verified` fails if that is not the digest. */
+interface ContentPass {
+  readonly size: number;
+  read(start: number, end: number): Promise<Buffer>;
+  verified(): Promise<void>;
+}
+
+/** The whole blob in memory, checked against its descriptor before anything is sent. */
+async function wholeContent(blob: Blob): Promise<UploadContent> {
+  const { digest, size } = blob.descriptor;
+  const bytes = await blob.bytes();
+  // The registry would refuse mismatched bytes too; checking here turns a confusing remote error into a clear one.
+  if (sha256Digest(bytes) !== digest || bytes.length !== size) {
+    throw (
+      blob.corrupted?.(sha256Digest(bytes)) ??
+      new Error(
+        `blob ${digest} does not match its bytes (${bytes.length} bytes) — a bug in the blob's producer`,
+      )
+    );
+  }
+  const read = async (start: number, end: number) => bytes.subarray(start, end);
+  return { read, start: () => ({ size, read, verified: async () => {} }) };
+}
+
+/**
+ * The blob read slice by slice as the chunks go out. Each pass hashes the slices it reads in order;
+ * before the closing PUT, `verified`
+ * compares the hash with the digest, so a corrupted file is never committed under its name.
+ */
+function slicedContent(blob: Blob): UploadContent {
+  const { digest, size } = blob.descriptor;
+  const read = (start: number, end: number) => blob.slice!(start, end);
+  return {
+    read,
+    start() {
+      let hash: Hash = createHash("sha256");
+      let hashed = 0;
+      return {
+        size,
+        async read(start, end) {
+          const bytes = await read(start, end);
+          // Only what extends the hashed prefix: a chunk sent again is not hashed twice.
+          if (start <= hashed && hashed < end) {
+            hash.update(bytes.subarray(hashed - start));
+            hashed = end;
+          }
+          return bytes;
+        },
+        async verified() {
+          if (hashed !== size) {
+            // The registry skipped ahead of what was read in order: hash the whole blob again.
+            hash = createHash("sha256");
+            for (let at = 0; at < size; at = Math.min(size, at + SLICE_BYTES)) {
+              hash.update(await read(at, Math.min(size, at + SLICE_BYTES)));
+            }
+          }
+          const actual: Digest = `sha256:${hash.digest("hex")}`;
+          if (actual !== digest) {
+            throw blob.corrupted?.(actual) ?? new Error(`blob ${digest} was read as ${actual}`);
+          }
+        },
+      };
+    },
+  };
+}
+
+const SLICE_BYTES = 8 * 1024 * 1024;
 
 const pushScope = (repository: string) => [repositoryScope(repository, ["pull", "push"])];
 
@@ -107,15 +172,16 @@ async function sendChunks(
   session: RegistrySession,
   repository: string,
   start: URL,
-  bytes: Buffer,
+  content: ContentPass,
   tuning: UploadTuning,
   report: (sent: number) => void,
 ): Promise<URL> {
   let location = start;
   let offset = 0;
   let resumes = 0;
-  while (offset < bytes.length) {
-    const end = Math.min(offset + tuning.chunkBytes, bytes.length);
+  while (offset < content.size) {
+    const end = Math.min(offset + tuning.chunkBytes, content.size);
+    const body = await content.read(offset, end);
     let response: HttpResponse | undefined;
     let failure: unknown;
     try {
@@ -124,7 +190,7 @@ async function sendChunks(
         target: location,
         scopes: pushScope(repository),
         headers: { "Content-Type": "application/octet-stream", "Content-Range": `${offset}-${end - 1}` },
-        body: bytes.subarray(offset, end),
+        body,
       });
     } catch (error) {
       if (!(error instanceof RemoteError && error.retryable)) throw error;
@@ -140,12 +206,13 @@ async function sendChunks(
     }
     // 416 (range mismatch), 429 (slow down) and 5xx leave the session alive: ask where it stands and go on.
     if (response && response.status !== 416 && response.status !== 429 && response.status < 500) {
-      throw session.failure(response, `upload a chunk of ${bytes.length} bytes to ${repository}`);
+      throw session.failure(response, `upload a chunk of ${content.size} bytes to ${repository}`);
     }
     failure ??= session.failure(response!, `upload a chunk to ${repository}`);
     if (++resumes > tuning.maxResumes) throw new RestartUpload("too many resumes", { cause: failure });
-    ({ location, offset } = await uploadStatus(session, repository, location, bytes.length, failure));
+    ({ location, offset } = await uploadStatus(session, repository, location, content.size, failure));
   }
+  await content.verified();
   return location;
 }
 
