@@ -15,7 +15,11 @@ export interface CopyVariation {
   mtime: number;
 }
 
-/** The files of the project: git's view (tracked + untracked, not ignored) where there is one, else a walk. */
+/**
+ * The files of the project: git's view (tracked + untracked, not ignored) where there is one, else a
+ * walk, which also lists each empty directory (with a trailing "/"): outside git, a fresh copy of the
+ * project has them too. Git does not keep empty directories, and neither does a checkout of it.
+ */
 export async function projectFiles(root: string): Promise<string[]> {
   try {
     const result = await exec(
@@ -47,7 +51,9 @@ export async function projectFiles(root: string): Promise<string[]> {
 async function walk(root: string, rel: string): Promise<string[]> {
   const { readdir } = await import("node:fs/promises");
   const out: string[] = [];
-  for (const entry of await readdir(path.join(root, rel), { withFileTypes: true })) {
+  const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+  if (entries.length === 0 && rel !== "") return [`${rel}/`];
+  for (const entry of entries) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
       if ([".git", ".dray", "node_modules"].includes(entry.name)) continue;
@@ -70,6 +76,11 @@ export async function copyProject(
     const target = path.join(to, file);
     await mkdir(path.dirname(target), { recursive: true });
     for (let d = path.dirname(file); d !== "." && d !== "/"; d = path.dirname(d)) dirs.add(d);
+    if (file.endsWith("/")) {
+      await mkdir(target, { recursive: true });
+      dirs.add(file.slice(0, -1));
+      continue;
+    }
     const info = await lstat(source);
     if (info.isSymbolicLink()) {
       await symlink(await readlink(source), target);
