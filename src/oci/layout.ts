@@ -152,7 +152,12 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
     readBlob: (digest) => readBlobFile(root, blobPath(digest), digest),
     readSlice: (digest, start, end) => readBlobFileSlice(root, blobPath(digest), digest, start, end),
     corrupted: (digest, actual) => corruptBlobError(root, blobPath(digest), digest, actual),
-    checkBlob: (digest) => blobFileState(blobPath(digest), digest),
+    async checkBlob(digest) {
+      const state = await blobFileState(blobPath(digest), digest);
+      // Found broken since this process wrote or hashed it: the next writeBlob must not trust it.
+      if (state.state !== "ok") verified.delete(digest);
+      return state;
+    },
     openBlob: (descriptor) => openBlobFile(root, blobPath(descriptor.digest), descriptor),
     async writeImageSet(set) {
       // Children before parents: a reader that sees a manifest or index can always read what it names.

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -74,6 +74,20 @@ describe("pullImage", () => {
     const again = await pullImage({ client, repository: "shop/api", digest: set.top.digest, into });
     expect(again.bytesFetched).toBe(set.top.size);
     expect(client.calls.map((c) => c.method)).toEqual(["getManifest"]);
+  });
+
+  it("fetches again a layer whose file in the layout is corrupted, and repairs it", async () => {
+    const into = await emptyLayout("a");
+    await pullImage({ client, repository: "shop/api", digest: set.top.digest, into });
+    const layer = set.images[0]!.layers[0]!.blob.descriptor;
+    const file = path.join(into.root, "blobs", "sha256", layer.digest.slice("sha256:".length));
+    const bytes = await readFile(file);
+    bytes[0] = bytes[0]! ^ 1;
+    await writeFile(file, bytes);
+    client.calls.length = 0;
+    await pullImage({ client, repository: "shop/api", digest: set.top.digest, into });
+    expect(client.calls.filter((c) => c.method === "getBlob").map((c) => c.ref)).toEqual([layer.digest]);
+    expect((await into.checkBlob(layer.digest)).state).toBe("ok");
   });
 
   it("pulls only the platforms asked for", async () => {

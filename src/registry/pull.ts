@@ -106,7 +106,8 @@ async function fetchBlobs(
   concurrency: number,
 ): Promise<number> {
   const sizes = await runLimited(graph.blobs, concurrency, async (descriptor) => {
-    if (await into.hasBlob(descriptor.digest)) return 0;
+    // A blob already in the layout is kept only when its content is its digest; else it is fetched again.
+    if ((await into.checkBlob(descriptor.digest)).state === "ok") return 0;
     const data = await client.getBlob(repository, descriptor.digest);
     // The client verifies the digest; the size is checked too because a manifest that lies about it
     // would make every later size-based accounting wrong.

@@ -167,7 +167,7 @@ describe("chunked upload of a blob read in slices", () => {
   it("stops before the closing PUT when the file's bytes are not the digest, with the blob's own error", async () => {
     const { client, transport } = fakeUploads(() => "store");
     const flipped = Buffer.from(bytes);
-    flipped[12] ^= 1;
+    flipped[12] = flipped[12]! ^ 1;
     await expect(client.uploadBlob("a/b", sliced(flipped))).rejects.toThrow(
       new RegExp(`^blob ${digest} in the layout is corrupted: it hashes to sha256:[0-9a-f]{64}$`),
     );
