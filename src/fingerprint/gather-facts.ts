@@ -142,11 +142,16 @@ async function readLayoutBases(services: readonly ResolvedService[]): Promise<Ma
   return new Map(ids.map((id, i) => [id, digests[i]!]));
 }
 
-/** go.mod and go.sum facts of every module root a listing is in, each read once. */
+/** go.mod and go.sum facts (and go.work's, in a workspace) of every module root a listing is in, each read once. */
 async function readModules(
   listings: ReadonlyMap<string, GoServiceListing>,
 ): Promise<Map<string, ModuleFacts>> {
-  const roots = [...new Set([...listings.values()].map((l) => l.main.moduleRoot))];
-  const facts = await Promise.all(roots.map((root) => readModuleFacts(root)));
+  const workspaces = new Map<string, string | undefined>();
+  for (const { main } of listings.values()) {
+    const work = main.env?.["GOWORK"];
+    workspaces.set(main.moduleRoot, work && work !== "off" ? work : undefined);
+  }
+  const roots = [...workspaces.keys()];
+  const facts = await Promise.all(roots.map((root) => readModuleFacts(root, workspaces.get(root))));
   return new Map(roots.map((root, i) => [root, facts[i]!]));
 }

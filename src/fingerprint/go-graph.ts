@@ -10,8 +10,11 @@ import {
   type GoToolchain,
   goPlatformEnv,
   listGroup,
+  type ResolvedGoModule,
   relativePackage,
+  resolveGoModule,
   type StoredPackage,
+  toolchainTooOld,
 } from "../go/index.js";
 import type { Platform } from "../oci/index.js";
 import { platformName } from "../oci/index.js";
@@ -72,16 +75,22 @@ export async function listGoServices(
     }
   }
 
+  const modules = await resolveModules([...new Set([...groups.values()].map((g) => g.moduleRoot))], options);
   const out = new Map<string, GoServiceListing>();
   await Promise.all(
-    [...groups].map(async ([id, group]) => {
+    [...groups].map(async ([groupId, group]) => {
       const first = group.members[0]!;
+      const module = modules.get(group.moduleRoot)!;
+      const moduleEnv = module.mode.env;
+      // What go is run with in the module is part of the cache's name: another GOFLAGS or
+      // GOEXPERIMENT may select other files, so it must not reuse this listing.
+      const id = [groupId, moduleEnv.GOFLAGS, moduleEnv.GOWORK, options.env["GOEXPERIMENT"] ?? ""].join("\0");
       const rels = group.members.map((s) => relativePackage(group.moduleRoot, s.packageDir));
       const listing = await listGroup({
         root: options.root,
         moduleRoot: group.moduleRoot,
         mains: [...new Set(rels)],
-        env: { ...options.env, ...goPlatformEnv(first, group.platform) },
+        env: { ...options.env, ...moduleEnv, ...goPlatformEnv(first, group.platform) },
         tags: first.tags,
         cgo: first.cgo,
         go: options.toolchain.go,
@@ -93,6 +102,7 @@ export async function listGoServices(
               `${createHash("sha256").update(id).digest("hex").slice(0, 24)}.json`,
             )
           : undefined,
+        moduleFiles: workspaceFiles(module.mode.workspace),
       });
       group.members.forEach((service, i) => {
         const listed = listing.mains[rels[i]!]!;
@@ -115,7 +125,12 @@ export async function listGoServices(
         out.set(listingKey(service.name, group.platform), {
           service,
           platform: group.platform,
-          main: { moduleRoot: group.moduleRoot, relPackage: rels[i]!, importPath: listed.importPath },
+          main: {
+            moduleRoot: group.moduleRoot,
+            relPackage: rels[i]!,
+            importPath: listed.importPath,
+            env: moduleEnv,
+          },
           packages,
         });
       });
@@ -132,6 +147,29 @@ export async function listGoServices(
     );
   }
   return out;
+}
+
+/**
+ * Each module's layout and mode (see src/go/module-mode.ts). A module whose go line the toolchain
+ * does not meet stops the run before go is asked anything (exit 3).
+ */
+async function resolveModules(
+  roots: readonly string[],
+  options: ListOptions,
+): Promise<Map<string, ResolvedGoModule>> {
+  const resolved = await Promise.all(
+    roots.map((root) => resolveGoModule(root, options.root, options.env, options.toolchain.version)),
+  );
+  const unmet = resolved.flatMap((m) => m.unmet);
+  if (unmet.length > 0) throw toolchainTooOld(options.toolchain.version, unmet);
+  return new Map(roots.map((root, i) => [root, resolved[i]!]));
+}
+
+/** A workspace's files that decide what its modules list: go.work itself and its vendor/modules.txt. */
+function workspaceFiles(workFile: string | undefined): string[] {
+  if (workFile === undefined) return [];
+  const dir = path.dirname(workFile);
+  return [workFile, `${workFile}.sum`, path.join(dir, "vendor", "modules.txt")];
 }
 
 /** The package graph for `dray graph`: every Go service's closure on one platform (default: each service's first). */

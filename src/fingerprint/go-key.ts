@@ -1,6 +1,6 @@
 /** The ingredients of a Go service's image on one platform. Pure. */
 import type { GoService } from "../config/index.js";
-import { goBuildArgs, goPlatformEnv, type ModuleFacts } from "../go/index.js";
+import { goBuildArgs, goflagsForKey, goPlatformEnv, type ModuleFacts } from "../go/index.js";
 import { canonicalJson, platformName, sha256Digest } from "../oci/index.js";
 import type { GoServiceListing } from "./go-graph.js";
 import { type Ingredients, PACKING_FORMAT_VERSION } from "./types.js";
@@ -27,10 +27,13 @@ export function goIngredients(
     "go.main": listing.main.importPath,
     "go.args": goBuildArgs(service).join(" "),
     "go.binary": service.binaryPath,
-    // Only these two of the user's environment reach the compiler's output unasked.
-    "go.GOFLAGS": context.env["GOFLAGS"] ?? "",
+    // Only these two of the user's environment reach the compiler's output unasked; of GOFLAGS,
+    // only the flags that can change a binary (see goflagsForKey).
+    "go.GOFLAGS": goflagsForKey(context.env["GOFLAGS"]),
     "go.GOEXPERIMENT": context.env["GOEXPERIMENT"] ?? "",
   };
+  // Only in a go.work workspace, so that the keys of modules built on their own stay as they were.
+  if (facts.workspace !== undefined) settings["go.work"] = facts.workspace;
   for (const [name, value] of Object.entries(goPlatformEnv(service, platform)))
     settings[`go.env.${name}`] = value;
 

@@ -12,6 +12,10 @@ describe("inputKeys: what changes a key", () => {
   const withSettings = (extra: Partial<KeySettings>) => (input: Input) => {
     input.settings = { ...input.settings, ...extra };
   };
+  const withModule = (extra: { directive?: string; workspace?: string }) => (input: Input) => {
+    const facts = input.facts.modules.get(root)!;
+    input.facts = { ...input.facts, modules: new Map([[root, { ...facts, ...extra }]]) };
+  };
   const cases: { description: string; change: (input: Input) => void; changed: string[] }[] = [
     { description: "nothing", change: () => {}, changed: [] },
     {
@@ -37,8 +41,25 @@ describe("inputKeys: what changes a key", () => {
       changed: ["web"],
     },
     {
-      description: "GOFLAGS in the environment",
-      change: withSettings({ env: { GOFLAGS: "-mod=mod" } }),
+      description: "a GOFLAGS flag that changes binaries (-race, -gcflags, -tags…)",
+      change: withSettings({ env: { GOFLAGS: "-mod=mod -race" } }),
+      changed: ["api", "orders", "tools"],
+    },
+    {
+      description: "GOFLAGS with only flags that never change a binary (dray decides -mod per module)",
+      change: withSettings({
+        env: { GOFLAGS: "-mod=vendor -modcacherw -p=4 -v -x -buildvcs=false -trimpath" },
+      }),
+      changed: [],
+    },
+    {
+      description: "a godebug line in go.mod (it sets the binaries' default GODEBUG)",
+      change: withModule({ directive: "1.22 godebug panicnil=1" }),
+      changed: ["api", "orders", "tools"],
+    },
+    {
+      description: "being built in a go.work workspace",
+      change: withModule({ workspace: "go 1.22; use ." }),
       changed: ["api", "orders", "tools"],
     },
     {

@@ -24,6 +24,8 @@ describe("inputKeys: what a key holds", () => {
       "go.env.GOTOOLCHAIN": "local",
       "files.0": "services/api/static -> /srv/static",
     });
+    // Only a module built in a go.work workspace has this setting, so other keys stay as they were.
+    expect(ingredients.settings).not.toHaveProperty("go.work");
     expect(JSON.parse(ingredients.settings["image.config"]!)).toEqual({
       Entrypoint: ["/app/api"],
       Env: ["PORT=8080"],

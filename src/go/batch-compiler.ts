@@ -161,7 +161,8 @@ async function compileTogether(
     cwd: first.main.moduleRoot,
     packages,
     out: `${dir}${path.sep}`,
-    env: deps.env,
+    // A group shares one module, so one module environment (GOFLAGS, GOWORK).
+    env: { ...deps.env, ...first.main.env },
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   const duration = deps.tracer.now() - started;

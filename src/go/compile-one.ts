@@ -12,7 +12,7 @@ export type CompileResult = { ok: true; binary: Buffer } | { ok: false; output: 
 /** `go build` with the image's flags and platform into a scratch directory; the compiler's output on failure. */
 export async function compileGoService(
   service: GoBuildable,
-  main: Pick<GoMain, "moduleRoot" | "relPackage">,
+  main: Pick<GoMain, "moduleRoot" | "relPackage" | "env">,
   platform: Platform,
   toolchain: GoToolchain,
   scratch: string,
@@ -26,7 +26,7 @@ export async function compileGoService(
     cwd: main.moduleRoot,
     packages: [main.relPackage],
     out,
-    env,
+    env: { ...env, ...main.env },
   });
   if (result.code !== 0) return { ok: false, output: (result.stderr || result.stdout).trim() };
   return { ok: true, binary: await readFile(out) };

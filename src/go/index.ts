@@ -13,6 +13,7 @@ export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
 export { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
 export { type GoBuildable, type GoBuildRun, runGoBuild } from "./go-build.js";
+export { goflagsForKey } from "./goflags.js";
 export {
   type GroupListing,
   type GroupSpec,
@@ -23,10 +24,15 @@ export {
 export { type GoOptions, type GoPackage, listPackages } from "./list-packages.js";
 export { findModuleRoot, type GoMain, relativePackage } from "./main-package.js";
 export { type ModuleFacts, parseModuleFacts, readModuleFacts } from "./module-facts.js";
+export { type GoModuleLayout, readModuleLayout, type VendorKind } from "./module-layout.js";
+export { decideModuleMode, type GoModuleMode, unmetGoLines } from "./module-mode.js";
+export { type ResolvedGoModule, resolveGoModule } from "./resolve-module.js";
 export {
   findGoToolchain,
   GO_INSTALL_HINT,
   type GoToolchain,
   goCommand,
   goNotFound,
+  toolchainTooOld,
+  type UnmetGoLine,
 } from "./toolchain.js";

@@ -51,6 +51,8 @@ export interface GroupSpec {
   toolchain: string;
   /** Where this group's cache lives; undefined disables caching. */
   cacheFile: string | undefined;
+  /** Files outside the module root that decide the listing too (a workspace's go.work, its vendor/modules.txt). */
+  moduleFiles?: readonly string[];
 }
 
 /** Listed mains and packages of a group. */
@@ -156,6 +158,10 @@ function watchList(
   const watch: Record<string, [string, string]> = {};
   const moduleRel = relativeInside(spec.root, spec.moduleRoot) ?? ".";
   for (const file of MODULE_FILES) watch[path.posix.join(moduleRel, file)] = ["", ""];
+  for (const file of spec.moduleFiles ?? []) {
+    const rel = relativeInside(spec.root, file);
+    if (rel !== undefined) watch[rel] = ["", ""];
+  }
   for (const pkg of Object.values(packages)) {
     if (pkg.dir === undefined) continue;
     watch[pkg.dir] = ["", pkg.importPath];

@@ -40,11 +40,16 @@ function parse(stdout: string): GoPackage[] {
 /**
  * Lists the packages of the module in `moduleDir` (`go list ./...`). `-e` keeps one package with
  * a broken import from hiding the others: its name is read from the package clause regardless.
+ * `moduleEnv` is how go must run in this module (GOFLAGS, GOWORK: see module-mode.ts).
  */
-export async function listPackages(moduleDir: string, options: GoOptions = {}): Promise<GoPackage[]> {
+export async function listPackages(
+  moduleDir: string,
+  options: GoOptions = {},
+  moduleEnv: Readonly<Record<string, string>> = { GOWORK: "off" },
+): Promise<GoPackage[]> {
   const base = options.env ?? process.env;
-  // GOWORK=off: each module is listed on its own; a go.work that omits one would make go refuse it.
-  const env = { ...base, GOWORK: "off" };
+  // GOTOOLCHAIN=local: a newer go line is dray's error to report (see toolchain.ts), not a download.
+  const env = { ...base, ...moduleEnv, GOTOOLCHAIN: "local" };
   const go = options.go ?? goCommand(base);
   return parse(await runGoList({ go, cwd: moduleDir, env }, ["-e", "-f", FORMAT, "./..."]));
 }

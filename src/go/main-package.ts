@@ -10,6 +10,11 @@ export interface GoMain {
   readonly relPackage: string;
   /** "example.com/shop/services/api", as `go list` reports it. */
   readonly importPath: string;
+  /**
+   * How go runs in the module (GOFLAGS with `-mod` decided, GOWORK; see module-mode.ts), set over
+   * the caller's environment by every compile. Absent: the environment as it is.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Walk up from `dir` to the nearest go.mod, not above `stop`. */

@@ -34,6 +34,13 @@ describe("parseModuleFacts", () => {
         ["example.org/x v0.1.0", "h1:ghi="],
       ],
     },
+    {
+      description: "godebug settings, which set a binary's default GODEBUG, one or in a block",
+      gomod: "module m\ngo 1.23\ngodebug default=go1.21\ngodebug (\n\tpanicnil=1\n\thttp2client=0\n)\n",
+      gosum: "",
+      directive: "1.23 godebug default=go1.21 godebug panicnil=1 godebug http2client=0",
+      sums: [],
+    },
   ];
   for (const c of cases) {
     it(c.description, () => {
@@ -41,4 +48,21 @@ describe("parseModuleFacts", () => {
       expect([facts.directive, [...facts.sums]]).toEqual([c.directive, c.sums]);
     });
   }
+});
+
+describe("parseModuleFacts in a go.work workspace", () => {
+  it("adds go.work's directives and go.work.sum's hashes after the module's own", () => {
+    const facts = parseModuleFacts("module m\ngo 1.21\n", "example.org/a v1.0.0 h1:mod=\n", {
+      work: "// the workspace\ngo 1.22\n\nuse (\n\t./m\n\t./lib\n)\nreplace example.org/a => ./a\n",
+      worksum: "example.org/a v1.0.0 h1:work=\nexample.org/b v2.0.0 h1:b=\n",
+    });
+    expect(facts).toEqual({
+      directive: "1.21",
+      sums: new Map([
+        ["example.org/a v1.0.0", "h1:mod="],
+        ["example.org/b v2.0.0", "h1:b="],
+      ]),
+      workspace: "go 1.22; use ./m; use ./lib; replace example.org/a => ./a",
+    });
+  });
 });

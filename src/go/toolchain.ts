@@ -1,6 +1,7 @@
 /** Finding the Go toolchain and the facts about it that builds depend on. */
 import { ExitCode, UserError } from "../errors/index.js";
 import { exec } from "../io/index.js";
+import { compareGoVersions } from "./go-version.js";
 
 /** The Go toolchain dray compiles with. */
 export interface GoToolchain {
@@ -64,4 +65,41 @@ export async function findGoToolchain(env: NodeJS.ProcessEnv): Promise<GoToolcha
     });
   }
   return { go, version, gocache: env["GOCACHE"] || gocache };
+}
+
+/** A go line (in go.mod or go.work) that the toolchain is too old for. */
+export interface UnmetGoLine {
+  /** The module path, e.g. "example.com/tools". */
+  module: string;
+  /** The file with the go line, as the user should see it ("tools/go.mod"). */
+  file: string;
+  /** The version the go line asks for, e.g. "1.24". */
+  version: string;
+}
+
+/**
+ * The error for modules that need a newer Go than the toolchain: with GOTOOLCHAIN=local go would
+ * only say `go.mod requires go >= 1.24 (running go 1.23.5; GOTOOLCHAIN=local)` from inside a
+ * listing, without the module; this names both versions, the module and the file.
+ */
+export function toolchainTooOld(goversion: string, unmet: readonly UnmetGoLine[]): UserError {
+  const needs = (u: UnmetGoLine) =>
+    `module ${u.module || "(no module path)"} needs Go ${u.version} or newer (go ${u.version} in ${u.file})`;
+  const newest = [...unmet]
+    .map((u) => u.version)
+    .sort((a, b) => compareGoVersions(a, b) ?? 0)
+    .at(-1)!;
+  const hint =
+    `Install Go ${newest} or newer and put it first on PATH, or set DRAY_GO to its go binary. ` +
+    "dray runs go with GOTOOLCHAIN=local, so go does not download a newer toolchain behind its back.";
+  if (unmet.length === 1)
+    return new UserError(`${needs(unmet[0]!)}, but the Go toolchain is ${goversion}`, {
+      exitCode: ExitCode.environment,
+      hint,
+    });
+  return new UserError(`${unmet.length} modules need a newer Go than the toolchain (${goversion})`, {
+    exitCode: ExitCode.environment,
+    details: unmet.map(needs).join("\n"),
+    hint,
+  });
 }
