@@ -188,9 +188,17 @@ function program(): Command {
 
   cli
     .command("init")
-    .description("discover Go main packages and write a commented dray.yaml")
+    .description(
+      "discover Go modules and main packages and write a commented dray.yaml (if one exists: show what to add)",
+    )
+    .option("--add", "add the main packages an existing dray.yaml lacks to it")
     .option("-f, --force", "overwrite an existing dray.yaml")
     .option("--project <name>", "project name (default: the directory name)")
+    .option(
+      "--exclude <glob>",
+      "leave out main packages in directories matching <glob> (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(async (opts, cmd: Command) => {
       const { runInit } = await import("./commands/init.js");
       process.exitCode = await runInit({ ...cmd.optsWithGlobals(), ...opts });

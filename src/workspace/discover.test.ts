@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode, UserError } from "../errors/errors.js";
-import { discoverGoMainPackages } from "./discover.js";
+import { discoverGoProject } from "./discover.js";
 
 const main = "package main\n\nfunc main() {}\n";
 
@@ -27,7 +27,7 @@ async function tempDir(): Promise<string> {
 }
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-describe("discoverGoMainPackages", () => {
+describe("discoverGoProject", () => {
   let root: string;
   beforeAll(async () => {
     root = await tempDir();
@@ -51,32 +51,139 @@ describe("discoverGoMainPackages", () => {
     });
   });
 
-  it("finds the main packages of every module, named by directory, with collisions told apart", async () => {
-    expect(await discoverGoMainPackages(root)).toEqual([
-      { name: "api", package: "./services/api", module: "example.com/shop" },
-      { name: "orders-server", package: "./services/orders/cmd/server", module: "example.com/shop" },
-      { name: "gen", package: "./tools/gen", module: "example.com/shop" },
-      { name: "workers-server", package: "./workers/cmd/server", module: "example.com/workers" },
+  it("finds the main packages of every module, named by import path, tools set aside", async () => {
+    const shop = "example.com/shop";
+    expect((await discoverGoProject(root)).mains).toEqual([
+      { name: "api", package: "./services/api", module: shop, importPath: `${shop}/services/api` },
+      {
+        name: "orders",
+        package: "./services/orders/cmd/server",
+        module: shop,
+        importPath: `${shop}/services/orders/cmd/server`,
+      },
+      { name: "gen", package: "./tools/gen", module: shop, importPath: `${shop}/tools/gen`, aside: "tools" },
+      {
+        name: "workers",
+        package: "./workers/cmd/server",
+        module: "example.com/workers",
+        importPath: "example.com/workers/cmd/server",
+      },
+    ]);
+  });
+
+  it("lists every module with how go runs in it", async () => {
+    const modules = (await discoverGoProject(root)).modules;
+    expect(modules.map((m) => [m.dir, m.path, m.goVersion, m.vendor, m.workspace, m.mod, m.mains])).toEqual([
+      [".", "example.com/shop", "1.21", "none", undefined, "readonly", 3],
+      ["./workers", "example.com/workers", "1.21", "none", undefined, "readonly", 1],
+    ]);
+  });
+
+  it("leaves out what --exclude matches: a directory and everything below it", async () => {
+    const found = await discoverGoProject(root, { exclude: ["services/orders", "./tools/"] });
+    expect(found.mains.map((m) => m.package)).toEqual(["./services/api", "./workers/cmd/server"]);
+    expect(found.excluded).toEqual([
+      { package: "./services/orders/cmd/server", pattern: "services/orders" },
+      { package: "./tools/gen", pattern: "./tools/" },
     ]);
   });
 
   it("finds nothing where there is no go.mod", async () => {
     const empty = await tempDir();
     await writeTree(empty, { "main.go": main });
-    expect(await discoverGoMainPackages(empty)).toEqual([]);
+    expect(await discoverGoProject(empty)).toEqual({ modules: [], mains: [], excluded: [] });
   });
 
-  it("names a main package at the root after the root directory", async () => {
+  it("names a main package at the root after its module, not the directory", async () => {
     const parent = await tempDir();
     const single = path.join(parent, "Hello World");
-    await writeTree(single, { "go.mod": "module hello\n\ngo 1.21\n", "main.go": main });
-    expect(await discoverGoMainPackages(single)).toEqual([
-      { name: "hello-world", package: ".", module: "hello" },
+    await writeTree(single, { "go.mod": "module example.com/acme/hello\n\ngo 1.21\n", "main.go": main });
+    expect((await discoverGoProject(single)).mains).toEqual([
+      { name: "hello", package: ".", module: "example.com/acme/hello", importPath: "example.com/acme/hello" },
     ]);
   });
 });
 
-describe("discoverGoMainPackages when Go cannot help", () => {
+describe("discoverGoProject: modules without main packages never stop it", () => {
+  const cases: {
+    description: string;
+    files: Record<string, string>;
+    env?: NodeJS.ProcessEnv;
+    lib: object;
+  }[] = [
+    {
+      description: "GOFLAGS=-mod=vendor and a nested module with requirements but no vendor/",
+      files: { "lib/go.mod": "module example.com/lib\n\ngo 1.21\n\nrequire example.com/missing v1.0.0\n" },
+      env: { GOFLAGS: "-mod=vendor" },
+      lib: { mod: "readonly", note: "GOFLAGS asks for -mod=vendor, but the module has no vendor directory" },
+    },
+    {
+      description: "a module that needs a newer Go than the toolchain",
+      files: { "lib/go.mod": "module example.com/lib\n\ngo 1.99\n" },
+      lib: { skipped: expect.stringMatching(/^needs Go 1\.99, the toolchain is go1\.\d+/) },
+    },
+    {
+      description: "a module go cannot load",
+      files: { "lib/go.mod": "module example.com/lib\n\ngo 1.21\nrequire (\n" },
+      lib: { skipped: "go list fails in it" },
+    },
+  ];
+  it.each(cases)("$description", async ({ files, env, lib }) => {
+    const root = await tempDir();
+    await writeTree(root, {
+      "go.mod": "module example.com/app\n\ngo 1.21\n",
+      "main.go": main,
+      "lib/money/money.go": "package money\n",
+      ...files,
+    });
+    const found = await discoverGoProject(root, { env: { ...process.env, ...env } });
+    expect(found.mains.map((m) => m.name)).toEqual(["app"]);
+    expect(found.modules.map((m) => m.dir)).toEqual([".", "./lib"]);
+    expect(found.modules[1]).toMatchObject({ mains: 0, ...lib });
+  });
+
+  it("a module that needs a newer Go and holds a main package is an environment error naming both", async () => {
+    const root = await tempDir();
+    await writeTree(root, {
+      "go.mod": "module example.com/app\n\ngo 1.21\n",
+      "main.go": main,
+      "next/go.mod": "module example.com/next\n\ngo 1.99\n",
+      "next/cmd/next/main.go": main,
+    });
+    const error = (await discoverGoProject(root).catch((e: unknown) => e)) as UserError;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.exitCode).toBe(ExitCode.environment);
+    expect(error.message).toMatch(
+      /^module example\.com\/next needs Go 1\.99 or newer \(go 1\.99 in next\/go\.mod\), but the Go toolchain is go1\.\d+/,
+    );
+  });
+
+  it("a go.work workspace: each module lists its own mains, built in the workspace", async () => {
+    const root = await tempDir();
+    await writeTree(root, {
+      "go.work": "go 1.22\n\nuse (\n\t.\n\t./plugins\n)\n",
+      "go.mod": "module example.com/host\n\ngo 1.21\n",
+      "main.go": main,
+      "plugins/go.mod": "module example.com/plugins\n\ngo 1.21\n",
+      "plugins/cmd/plug/main.go": main,
+      "other/go.mod": "module example.com/other\n\ngo 1.21\n",
+      "other/main.go": main,
+    });
+    const found = await discoverGoProject(root);
+    expect(found.mains.map((m) => [m.name, m.package, m.module])).toEqual([
+      ["host", ".", "example.com/host"],
+      ["other", "./other", "example.com/other"],
+      ["plug", "./plugins/cmd/plug", "example.com/plugins"],
+    ]);
+    expect(found.modules.map((m) => [m.dir, m.workspace, m.mains])).toEqual([
+      [".", "./go.work", 1],
+      ["./other", undefined, 1],
+      ["./plugins", "./go.work", 1],
+    ]);
+  });
+});
+
+describe("discoverGoProject when Go cannot help", () => {
   const hint =
     "Install Go 1.21 or newer (Debian: apt-get install golang-go, or golang-1.23-go from bookworm-backports) " +
     "and make sure `go` is on PATH, or set DRAY_GO to its path.";
@@ -99,7 +206,7 @@ describe("discoverGoMainPackages when Go cannot help", () => {
   it.each(cases)("says how to install Go: $description", async ({ options, message }) => {
     const root = await tempDir();
     await writeTree(root, { "go.mod": "module m\n\ngo 1.21\n", "main.go": main });
-    const error = await discoverGoMainPackages(root, await options()).catch((e: unknown) => e);
+    const error = await discoverGoProject(root, await options()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect([(error as UserError).message, (error as UserError).exitCode, (error as UserError).hint]).toEqual([
       message,
@@ -111,7 +218,7 @@ describe("discoverGoMainPackages when Go cannot help", () => {
   it("shows go list's own output when it fails", async () => {
     const root = await tempDir();
     await writeTree(root, { "go.mod": "module m\n\ngo 1.21\nrequire (\n", "main.go": main });
-    const error = (await discoverGoMainPackages(root).catch((e: unknown) => e)) as UserError;
+    const error = (await discoverGoProject(root).catch((e: unknown) => e)) as UserError;
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`go list failed in ${root}`);
     expect(error.exitCode).toBe(ExitCode.failed);

@@ -25,11 +25,16 @@ async function monorepo(): Promise<string> {
     "services/orders/main.go": main,
     "internal/money/money.go": "package money\n",
   };
+  await writeTree(root, files);
+  return root;
+}
+
+/** Writes `files` (relative path → content) below `root`. */
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
   for (const [file, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(root, file)), { recursive: true });
     await writeFile(path.join(root, file), content);
   }
-  return root;
 }
 
 async function userError(promise: Promise<unknown>): Promise<UserError> {
@@ -42,7 +47,12 @@ describe("initProject", () => {
   it("writes a dray.yaml that loads, named after the directory, with every main package", async () => {
     const root = await monorepo();
     const result = await initProject({ root });
-    expect(result).toEqual({ file: path.join(root, "dray.yaml"), services: ["api", "orders"] });
+    expect([result.kind, result.file, result.services, result.aside]).toEqual([
+      "written",
+      path.join(root, "dray.yaml"),
+      ["api", "orders"],
+      [],
+    ]);
     const config = await loadConfig({ cwd: root, env: {} });
     expect(config.project).toBe("my-shop");
     expect(config.services.map((s) => [s.name, s.kind === "go" ? s.packageDir : ""])).toEqual([
@@ -60,19 +70,135 @@ describe("initProject", () => {
     expect((await loadConfig({ cwd: root, env: {} })).project).toBe("storefront");
   });
 
-  it("keeps an existing dray.yaml unless forced", async () => {
+  it("never overwrites an existing dray.yaml unasked: it shows what to add", async () => {
     const root = await monorepo();
     const file = path.join(root, "dray.yaml");
     await writeFile(file, "# mine\n");
-    const error = await userError(initProject({ root }));
-    expect([error.message, error.exitCode, error.hint]).toEqual([
-      `${file} already exists`,
-      ExitCode.usage,
-      "Edit it by hand, or run `dray init --force` to replace it.",
-    ]);
+    const result = await initProject({ root });
+    expect(result.kind).toBe("preview");
+    expect(result.kind === "preview" && result.entries).toBe(
+      "  api:\n    go: ./services/api\n  orders:\n    go: ./services/orders",
+    );
     expect(await readFile(file, "utf8")).toBe("# mine\n");
     await initProject({ root, force: true });
     expect(await readFile(file, "utf8")).toMatch(/^# dray\.yaml/);
+  });
+
+  it("offers only the main packages the file does not mention, active or commented out", async () => {
+    const root = await monorepo();
+    await writeTree(root, {
+      "services/billing/main.go": main,
+      "tests/fake/main.go": main,
+      "tools/gen/main.go": main,
+    });
+    const file = path.join(root, "dray.yaml");
+    const mine = [
+      "project: shop # my comment",
+      "services:",
+      "    api:",
+      "        go: services/api/",
+      "    # orders:",
+      "    #     go: ./services/orders",
+      "    billing: { command: make, dir: services/billing }",
+      "platforms: [linux/amd64]",
+      "",
+    ].join("\n");
+    await writeFile(file, mine);
+    const preview = await initProject({ root });
+    expect(preview.kind === "preview" && preview.entries).toBe(
+      [
+        "  billing-2:",
+        "    go: ./services/billing",
+        "  # Test and tool programs (in a directory named test, tests, testdata, e2e, example, examples,",
+        "  # hack or tools), not built unless uncommented:",
+        "  # fake:",
+        "  #   go: ./tests/fake",
+        "  # gen:",
+        "  #   go: ./tools/gen",
+      ].join("\n"),
+    );
+    const added = await initProject({ root, add: true });
+    expect([added.kind, added.services, added.aside]).toEqual(["added", ["billing-2"], ["fake", "gen"]]);
+    const text = await readFile(file, "utf8");
+    // The user's lines are kept as they were; the new ones follow the file's indentation.
+    expect(text).toBe(
+      mine.replace(
+        "platforms: [linux/amd64]",
+        [
+          "    billing-2:",
+          "      go: ./services/billing",
+          "    # Test and tool programs (in a directory named test, tests, testdata, e2e, example, examples,",
+          "    # hack or tools), not built unless uncommented:",
+          "    # fake:",
+          "    #   go: ./tests/fake",
+          "    # gen:",
+          "    #   go: ./tools/gen",
+          "platforms: [linux/amd64]",
+        ].join("\n"),
+      ),
+    );
+    const config = await loadConfig({ cwd: root, env: {} });
+    expect(config.services.map((s) => s.name).sort()).toEqual(["api", "billing", "billing-2"]);
+    const again = await initProject({ root, add: true });
+    expect([again.kind, again.kind === "unchanged" && again.known]).toEqual(["unchanged", 5]);
+    expect(await readFile(file, "utf8")).toBe(text);
+  });
+
+  const unaddable: { description: string; text: string; message: string; add?: boolean; force?: boolean }[] =
+    [
+      {
+        description: "services written in flow style",
+        text: "project: shop\nservices: { api: { go: ./services/api } }\n",
+        message: "its services: map is written in flow style",
+      },
+      {
+        description: "a file that is not YAML",
+        text: "project: [shop\n",
+        message: "is not valid YAML",
+      },
+      {
+        description: "a file dray would refuse",
+        text: "project: shop\nservices:\n  api:\n    go: ./services/api\n    replicas: 2\n",
+        message: "has problems; fix them before adding services",
+      },
+      {
+        description: "--add with --force",
+        text: "project: shop\n",
+        force: true,
+        message: "--add and --force do not go together",
+      },
+    ];
+  it.each(unaddable)("refuses to add to $description, and leaves it as it is", async ({
+    text,
+    message,
+    force,
+  }) => {
+    const root = await monorepo();
+    const file = path.join(root, "dray.yaml");
+    await writeFile(file, text);
+    const error = await userError(initProject({ root, add: true, ...(force ? { force } : {}) }));
+    expect([error.message, error.exitCode]).toEqual([expect.stringContaining(message), ExitCode.usage]);
+    expect(await readFile(file, "utf8")).toBe(text);
+  });
+
+  it("leaves out what --exclude matches, and refuses when that is everything", async () => {
+    const root = await monorepo();
+    const result = await initProject({ root, exclude: ["services/orders"] });
+    expect([result.services, result.excluded]).toEqual([
+      ["api"],
+      [{ package: "./services/orders", pattern: "services/orders" }],
+    ]);
+    await rm(path.join(root, "dray.yaml"));
+    const error = await userError(initProject({ root, exclude: ["services"] }));
+    expect(error.message).toBe(`found no Go main package under ${root} (2 excluded by --exclude)`);
+  });
+
+  it("makes test and tool programs services when there is nothing else", async () => {
+    const root = await monorepo();
+    await rm(path.join(root, "services"), { recursive: true });
+    await writeTree(root, { "tools/gen/main.go": main });
+    const result = await initProject({ root });
+    expect([result.services, result.aside]).toEqual([["gen"], []]);
   });
 
   const refused: {

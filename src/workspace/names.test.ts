@@ -28,44 +28,94 @@ describe("toProjectName / toServiceName", () => {
 });
 
 describe("nameServices", () => {
-  const cases: { description: string; dirs: string[]; expected: string[] }[] = [
+  const m = "example.com/shop";
+  const cases: { description: string; mains: [string, string][]; taken?: string[]; expected: string[] }[] = [
     {
-      description: "distinct last directories",
-      dirs: ["services/api", "services/orders"],
+      description: "the last element of the import path",
+      mains: [
+        [`${m}/services/api`, m],
+        [`${m}/services/orders`, m],
+      ],
       expected: ["api", "orders"],
     },
     {
-      description: "the root package is named after the root directory",
-      dirs: [".", "tools/gen"],
-      expected: ["shop", "gen"],
+      description: "a root main is named after its module, not the checkout's directory",
+      mains: [["github.com/opencontainers/runc", "github.com/opencontainers/runc"]],
+      expected: ["runc"],
     },
     {
-      description: "a collision takes the nearest parent that differs",
-      dirs: ["api/cmd/server", "worker/cmd/server", "tools/lint"],
-      expected: ["api-server", "worker-server", "lint"],
+      description: "a major-version suffix is skipped, as go names the binary",
+      mains: [
+        ["example.com/acme/greeter/v3", "example.com/acme/greeter/v3"],
+        ["example.com/x/v2/cmd/v2", "example.com/x/v2"],
+      ],
+      expected: ["greeter", "x"],
+    },
+    {
+      description: "generic leaf names take the name above them",
+      mains: [
+        [`${m}/billing/cmd`, m],
+        [`${m}/services/orders/cmd/server`, m],
+        [`${m}/search/main`, m],
+        [`${m}/payments/app`, m],
+      ],
+      expected: ["billing", "orders", "search", "payments"],
+    },
+    {
+      description: "never above the module's own name: a module called server keeps it",
+      mains: [
+        ["example.com/server", "example.com/server"],
+        ["example.com/tools/cmd", "example.com/tools/cmd"],
+      ],
+      expected: ["server", "cmd"],
+    },
+    {
+      description: "a collision takes the nearest element above that differs",
+      mains: [
+        ["github.com/a/tool", "github.com/a/tool"],
+        ["github.com/b/tool", "github.com/b/tool"],
+        [`${m}/x/api/cmd/api`, m],
+        [`${m}/y/api`, m],
+      ],
+      expected: ["a-tool", "b-tool", "x-api", "y-api"],
+    },
+    {
+      description: "mains that differ only below their name take their leaf",
+      mains: [
+        [`${m}/inventory/cmd/server`, m],
+        [`${m}/inventory/app`, m],
+      ],
+      expected: ["inventory-server", "inventory-app"],
     },
     {
       description: "names that only collide after cleaning",
-      dirs: ["a/API", "b/api"],
+      mains: [
+        [`${m}/a/API`, m],
+        [`${m}/b/api`, m],
+      ],
       expected: ["a-api", "b-api"],
     },
     {
-      description: "a collision left over gets a number",
-      dirs: ["x/api", "x-api"],
-      expected: ["api", "x-api"],
+      description: "what still collides gets a number, in the order given",
+      mains: [
+        [`${m}/x/api`, m],
+        [`${m}/y/api`, m],
+        [`${m}/x-api`, m],
+      ],
+      expected: ["x-api", "y-api", "x-api-2"],
     },
     {
-      description: "identical qualified names get numbers",
-      dirs: ["a/b/c", "a_b/c"],
-      expected: ["b-c", "a_b-c"],
-    },
-    {
-      description: "a qualified name that meets a plain one gets a number, in the order given",
-      dirs: ["p/x", "p-x", "q/p/x"],
-      expected: ["p-x", "p-x-2", "q-x"],
+      description: "names a dray.yaml already has are not handed out again",
+      mains: [
+        [`${m}/services/api`, m],
+        [`${m}/services/web`, m],
+      ],
+      taken: ["api"],
+      expected: ["api-2", "web"],
     },
   ];
-  it.each(cases)("$description", ({ dirs, expected }) => {
-    expect(nameServices(dirs, "shop")).toEqual(expected);
+  it.each(cases)("$description", ({ mains, taken, expected }) => {
+    const sources = mains.map(([importPath, modulePath]) => ({ importPath, modulePath }));
+    expect(nameServices(sources, taken)).toEqual(expected);
   });
 });

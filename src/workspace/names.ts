@@ -1,6 +1,6 @@
 /**
  * Names for what `dray init` finds: a project name from the root directory, a service name from
- * each main package's directory, made valid for dray.yaml and unique.
+ * each main package's import path, made valid for dray.yaml and unique.
  */
 
 /** Lowercases and replaces what dray.yaml's names forbid with "-", collapsing runs of "-". */
@@ -25,53 +25,87 @@ export function toServiceName(raw: string): string {
   return name === "" ? "service" : name;
 }
 
-/** The last element of a "/"-separated directory; the root (".") is named after the project directory. */
-function lastOf(dir: string, rootName: string): string {
-  return dir === "." ? rootName : dir.slice(dir.lastIndexOf("/") + 1);
+/**
+ * Last path elements that say what kind of directory holds a main package, not which program it
+ * is (`billing/cmd`, `orders/cmd/server`, `search/app/main.go`): such a main is named after the
+ * nearest element above them.
+ */
+export const GENERIC_ELEMENTS: readonly string[] = [
+  "cmd",
+  "main",
+  "server",
+  "app",
+  "service",
+  "svc",
+  "daemon",
+  "bin",
+  "src",
+];
+
+/** A main package to name: its import path and its module's path. */
+export interface NameSource {
+  importPath: string;
+  modulePath: string;
 }
 
-/** The elements above the last one. */
-function parentsOf(dir: string): string[] {
-  return dir === "." ? [] : dir.split("/").slice(0, -1);
+/** A major-version suffix (v2 and up), which go also skips when it names a binary. */
+const isMajor = (element: string) => /^v([2-9]|[1-9][0-9]+)$/.test(element);
+
+/**
+ * Where the name comes from in the import path: the last element that is neither generic nor a
+ * major version — but never above the module's own last element, so a root main is named after its
+ * module ("example.com/acme/greeter" → greeter) and not after the directory it was checked out in.
+ */
+function nameIndex(parts: readonly string[], modulePath: string): number {
+  const floor = Math.max(0, Math.min(parts.length, modulePath === "" ? 1 : modulePath.split("/").length) - 1);
+  let at = parts.length - 1;
+  while (at > floor && (GENERIC_ELEMENTS.includes(parts[at]!) || isMajor(parts[at]!))) at--;
+  while (at > 0 && isMajor(parts[at]!)) at--;
+  return at;
+}
+
+interface Candidate {
+  parts: string[];
+  at: number;
+  base: string;
 }
 
 /**
- * One service name per package directory (relative, "/"-separated, "." for the root), in the
- * same order. Names come from the last directory; where two collide ("api/cmd/server" and
- * "worker/cmd/server" are both "server") each gets its parent's name in front ("cmd-server" would
- * not help, so the parent is the directory above the last one that differs). A number settles
- * whatever still collides.
+ * Tell a candidate apart from its rivals (the same base name): first by the nearest element above
+ * its name that no rival has at the same distance ("a/tool" and "b/tool" → a-tool, b-tool), else by
+ * the leaf below it ("inventory/cmd/server" and "inventory/app" → inventory-server, inventory-app).
  */
-export function nameServices(dirs: readonly string[], rootName: string): string[] {
-  const plain = dirs.map((dir) => toServiceName(lastOf(dir, rootName)));
-  const count = (names: readonly string[], name: string) => names.filter((n) => n === name).length;
-  const named = dirs.map((dir, i) => {
-    if (count(plain, plain[i]!) === 1) return plain[i]!;
-    return toServiceName(qualified(dir, dirs, rootName));
+function qualify(self: Candidate, rivals: readonly Candidate[]): string {
+  for (let up = 1; up <= self.at; up++) {
+    const part = self.parts[self.at - up]!;
+    // "cmd-api" or "api-api" says nothing a user would look for: neither qualifies a name.
+    if (GENERIC_ELEMENTS.includes(part) || toServiceName(part) === self.base) continue;
+    if (rivals.every((r) => r.parts[r.at - up] !== part)) return toServiceName(`${part}-${self.base}`);
+  }
+  const leaf = self.parts.at(-1)!;
+  return self.at < self.parts.length - 1 ? toServiceName(`${self.base}-${leaf}`) : self.base;
+}
+
+/**
+ * One service name per main package, in the same order: from the import path (see nameIndex),
+ * qualified where two would collide (see qualify), and numbered where they still do, in the order
+ * given. Names in `taken` (services a dray.yaml already has) are never handed out.
+ */
+export function nameServices(mains: readonly NameSource[], taken: Iterable<string> = []): string[] {
+  const candidates = mains.map((main): Candidate => {
+    const parts = main.importPath.split("/");
+    const at = nameIndex(parts, main.modulePath);
+    return { parts, at, base: toServiceName(parts[at]!) };
   });
-  const taken = new Set<string>();
+  const named = candidates.map((c) => {
+    const rivals = candidates.filter((other) => other !== c && other.base === c.base);
+    return rivals.length === 0 ? c.base : qualify(c, rivals);
+  });
+  const used = new Set(taken);
   return named.map((name) => {
     let unique = name;
-    for (let n = 2; taken.has(unique); n++) unique = `${name.slice(0, 60)}-${n}`;
-    taken.add(unique);
+    for (let n = 2; used.has(unique); n++) unique = `${name.slice(0, 60)}-${n}`;
+    used.add(unique);
     return unique;
   });
-}
-
-/**
- * "<parent>-<last>", where the parent is the nearest directory above the last element that tells
- * this package apart from the others with the same last element (skipping shared ones like "cmd").
- */
-function qualified(dir: string, dirs: readonly string[], rootName: string): string {
-  const last = lastOf(dir, rootName);
-  const parents = parentsOf(dir);
-  const rivals = dirs
-    .filter((other) => other !== dir && toServiceName(lastOf(other, rootName)) === toServiceName(last))
-    .map(parentsOf);
-  // Compare from the end: the nth directory above the last one, in this path and in each rival.
-  for (let up = 1; up <= parents.length; up++) {
-    const part = parents[parents.length - up]!;
-    if (rivals.every((rival) => rival[rival.length - up] !== part)) return `${part}-${last}`;
-  }
-  return `${parents.at(-1) ?? rootName}-${last}`;
 }
