@@ -64,7 +64,7 @@ export function decideModuleMode(layout: GoModuleLayout, env: ModeEnv): GoModule
   return {
     mod,
     workspace: workspace?.file,
-    ...(note ? { note } : {}),
+    ...(note ? { note: `${note}; go runs there with -mod=${mod}` } : {}),
     env: { GOFLAGS: goflagsWithMod(env.GOFLAGS, mod), GOWORK: workspace?.file ?? "off" },
   };
 }

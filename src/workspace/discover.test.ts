@@ -115,7 +115,10 @@ describe("discoverGoProject: modules without main packages never stop it", () =>
       description: "GOFLAGS=-mod=vendor and a nested module with requirements but no vendor/",
       files: { "lib/go.mod": "module example.com/lib\n\ngo 1.21\n\nrequire example.com/missing v1.0.0\n" },
       env: { GOFLAGS: "-mod=vendor" },
-      lib: { mod: "readonly", note: "GOFLAGS asks for -mod=vendor, but the module has no vendor directory" },
+      lib: {
+        mod: "readonly",
+        note: "GOFLAGS asks for -mod=vendor, but the module has no vendor directory; go runs there with -mod=readonly",
+      },
     },
     {
       description: "a module that needs a newer Go than the toolchain",
