@@ -254,7 +254,8 @@ async function readIfPresent(file: string): Promise<string | undefined> {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this machine (in this pid namespace). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,5 +4,5 @@ export { ensureDirectory } from "./ensure-directory.js";
 export type { ExecResult } from "./exec.js";
 export { exec, tailLines } from "./exec.js";
 export type { LockRecord } from "./file-lock.js";
-export { acquireFileLock, withFileLock } from "./file-lock.js";
+export { acquireFileLock, processIsAlive, withFileLock } from "./file-lock.js";
 export { statSignature, statSignatures } from "./stat-signature.js";
