@@ -108,7 +108,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
         acquireDeployLock(config.state.locks, target.name, { waitMs: options.lockWaitMs, signal }),
       );
   try {
-    const live = await tracer.span("read live state", () => opened.readLive(config.project));
+    const names = config.services.filter(runnable).map((s) => s.name);
+    const live = await tracer.span("read live state", () => opened.readLive(config.project, names));
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
       target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
