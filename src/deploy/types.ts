@@ -7,6 +7,7 @@
 import type { DeploySettings, ImageSettings, TargetConfig } from "../config/index.js";
 import type { Digest } from "../oci/index.js";
 import type { Drift } from "./drift.js";
+import type { TargetLock } from "./target-lock.js";
 
 /** Everything about how a service runs that is not in its image: hashed into the spec digest. */
 export interface DeploySpec {
@@ -101,6 +102,11 @@ export interface DeployTarget {
    * lets a target also find an object that took a service's place without dray's labels.
    */
   readLive(project: string, services?: readonly string[]): Promise<Map<string, LiveService>>;
+  /**
+   * The lock of `project` on this target that every deployer sees (a container, a swarm config,
+   * a Lease); undefined for a target without one, which then relies on the local lock alone.
+   */
+  lock?(project: string): TargetLock;
   /**
    * Make the images available to the target before anything is started: load them into a local
    * engine, or check they can be pulled. Called once with every create/replace of the plan.

@@ -41,6 +41,7 @@ import {
 import { serviceHealth } from "./health-probe.js";
 import { ensureImage, type ImageSource } from "./images.js";
 import { readDockerLive } from "./live.js";
+import { containerLock } from "./lock.js";
 
 export interface DockerTargetOptions {
   project: string;
@@ -122,6 +123,8 @@ export async function openDockerTarget(
     platform: info.platform,
 
     readLive: (projectName, services) => readDockerLive(engine, projectName, services),
+
+    lock: (projectName) => containerLock(engine, projectName, info.platform, info.clockOffsetMs),
 
     async prepare(actions, context) {
       const limit = pLimit(2);
