@@ -65,6 +65,13 @@ describe("docker containerDrift", () => {
     ]);
   });
 
+  it("is not drift when the engine names the image dray gave by ID otherwise (Podman), and says it is that image", () => {
+    const c = inspected();
+    c.Config.Image = "localhost/shop/api:0af1d172d237";
+    expect(containerDrift("api", c, true)).toEqual([]);
+    expect(containerDrift("api", c, false).map((d) => d.field)).toEqual(["image"]);
+  });
+
   it("is not drift while the engine restarts the container by its restart policy", () => {
     const c = inspected();
     c.State = { Status: "restarting", Running: true, ExitCode: 2 };

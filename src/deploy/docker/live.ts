@@ -23,6 +23,8 @@ interface Listed {
 export interface InspectedContainer {
   Id: string;
   Name: string;
+  /** The ID of the image the container was created from. */
+  Image?: string;
   State: { Status: string; Running: boolean; ExitCode: number };
   Config: { Image: string; Env?: string[] | null; Labels?: Record<string, string> | null };
   HostConfig: {
@@ -62,6 +64,7 @@ export async function readDockerLive(
       // The container under the stable name speaks for the service; a leftover ".next" does not.
       const main = list.find((c) => c.Names.includes(`/${containerName(project, service)}`)) ?? list[0]!;
       const details = await inspect(engine, main.Id);
+      const sameImage = details ? await runsRecordedImage(engine, details) : false;
       const running = main.State === "running" && !main.Status.includes("(unhealthy)") && list.length === 1;
       live.set(service, {
         name: service,
@@ -70,7 +73,7 @@ export async function readDockerLive(
         ids: list.map((c) => c.Id),
         running,
         state: describeState(main, details) + (list.length > 1 ? `, and ${list.length - 1} leftover` : ""),
-        drift: details ? containerDrift(service, details) : [],
+        drift: details ? containerDrift(service, details, sameImage) : [],
       });
     }),
   );
@@ -130,12 +133,32 @@ export function liveOwned(details: InspectedContainer, envNames: readonly string
   };
 }
 
-/** What differs from dray's record on the container, and a container that is not running. */
-export function containerDrift(service: string, details: InspectedContainer): Drift[] {
+/**
+ * Whether the container runs the very image dray created it from, though the engine names it
+ * otherwise: Podman reports one of the image's names where dray gave its ID. Asked of the engine
+ * only when the names differ.
+ */
+async function runsRecordedImage(engine: EngineClient, details: InspectedContainer): Promise<boolean> {
+  const recorded = parseOwned(details.Config.Labels?.[LABELS.owned])?.image;
+  if (recorded === undefined || recorded === details.Config.Image || details.Image === undefined)
+    return false;
+  const res = await engine.raw({ method: "GET", path: `/images/${encodeURIComponent(recorded)}/json` });
+  return (
+    res.status === 200 && (JSON.parse(res.body.toString("utf8")) as { Id?: string }).Id === details.Image
+  );
+}
+
+/**
+ * What differs from dray's record on the container, and a container that is not running.
+ * `sameImage`: the engine says the container runs the recorded image under another name.
+ */
+export function containerDrift(service: string, details: InspectedContainer, sameImage = false): Drift[] {
   const recorded = parseOwned(details.Config.Labels?.[LABELS.owned]);
-  const drift = recorded
-    ? compareOwned(service, recorded, liveOwned(details, Object.keys(recorded.env ?? {})))
-    : [];
+  const live = recorded ? liveOwned(details, Object.keys(recorded.env ?? {})) : undefined;
+  const drift =
+    recorded && live
+      ? compareOwned(service, recorded, sameImage ? { ...live, image: recorded.image } : live)
+      : [];
   // Restarting is the engine's restart policy at work; anything else that is not running was stopped.
   if (!details.State.Running && details.State.Status !== "restarting")
     drift.push({ service, field: "state", deployed: "running", live: stateOf(details) });
