@@ -86,6 +86,26 @@ describe("acquireTargetLock", () => {
     await second.release();
   });
 
+  it("stops waiting at once on Ctrl-C, as an interruption that names the holder", async () => {
+    const { lock } = memoryLock();
+    const first = await acquireTargetLock(lock, { holder: holder(1), waitMs: 0, ...quiet });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    const error = await acquireTargetLock(lock, {
+      holder: holder(2),
+      waitMs: 60_000,
+      signal: controller.signal,
+      ...quiet,
+    }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(error).toMatchObject({ exitCode: 130 });
+    expect((error as Error).message).toMatch(
+      /^interrupted: nothing deployed; .* held by ci@runner-1 \(pid 1,/,
+    );
+    await first.release();
+  });
+
   it("takes over a lock not renewed within its expiry and reports whose it was", async () => {
     const { lock, clock } = memoryLock();
     await acquireTargetLock(lock, { holder: holder(1), waitMs: 0, ...quiet });

@@ -10,7 +10,7 @@
  * taken over, and the takeover is reported.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { UserError } from "../errors/index.js";
+import { interruptedError, UserError } from "../errors/index.js";
 import { processIsAlive } from "../io/index.js";
 import { describeHolder, type LockHolder } from "./lock-holder.js";
 
@@ -101,14 +101,22 @@ export async function acquireTargetLock(
       takeover = `took over the deploy lock of target ${target} from ${describeHolder(state.holder)}: ${why}`;
       continue;
     }
-    if (Date.now() >= deadline || options.signal?.aborted) throw heldBy(lock, state, target, ttlMs);
+    if (options.signal?.aborted)
+      throw interruptedError(
+        `nothing deployed; the deploy lock of target ${target} is still held by ${describeHolder(state.holder)}`,
+      );
+    if (Date.now() >= deadline) throw heldBy(lock, state, target, ttlMs);
     if (!announced) {
       announced = true;
       options.notice(
         `waiting for the deploy lock of target ${target}, held by ${describeHolder(state.holder)} (${lock.where})`,
       );
     }
-    await sleep(Math.min(1000, 50 * 2 ** attempt) + Math.random() * 50).catch(() => undefined);
+    await sleep(
+      Math.min(1000, 50 * 2 ** attempt) + Math.random() * 50,
+      undefined,
+      options.signal ? { signal: options.signal } : {},
+    ).catch(() => undefined);
   }
 }
 
