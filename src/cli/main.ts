@@ -63,6 +63,19 @@ function program(): Command {
     });
 
   cli
+    .command("status")
+    .description(
+      "show what runs on the target and what was changed there behind dray's back; changes nothing",
+    )
+    .argument("[service...]", "services to show (default: all)")
+    .option("-t, --target <name>", "target from dray.yaml (default: the first, or the local engine)")
+    .option("--json", "print the result as JSON")
+    .action(async (services: string[], opts, cmd: Command) => {
+      const { runStatus } = await import("./commands/status.js");
+      process.exitCode = await runStatus(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
     .command("render")
     .description("write the Kubernetes manifests a deploy would apply, images pinned by digest (for GitOps)")
     .argument("[service...]", "services to render (default: all)")

@@ -1,14 +1,18 @@
 /**
- * One deploy per target at a time: the machine-wide file lock (io/file-lock.ts), with the holder's
- * user, command and start time stored in it. A holder on this machine whose process is gone left a
- * stale lock, which is taken over. A second `dray deploy` waits up to `waitMs`, then fails naming
- * who holds the lock.
+ * One deploy per target at a time. First the machine-wide file lock (io/file-lock.ts), with the
+ * holder's user, command and start time stored in it: the fast path, which settles two deploys
+ * from one checkout without asking the target. Then the target's own lock (target-lock.ts), which
+ * every deployer of the target sees, from any checkout and any machine. A holder whose process is
+ * gone left a stale lock, which is taken over. A second `dray deploy` waits up to `waitMs` in all,
+ * then fails naming who holds the lock.
  */
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { UserError } from "../errors/index.js";
 import { acquireFileLock, type LockRecord } from "../io/index.js";
+import { thisHolder } from "./lock-holder.js";
+import { acquireTargetLock, type TargetLock } from "./target-lock.js";
 
 /** A deploy lock this process holds. */
 export interface DeployLock {
@@ -50,4 +54,44 @@ function describeHolder(holder: LockRecord | undefined): string {
   const date = new Date(typeof since === "number" ? since : Number.NaN);
   const started = Number.isNaN(date.getTime()) ? String(since) : date.toISOString();
   return `${user}@${holder.host} (pid ${holder.pid}, \`dray ${command}\`, since ${started})`;
+}
+
+/** What the target's lock needs besides the file lock's settings. */
+export interface TargetLockOptions {
+  project: string;
+  /** The target's lock; undefined for a target that has none (the file lock alone then). */
+  lock: TargetLock | undefined;
+  /** Waiting, takeovers and a lost lock, for the user. */
+  notice: (line: string) => void;
+  /** The lock was lost while held: start nothing new. */
+  onLost: (why: string) => void;
+}
+
+/** Takes the local file lock of `target`, then the target's own lock, within `waitMs` in all. */
+export async function lockDeploy(
+  locksDir: string,
+  target: string,
+  options: { waitMs: number; signal?: AbortSignal } & TargetLockOptions,
+): Promise<DeployLock> {
+  const started = Date.now();
+  const local = await acquireDeployLock(locksDir, target, options);
+  if (!options.lock) return local;
+  try {
+    const held = await acquireTargetLock(options.lock, {
+      holder: thisHolder(options.project, target),
+      waitMs: Math.max(0, options.waitMs - (Date.now() - started)),
+      ...(options.signal ? { signal: options.signal } : {}),
+      notice: options.notice,
+      onLost: options.onLost,
+    });
+    return {
+      async release() {
+        await held.release();
+        await local.release();
+      },
+    };
+  } catch (error) {
+    await local.release();
+    throw error;
+  }
 }

@@ -67,6 +67,28 @@ describe("planDeploy", () => {
     expect(forced).toEqual([expect.objectContaining({ kind: "replace", reasons: ["replacement forced"] })]);
   });
 
+  it("replaces a drifted service whose identity matches, saying what drifted", () => {
+    const drifted: LiveService = {
+      ...have("api", "a", "1"),
+      drift: [{ service: "api", field: "replicas", deployed: "3", live: "1" }],
+    };
+    const actions = planDeploy([want("api", "a", "1")], new Map([["api", drifted]]), options);
+    expect(actions).toEqual([
+      expect.objectContaining({ kind: "replace", reasons: ["drifted: replicas 3 → 1"] }),
+    ]);
+  });
+
+  it("says a stopped container once: its state drift stands for 'not running'", () => {
+    const stopped: LiveService = {
+      ...have("api", "a", "1", false),
+      drift: [{ service: "api", field: "state", deployed: "running", live: "exited (code 137)" }],
+    };
+    const actions = planDeploy([want("api", "a", "1")], new Map([["api", stopped]]), options);
+    expect(actions).toEqual([
+      expect.objectContaining({ kind: "replace", reasons: ["drifted: state running → exited (code 137)"] }),
+    ]);
+  });
+
   it("orders actions by service name", () => {
     const actions = planDeploy([want("b", "b", "1"), want("a", "a", "1")], new Map(), options);
     expect(actions.map((a) => (a.kind === "remove" ? a.live.name : a.desired.name))).toEqual(["a", "b"]);

@@ -1,9 +1,11 @@
 /**
  * The deploy planner, pure: what the project wants against what the target runs. A service is
- * touched only when its identity (image ID, spec digest) differs or it is not running; a service
- * that left dray.yaml is removed only with `--prune`.
+ * touched only when its identity (image ID, spec digest) differs, it is not running, or something
+ * dray set on it was changed behind its back (drift); a service that left dray.yaml is removed
+ * only with `--prune`.
  */
 import { compareCodeUnits } from "../oci/index.js";
+import { driftReason } from "./drift.js";
 import type { DeployAction, DesiredService, LiveService, Reason } from "./types.js";
 
 /** What besides desired and live state decides a deploy plan. */
@@ -35,7 +37,10 @@ export function planDeploy(
     const reasons: Reason[] = [];
     if (have.imageId !== want.imageId) reasons.push("image changed");
     if (have.specDigest !== want.specDigest) reasons.push("spec changed");
-    if (!have.running) reasons.push("not running");
+    const drift = have.drift ?? [];
+    if (drift.length > 0) reasons.push(driftReason(drift));
+    // A stopped container is drift already ("state running → exited"): said once.
+    if (!have.running && !drift.some((d) => d.field === "state")) reasons.push("not running");
     if (reasons.length === 0 && options.force?.has(want.name)) reasons.push("replacement forced");
     actions.push(
       reasons.length === 0

@@ -10,7 +10,7 @@ import { openLayout, withDocuments } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import type { Tracer } from "../report/index.js";
 import { chooseTarget } from "./choose-target.js";
-import { acquireDeployLock } from "./deploy-lock.js";
+import { lockDeploy } from "./deploy-lock.js";
 import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
@@ -33,6 +33,8 @@ export interface DeployOptions {
   signal: AbortSignal;
   /** Progress: one line per event of a service. */
   log: (service: string, line: string) => void;
+  /** Lines about the run as a whole: waiting for the deploy lock, taking it over (default: none). */
+  notice?: (line: string) => void;
   /** Called with the build's progress, so a terminal can show it. */
   onBuildStep?: (service: string, platform: string, step: string) => void;
 }
@@ -102,13 +104,30 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     }),
   );
+  // A lock lost while held (taken over after this process stalled past its expiry) stops new work
+  // the way Ctrl-C does: the services in hand finish, nothing else starts.
+  const lost = new AbortController();
   const lock = options.dryRun
     ? undefined
-    : await tracer.span("lock", () =>
-        acquireDeployLock(config.state.locks, target.name, { waitMs: options.lockWaitMs, signal }),
-      );
+    : await tracer
+        .span("lock", () =>
+          lockDeploy(config.state.locks, target.name, {
+            waitMs: options.lockWaitMs,
+            signal,
+            project: config.project,
+            lock: opened.lock?.(config.project),
+            notice: options.notice ?? (() => {}),
+            onLost: () => lost.abort(),
+          }),
+        )
+        .catch((error: unknown) => {
+          opened.close();
+          throw error;
+        });
+  const working = AbortSignal.any([signal, lost.signal]);
   try {
-    const live = await tracer.span("read live state", () => opened.readLive(config.project));
+    const names = config.services.filter(runnable).map((s) => s.name);
+    const live = await tracer.span("read live state", () => opened.readLive(config.project, names));
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
       target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
@@ -127,11 +146,11 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     if (options.dryRun) return outcome([...reports.values()]);
 
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
-    const context = applyContext(options, tracer, reports);
+    const context = applyContext({ ...options, signal: working }, tracer, reports);
     if (config.registry && starts.length > 0) await publishStarting(config, starts, build, layout, tracer);
     await tracer.span("prepare images", () => opened.prepare(starts, context));
-    await applyActions(actions, opened, context, reports, signal);
-    return outcome([...reports.values()], signal.aborted);
+    await applyActions(actions, opened, context, reports, working);
+    return outcome([...reports.values()], working.aborted);
   } finally {
     await lock?.release();
     opened.close();

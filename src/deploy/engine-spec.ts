@@ -23,6 +23,17 @@ export function envList(env: Readonly<Record<string, string>>): string[] {
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
+/** The variables of `KEY=value` lines, as the engine reports a container's environment. */
+export function parseEnvList(lines: readonly string[] | null | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of lines ?? []) {
+    const at = line.indexOf("=");
+    if (at < 0) env[line] = "";
+    else env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return env;
+}
+
 /** A `health.command` as the engine runs it (Docker HEALTHCHECK); none without a command. */
 export function engineHealthcheck(
   health: HealthCheck | undefined,

@@ -8,8 +8,9 @@ import type { CommandWrapper, DeployTarget } from "./types.js";
 export interface OpenTargetOptions {
   config: ResolvedConfig;
   env: NodeJS.ProcessEnv;
-  layout: LayoutStore;
-  entries: ReadonlyMap<string, CacheEntry>;
+  /** The build's images; absent when the target is opened only to read it (`dray status`). */
+  layout?: LayoutStore;
+  entries?: ReadonlyMap<string, CacheEntry>;
   /** Dev mode's wrapper; only docker targets use it. */
   wrapper?: CommandWrapper;
 }
@@ -26,8 +27,8 @@ export async function openTarget(target: TargetConfig, options: OpenTargetOption
         env: options.env,
         where,
         locateService,
-        layout: options.layout,
-        entries: options.entries,
+        ...(options.layout ? { layout: options.layout } : {}),
+        ...(options.entries ? { entries: options.entries } : {}),
         fromRegistry: config.registry !== undefined,
         ...(options.wrapper ? { wrapper: options.wrapper } : {}),
       });

@@ -6,6 +6,8 @@
  */
 import type { DeploySettings, ImageSettings, TargetConfig } from "../config/index.js";
 import type { Digest } from "../oci/index.js";
+import type { Drift } from "./drift.js";
+import type { TargetLock } from "./target-lock.js";
 
 /** Everything about how a service runs that is not in its image: hashed into the spec digest. */
 export interface DeploySpec {
@@ -39,6 +41,10 @@ export interface LiveService {
   readonly ids: readonly string[];
   /** False when the target knows the service but it is not running/healthy (a stopped container). */
   readonly running: boolean;
+  /** How it runs, in a few words: "running", "exited (code 137)", "1/3 tasks running". */
+  readonly state?: string;
+  /** What was changed behind dray's back since it deployed the service; empty or absent when nothing was. */
+  readonly drift?: readonly Drift[];
 }
 
 /** Why a service is (re)deployed or left alone; shown to the user. */
@@ -48,7 +54,9 @@ export type Reason =
   | "spec changed"
   | "not running"
   | "removed from dray.yaml"
-  | "replacement forced";
+  | "replacement forced"
+  /** Changed behind dray's back: "drifted: replicas 3 → 1". */
+  | `drifted: ${string}`;
 
 /** One step of a deploy plan. */
 export type DeployAction =
@@ -89,8 +97,16 @@ export interface DeployTarget {
   readonly config: TargetConfig;
   /** The platform images must be for ("linux/amd64"), or undefined when any of the image's platforms may run. */
   readonly platform: string | undefined;
-  /** Every service of `project` dray deployed here, by name. */
-  readLive(project: string): Promise<Map<string, LiveService>>;
+  /**
+   * Every service of `project` dray deployed here, by name. `services` (the ones dray.yaml lists)
+   * lets a target also find an object that took a service's place without dray's labels.
+   */
+  readLive(project: string, services?: readonly string[]): Promise<Map<string, LiveService>>;
+  /**
+   * The lock of `project` on this target that every deployer sees (a container, a swarm config,
+   * a Lease); undefined for a target without one, which then relies on the local lock alone.
+   */
+  lock?(project: string): TargetLock;
   /**
    * Make the images available to the target before anything is started: load them into a local
    * engine, or check they can be pulled. Called once with every create/replace of the plan.
@@ -125,4 +141,6 @@ export const LABELS = {
   specDigest: "dray.spec-digest",
   /** Set on containers that run behind a CommandWrapper. */
   wrapped: "dray.wrapped",
+  /** The fields dray set (image, env, ports, replicas…) as JSON: drift is any difference from them. */
+  owned: "dray.owned",
 } as const;

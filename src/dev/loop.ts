@@ -68,6 +68,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       tracer: options.tracer ?? createTracer(),
       signal: new AbortController().signal,
       log: (service, line) => notice(`${service}: ${line}`),
+      notice,
     });
     const failures = new Map<string, string>();
     for (const f of outcome.build.services)

@@ -20,6 +20,8 @@ export interface ContainerFile {
 export interface PathStat {
   size: number;
   mode: number;
+  /** Modification time in ms since the epoch (whole seconds, as tar keeps it); NaN when not given. */
+  mtimeMs: number;
 }
 
 /** Copies `files` into the container, one archive per directory they share. */
@@ -83,8 +85,12 @@ export async function statPath(
   if (res.status !== 200) return undefined;
   const header = res.headers?.["x-docker-container-path-stat"];
   if (typeof header !== "string") return undefined;
-  const stat = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as { size: number; mode: number };
-  return { size: stat.size, mode: stat.mode };
+  const stat = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as {
+    size: number;
+    mode: number;
+    mtime?: string;
+  };
+  return { size: stat.size, mode: stat.mode, mtimeMs: Date.parse(stat.mtime ?? "") };
 }
 
 /** Runs `argv` in the container (the program must be in the image); returns its exit code and output lines. */

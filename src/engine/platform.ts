@@ -59,16 +59,26 @@ export interface EngineInfo {
   swarm: string;
   /** True when this node manages the swarm. */
   manager: boolean;
+  /**
+   * The engine's clock minus this machine's, in ms (0 when the engine does not say): times that
+   * several machines compare, such as a deploy lock's renewals, are kept on the engine's clock.
+   */
+  clockOffsetMs: number;
 }
 
 /** The engine's platform and swarm role, from GET /info. */
 export async function readEngineInfo(engine: EngineClient): Promise<EngineInfo> {
+  const asked = Date.now();
   const info = await engine.json<
-    PlatformInfo & { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }
+    PlatformInfo & { SystemTime?: string; Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } }
   >({ method: "GET", path: "/info" });
+  // The engine read its clock somewhere between the request and the answer: take the middle.
+  const engineTime = Date.parse(info.SystemTime ?? "");
+  const clockOffsetMs = Number.isNaN(engineTime) ? 0 : Math.round(engineTime - (asked + Date.now()) / 2);
   return {
     platform: enginePlatform(info),
     swarm: info.Swarm?.LocalNodeState ?? "inactive",
     manager: info.Swarm?.ControlAvailable ?? false,
+    clockOffsetMs,
   };
 }

@@ -254,7 +254,7 @@ async function readIfPresent(file: string): Promise<string | undefined> {
   }
 }
 
-/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+/** Whether a process with this pid runs on this machine, in this pid namespace (EPERM: it does, as another user). */
 export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -4,7 +4,7 @@ export { ensureDirectory } from "./ensure-directory.js";
 export type { ExecResult } from "./exec.js";
 export { exec, tailLines } from "./exec.js";
 export type { LockRecord } from "./file-lock.js";
-export { acquireFileLock, withFileLock } from "./file-lock.js";
+export { acquireFileLock, processIsAlive, withFileLock } from "./file-lock.js";
 export { copyFileAtomic, moveFileAtomic } from "./move-file.js";
 export { type DirectoryEntry, nonUtf8NameError, readDirectory, showName } from "./read-directory.js";
 export { makeScratch, type ScratchKind, sweepStaleScratch } from "./scratch.js";

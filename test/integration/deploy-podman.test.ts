@@ -98,5 +98,32 @@ describe("dray deploy to Podman's Docker-compatible socket", () => {
     expect(after.users).toBe(before.users);
     const answer = await fetch(`http://127.0.0.1:${ordersPort}/`, { signal: AbortSignal.timeout(3000) });
     expect(await answer.text()).toMatch(/^orders on podman: /);
+    // The deploys took and released the engine-side lock: none is left.
+    const { stdout } = await run("podman", [
+      "ps",
+      "-a",
+      "--filter",
+      `name=dray-lock-${project}`,
+      "--format",
+      "{{.Names}}",
+    ]);
+    expect(stdout.trim()).toBe("");
   }, 600_000);
+
+  it("the deploy-lock container keeps the TargetLock contract on Podman (which answers a taken name with 500, not 409)", async () => {
+    const { containerLock } = await import("../../src/deploy/docker/lock.js");
+    const { createEngineClient } = await import("../../src/engine/client.js");
+    const { readEngineInfo } = await import("../../src/engine/platform.js");
+    const { checkTargetLockContract } = await import("../support/target-lock-contract.js");
+    const socket = path.join(socketDir, "podman.sock");
+    const engine = createEngineClient({ kind: "unix", socketPath: socket, text: `unix://${socket}` });
+    try {
+      const info = await readEngineInfo(engine);
+      await checkTargetLockContract(
+        containerLock(engine, `${project}-contract`, info.platform, info.clockOffsetMs),
+      );
+    } finally {
+      engine.close();
+    }
+  }, 120_000);
 });

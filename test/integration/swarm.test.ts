@@ -221,6 +221,8 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
       specDigest: desired("one").specDigest,
       ids: [expect.any(String)],
       running: true,
+      state: "1/1 tasks running",
+      drift: [],
     });
     const service = await engine.json<{ Spec: { Name: string } }>({
       method: "GET",

@@ -17,7 +17,14 @@ export interface RunResult {
 /** Run `dray args…` to completion (bounded by `timeoutMs`). */
 export function runDray(
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; shellPrefix?: string; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    shellPrefix?: string;
+    timeoutMs?: number;
+    /** Called with the dray process's pid once it runs (without a shellPrefix, dray's own). */
+    onSpawn?: (pid: number) => void;
+  },
 ): Promise<RunResult> {
   const env = { ...process.env, CI: "true", NO_COLOR: "1", ...options.env };
   const argv = [process.execPath, drayBin, ...args];
@@ -26,6 +33,7 @@ export function runDray(
     : argv;
   return new Promise((resolve, reject) => {
     const child = spawn(file!, rest, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => {

@@ -1,4 +1,4 @@
-/** Removing what a deploy test left on an engine: the project's labelled containers and its network. */
+/** Removing what a deploy test left on an engine: the project's labelled containers, its deploy lock and its network. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 
@@ -9,6 +9,8 @@ export async function removeProject(project: string, cli: "docker" | "podman" = 
   const { stdout } = await run(cli, ["ps", "-aq", "--filter", `label=dray.project=${project}`]);
   const ids = stdout.split("\n").filter(Boolean);
   if (ids.length > 0) await run(cli, ["rm", "-f", ...ids]);
+  // Left only by a deploy killed while it held the lock.
+  await run(cli, ["rm", "-f", `dray-lock-${project}`]).catch(() => undefined);
   await run(cli, ["network", "rm", project]).catch(() => undefined);
 }
 

@@ -78,6 +78,8 @@ async function deployAndReport(
       log: flags.json
         ? () => {}
         : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
+      // Waiting for the deploy lock, or taking over one: said even with --json (on stderr).
+      notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
     });
   } finally {
     process.off("SIGINT", onSigint);

@@ -50,6 +50,7 @@ describe("container spec", () => {
       "dray.service": "api",
       "dray.image-id": `sha256:${"a".repeat(64)}`,
       "dray.spec-digest": `sha256:${"b".repeat(64)}`,
+      "dray.owned": expect.any(String),
     });
     expect(spec.HostConfig.PortBindings).toEqual({
       "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "18080" }],
@@ -62,6 +63,17 @@ describe("container spec", () => {
       Interval: 500_000_000,
     });
     expect(spec.Entrypoint).toBeUndefined();
+  });
+
+  it("records what dray set (image, env, ports on the bind address, restart, network), without the wrapper's env", () => {
+    const spec = containerSpec(desired(["/app/api"]), target, wrapper) as unknown as Spec;
+    expect(JSON.parse(spec.Labels["dray.owned"]!)).toEqual({
+      image: `sha256:${"a".repeat(64)}`,
+      env: { LOG: "debug" },
+      ports: ["127.0.0.1:18080:8080/tcp"],
+      restart: "unless-stopped",
+      networks: ["shop"],
+    });
   });
 
   it("puts the wrapper in front of the whole command, and marks the container", () => {

@@ -1,5 +1,7 @@
 /** The container a service runs as on a docker target: pure, from the desired service and the target. */
 import type { DockerTargetConfig } from "../../config/index.js";
+import { canonicalJson } from "../../oci/index.js";
+import type { OwnedFields } from "../drift.js";
 import { engineHealthcheck, envList, identityLabels } from "../engine-spec.js";
 import { type CommandWrapper, type DesiredService, LABELS } from "../types.js";
 
@@ -25,6 +27,21 @@ export function wrappedCommand(
   return [wrapper.path, ...entrypoint, ...(args ?? [])];
 }
 
+/**
+ * The fields of the container dray owns, as it sets them: recorded in a label, so that drift can
+ * be read off the engine alone. The wrapper's environment is dev mode's own and not recorded.
+ */
+export function containerOwned(desired: DesiredService, target: DockerTargetConfig): OwnedFields {
+  const { deploy } = desired.spec;
+  return {
+    image: desired.image,
+    env: { ...deploy.env },
+    ports: deploy.publish.map((p) => `${target.bind}:${p.host}:${p.container}/${p.protocol}`),
+    restart: deploy.restart,
+    networks: [target.network],
+  };
+}
+
 /** The body of `POST /containers/create`. */
 export function containerSpec(
   desired: DesiredService,
@@ -45,6 +62,7 @@ export function containerSpec(
     Image: desired.image,
     Labels: {
       ...identityLabels(desired),
+      [LABELS.owned]: canonicalJson(containerOwned(desired, target)),
       ...(wrapped ? { [LABELS.wrapped]: wrapper!.digest } : {}),
     },
     // A set Entrypoint drops the image's Cmd, so the whole command goes into the entrypoint.

@@ -26,7 +26,6 @@ import {
   type CommandWrapper,
   type DeployTarget,
   LABELS,
-  type LiveService,
   type StartAction,
 } from "../types.js";
 import { containerName, containerSpec, nextContainerName, wrappedCommand } from "./container-spec.js";
@@ -41,6 +40,8 @@ import {
 } from "./containers.js";
 import { serviceHealth } from "./health-probe.js";
 import { ensureImage, type ImageSource } from "./images.js";
+import { readDockerLive } from "./live.js";
+import { containerLock } from "./lock.js";
 
 export interface DockerTargetOptions {
   project: string;
@@ -49,9 +50,9 @@ export interface DockerTargetOptions {
   where: string;
   /** Locate a service's `deploy` settings in dray.yaml, for messages. */
   locateService: (service: string) => string;
-  /** The build's images: loaded from here when no registry is configured. */
-  layout: LayoutStore;
-  entries: ReadonlyMap<string, CacheEntry>;
+  /** The build's images: loaded from here when no registry is configured (absent: only reading). */
+  layout?: LayoutStore;
+  entries?: ReadonlyMap<string, CacheEntry>;
   /** True when images come from the registry (pulled by digest) instead of the layout. */
   fromRegistry: boolean;
   /** An engine client to use instead of one for the target's address (dev mode shares one). */
@@ -71,6 +72,8 @@ export async function openDockerTarget(
 
   const source = (action: StartAction): ImageSource => {
     if (options.fromRegistry) return { kind: "registry", credentials };
+    if (!options.layout || !options.entries)
+      throw new Error("docker target opened without the build's images");
     const entry = options.entries.get(action.desired.name)!;
     const image = buildForEngine(info.platform, entry.platforms, (p) => p.platform)!;
     return {
@@ -119,34 +122,9 @@ export async function openDockerTarget(
     config,
     platform: info.platform,
 
-    async readLive(projectName) {
-      const containers = await engine.json<
-        { Id: string; Names: string[]; State: string; Status: string; Labels: Record<string, string> }[]
-      >({
-        method: "GET",
-        path: "/containers/json",
-        query: { all: true, filters: JSON.stringify({ label: [`${LABELS.project}=${projectName}`] }) },
-      });
-      const byService = new Map<string, typeof containers>();
-      for (const c of containers) {
-        const service = c.Labels[LABELS.service];
-        if (service) byService.set(service, [...(byService.get(service) ?? []), c]);
-      }
-      const live = new Map<string, LiveService>();
-      for (const [service, list] of byService) {
-        // The container under the stable name speaks for the service; a leftover ".next" does not.
-        const main =
-          list.find((c) => c.Names.includes(`/${containerName(projectName, service)}`)) ?? list[0]!;
-        live.set(service, {
-          name: service,
-          imageId: main.Labels[LABELS.imageId] as LiveService["imageId"],
-          specDigest: main.Labels[LABELS.specDigest] as LiveService["specDigest"],
-          ids: list.map((c) => c.Id),
-          running: main.State === "running" && !main.Status.includes("(unhealthy)") && list.length === 1,
-        });
-      }
-      return live;
-    },
+    readLive: (projectName, services) => readDockerLive(engine, projectName, services),
+
+    lock: (projectName) => containerLock(engine, projectName, info.platform, info.clockOffsetMs),
 
     async prepare(actions, context) {
       const limit = pLimit(2);

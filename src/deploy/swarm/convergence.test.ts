@@ -175,6 +175,8 @@ describe("swarm liveService", () => {
       specDigest: digest("2"),
       ids: ["svc1"],
       running: true,
+      state: "2/2 tasks running",
+      drift: [],
     });
   });
 

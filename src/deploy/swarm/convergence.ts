@@ -5,6 +5,7 @@
  */
 import type { ProbeResult } from "../health.js";
 import { type DesiredService, LABELS, type LiveService } from "../types.js";
+import { serviceDrift } from "./drift.js";
 import type { SwarmService, SwarmTask } from "./swarm-api.js";
 
 /** Update states in which swarm gave up on the new spec; "paused" means it stopped without rolling back. */
@@ -110,12 +111,16 @@ export function liveService(service: SwarmService, tasks: readonly SwarmTask[]):
     (t) => t.ServiceID === service.ID && t.DesiredState === "running" && t.Status.State === "running",
   ).length;
   // A finished rollback runs the previous version, whose labels the planner reads: that one runs.
-  const stuck = updateAbandoned(service) && service.UpdateStatus?.State !== "rollback_completed";
+  const update = service.UpdateStatus?.State;
+  const stuck = updateAbandoned(service) && update !== "rollback_completed";
+  const replicas = replicasOf(service);
   return {
     name,
     imageId: labels[LABELS.imageId] as LiveService["imageId"],
     specDigest: labels[LABELS.specDigest] as LiveService["specDigest"],
     ids: [service.ID],
-    running: running >= replicasOf(service) && !stuck,
+    running: running >= replicas && !stuck,
+    state: `${running}/${replicas} tasks running${stuck ? `, update ${update!.replace("_", " ")}` : ""}`,
+    drift: serviceDrift(name, service),
   };
 }

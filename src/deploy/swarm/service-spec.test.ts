@@ -61,8 +61,25 @@ describe("swarm serviceSpec", () => {
     };
     expect(spec.Name).toBe(serviceName("shop", "api"));
     expect(spec.Name).toBe("shop_api");
-    expect(spec.Labels).toEqual(labels);
+    expect(spec.Labels).toEqual({ ...labels, "dray.owned": expect.any(String) });
     expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual(labels);
+  });
+
+  it("records on the service what dray set (image, replicas, env, ports, restart) for drift to be read against", () => {
+    const spec = build(
+      desired({
+        env: { LOG: "debug" },
+        replicas: 3,
+        publish: [{ host: 18080, container: 8080, protocol: "tcp" }],
+      }),
+    );
+    expect(JSON.parse(spec.Labels["dray.owned"]!)).toEqual({
+      image: `registry.test/shop/api@${digest("m")}`,
+      replicas: 3,
+      env: { LOG: "debug" },
+      ports: ["18080:8080/tcp (ingress)"],
+      restart: "any",
+    });
   });
 
   it("runs the image by its digest reference with the deploy env, replicas, network alias and platform", () => {

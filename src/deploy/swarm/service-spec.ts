@@ -3,8 +3,10 @@
  * https://docs.docker.com/engine/api/v1.41/#tag/Service/operation/ServiceCreate
  */
 import type { DeploySettings, SwarmTargetConfig } from "../../config/index.js";
+import { canonicalJson } from "../../oci/index.js";
+import type { OwnedFields } from "../drift.js";
 import { engineHealthcheck, envList, identityLabels, NS_PER_MS } from "../engine-spec.js";
-import type { DesiredService } from "../types.js";
+import { type DesiredService, LABELS } from "../types.js";
 
 /**
  * How published ports reach the service. "ingress" is swarm's routing mesh (any node answers);
@@ -38,6 +40,27 @@ export interface ServiceSpecOptions {
   forceUpdate: number;
 }
 
+/** A published port as drift reports compare it: "18080:8080/tcp (host)". */
+export function portText(published: number, target: number, protocol: string, mode: string): string {
+  return `${published}:${target}/${protocol} (${mode})`;
+}
+
+/**
+ * The fields of the service dray owns, as it sets them: recorded in a label on the service, so
+ * that a change behind dray's back (`docker service scale`, `--env-add`, `--image`) can be read
+ * off the swarm alone.
+ */
+export function serviceOwned(desired: DesiredService, publishMode: PublishMode): OwnedFields {
+  const { deploy } = desired.spec;
+  return {
+    image: desired.image,
+    replicas: deploy.replicas,
+    env: { ...deploy.env },
+    ports: deploy.publish.map((p) => portText(p.host, p.container, p.protocol, publishMode)),
+    restart: restartCondition(deploy.restart),
+  };
+}
+
 /** The body of `POST /services/create` and `POST /services/{id}/update`. */
 export function serviceSpec(
   desired: DesiredService,
@@ -51,7 +74,8 @@ export function serviceSpec(
   const monitor = target.update.monitorMs * NS_PER_MS;
   return {
     Name: serviceName(desired.spec.project, desired.name),
-    Labels: labels,
+    // The record of what dray set goes on the service only: its tasks are compared by identity.
+    Labels: { ...labels, [LABELS.owned]: canonicalJson(serviceOwned(desired, options.publishMode)) },
     TaskTemplate: {
       ContainerSpec: {
         Image: desired.image,

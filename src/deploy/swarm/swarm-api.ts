@@ -12,7 +12,16 @@ export interface SwarmService {
     Name: string;
     Labels?: Record<string, string>;
     Mode?: { Replicated?: { Replicas?: number }; Global?: object };
-    TaskTemplate?: { ForceUpdate?: number; RestartPolicy?: { Condition?: string } };
+    TaskTemplate?: {
+      ForceUpdate?: number;
+      RestartPolicy?: { Condition?: string };
+      ContainerSpec?: { Image?: string; Env?: string[] | null };
+    };
+    EndpointSpec?: {
+      Ports?:
+        | { Protocol?: string; TargetPort?: number; PublishedPort?: number; PublishMode?: string }[]
+        | null;
+    };
   };
   /** Absent until an update ran; swarm clears it when a new spec is posted. */
   UpdateStatus?: { State?: string; Message?: string };

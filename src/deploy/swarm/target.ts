@@ -18,6 +18,7 @@ import { ExitCode, UserError } from "../../errors/index.js";
 import { createDefaultCredentialSource } from "../../registry/index.js";
 import type { DeployTarget, LiveService, StartAction } from "../types.js";
 import { liveService } from "./convergence.js";
+import { configLock } from "./lock.js";
 import { checkHttp, failCreate, failUpdate, type Rollout, waitForConvergence } from "./rollout.js";
 import { type PublishMode, serviceSpec } from "./service-spec.js";
 import {
@@ -150,6 +151,8 @@ export async function openSwarmTarget(
       }
       return live;
     },
+
+    lock: (projectName) => configLock(engine, projectName, info.clockOffsetMs),
 
     async prepare() {
       // Nothing to load: every node pulls the image by digest when it starts a task, from the

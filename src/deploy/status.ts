@@ -1,0 +1,85 @@
+/**
+ * `dray status`: what runs on a target and what was changed there behind dray's back, read from the
+ * target alone. Nothing is built, locked or changed: drift is read against the record of what dray
+ * set, which the target keeps with each service.
+ */
+import type { ResolvedConfig, TargetConfig } from "../config/index.js";
+import { selectServices } from "../config/index.js";
+import { compareCodeUnits } from "../oci/index.js";
+import { chooseTarget } from "./choose-target.js";
+import { runnable } from "./desired.js";
+import type { Drift } from "./drift.js";
+import { openTarget } from "./open-target.js";
+import type { DeployTarget } from "./types.js";
+
+/** One service as the target runs it. */
+export interface ServiceStatus {
+  readonly service: string;
+  /** False for a service of dray.yaml the target does not run (never deployed, or removed). */
+  readonly deployed: boolean;
+  /** False for a service that dray.yaml no longer lists, though the target still runs it. */
+  readonly inConfig: boolean;
+  readonly running: boolean;
+  /** "running", "exited (code 137)", "1/3 tasks running", "not on the target". */
+  readonly state: string;
+  /** The image ID dray deployed (its label), when it did. */
+  readonly imageId: string | undefined;
+  readonly drift: readonly Drift[];
+}
+
+/** The services of `project` on an open target: `services` (from dray.yaml) first, then any others it runs. */
+export async function statusOf(
+  target: DeployTarget,
+  project: string,
+  services: readonly string[],
+  options: { others: boolean } = { others: true },
+): Promise<ServiceStatus[]> {
+  const live = await target.readLive(project, services);
+  const wanted = new Set(services);
+  const names = [...new Set([...services, ...(options.others ? live.keys() : [])])].sort(compareCodeUnits);
+  return names.map((service) => {
+    const found = live.get(service);
+    if (!found)
+      return {
+        service,
+        deployed: false,
+        inConfig: true,
+        running: false,
+        state: "not on the target",
+        imageId: undefined,
+        drift: [],
+      };
+    return {
+      service,
+      deployed: true,
+      inConfig: wanted.has(service),
+      running: found.running,
+      state: found.state ?? (found.running ? "running" : "not running"),
+      imageId: found.imageId,
+      drift: found.drift ?? [],
+    };
+  });
+}
+
+/** The status of the project's services (or `only` those) on a target from dray.yaml. */
+export async function readStatus(options: {
+  config: ResolvedConfig;
+  target?: string;
+  only: readonly string[];
+  env: NodeJS.ProcessEnv;
+}): Promise<{ target: TargetConfig; services: ServiceStatus[] }> {
+  const { config } = options;
+  const target = chooseTarget(config, options.target);
+  const services = selectServices(config, options.only)
+    .filter(runnable)
+    .map((s) => s.name);
+  const opened = await openTarget(target, { config, env: options.env });
+  try {
+    return {
+      target,
+      services: await statusOf(opened, config.project, services, { others: options.only.length === 0 }),
+    };
+  } finally {
+    opened.close();
+  }
+}
