@@ -6,3 +6,4 @@ export { exec, tailLines } from "./exec.js";
 export type { LockRecord } from "./file-lock.js";
 export { acquireFileLock, withFileLock } from "./file-lock.js";
 export { statSignature, statSignatures } from "./stat-signature.js";
+export { DRAY_VERSION, USER_AGENT } from "./version.js";
