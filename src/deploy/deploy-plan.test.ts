@@ -43,6 +43,18 @@ describe("planDeploy", () => {
     ]);
   });
 
+  it("replaces a service whose identity matches but whose settings were changed on the target (drift)", () => {
+    const live = new Map([
+      ["api", { ...have("api", "a", "1"), drift: ["replicas 3 → 1 (changed by kubectl)"] }],
+      ["orders", { ...have("orders", "b", "1", false), drift: ["replicas 2 → 0 (changed by kubectl)"] }],
+    ]);
+    const actions = planDeploy([want("api", "a", "1"), want("orders", "b", "1")], live, options);
+    expect(actions.map((a) => [a.kind, a.kind === "keep" ? [] : a.reasons])).toEqual([
+      ["replace", ["drifted: replicas 3 → 1 (changed by kubectl)"]],
+      ["replace", ["not running", "drifted: replicas 2 → 0 (changed by kubectl)"]],
+    ]);
+  });
+
   it("creates what the target does not run", () => {
     const actions = planDeploy([want("web", "w", "1")], new Map(), options);
     expect(actions).toEqual([expect.objectContaining({ kind: "create", reasons: ["new"] })]);

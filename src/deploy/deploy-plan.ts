@@ -36,6 +36,8 @@ export function planDeploy(
     if (have.imageId !== want.imageId) reasons.push("image changed");
     if (have.specDigest !== want.specDigest) reasons.push("spec changed");
     if (!have.running) reasons.push("not running");
+    // Changed on the target behind dray's back: applied again (said even when it would be anyway).
+    if (have.drift && have.drift.length > 0) reasons.push(`drifted: ${have.drift.join("; ")}`);
     if (reasons.length === 0 && options.force?.has(want.name)) reasons.push("replacement forced");
     actions.push(
       reasons.length === 0

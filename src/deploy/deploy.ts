@@ -12,10 +12,17 @@ import type { Tracer } from "../report/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { acquireDeployLock } from "./deploy-lock.js";
 import { planDeploy, serviceOf } from "./deploy-plan.js";
-import { desiredService, runnable } from "./desired.js";
+import { desiredService, imageUser, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget, StartAction } from "./types.js";
+import type {
+  ApplyContext,
+  CommandWrapper,
+  DeployAction,
+  DeployTarget,
+  StartAction,
+  TargetLock,
+} from "./types.js";
 
 export interface DeployOptions {
   config: ResolvedConfig;
@@ -27,6 +34,8 @@ export interface DeployOptions {
   wrapper?: CommandWrapper;
   /** Build without the cache and replace these services even when nothing changed. */
   force?: readonly string[];
+  /** Leave a failed first version of a service in place for inspection (kubernetes). */
+  keepFailed?: boolean;
   lockWaitMs: number;
   env: NodeJS.ProcessEnv;
   tracer: Tracer;
@@ -99,6 +108,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       env: options.env,
       layout,
       entries: build.entries,
+      log: options.log,
+      ...(options.keepFailed ? { keepFailed: true } : {}),
       ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     }),
   );
@@ -107,22 +118,44 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     : await tracer.span("lock", () =>
         acquireDeployLock(config.state.locks, target.name, { waitMs: options.lockWaitMs, signal }),
       );
+  let targetLock: TargetLock | undefined;
   try {
-    const live = await tracer.span("read live state", () => opened.readLive(config.project));
+    let live = await tracer.span("read live state", () => opened.readLive(config.project));
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
       target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
       options.wrapper && target.kind === "docker" ? `wrapper:${options.wrapper.digest}` : undefined,
     ].filter((e): e is string => e !== undefined);
     const extra = extras.length > 0 ? extras.join("\n") : undefined;
+    const users = target.kind === "kubernetes" ? await imageUsers(services, build, layout) : new Map();
     const desired = services.map((s) =>
-      desiredService(config, s, build.entries.get(s.name)!, target, opened.platform, extra),
+      desiredService(
+        config,
+        s,
+        build.entries.get(s.name)!,
+        target,
+        opened.platform,
+        extra,
+        users.get(s.name),
+      ),
     );
-    const actions = planDeploy(desired, live, {
-      prune: options.prune,
-      known: new Set(config.services.map((s) => s.name)),
-      force: new Set(options.force ?? []),
-    });
+    const plan = () =>
+      planDeploy(desired, live, {
+        prune: options.prune,
+        known: new Set(config.services.map((s) => s.name)),
+        force: new Set(options.force ?? []),
+      });
+    let actions = plan();
+    if (!options.dryRun && opened.lock && actions.some((a) => a.kind !== "keep")) {
+      // A deploy that changes nothing writes nothing, not even a lock. One that does takes the
+      // target's lock, then reads the live state again: another deployer may have just finished.
+      const takeLock = opened.lock.bind(opened);
+      targetLock = await tracer.span("target lock", () =>
+        takeLock({ waitMs: options.lockWaitMs, signal, log: (line) => options.log(target.name, line) }),
+      );
+      live = await tracer.span("read live state", () => opened.readLive(config.project));
+      actions = plan();
+    }
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
 
@@ -133,9 +166,22 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     await applyActions(actions, opened, context, reports, signal);
     return outcome([...reports.values()], signal.aborted);
   } finally {
+    await targetLock?.release();
     await lock?.release();
     opened.close();
   }
+}
+
+/** The user each service's image runs as, from its config (for Kubernetes' Pod Security settings). */
+async function imageUsers(
+  services: readonly { name: string }[],
+  build: BuildOutcome,
+  layout: Awaited<ReturnType<typeof openLayout>>,
+): Promise<Map<string, string | undefined>> {
+  const source = withDocuments(layout, build.documents);
+  const users = new Map<string, string | undefined>();
+  for (const s of services) users.set(s.name, await imageUser(source, build.entries.get(s.name)!));
+  return users;
 }
 
 function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {

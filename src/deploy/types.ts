@@ -28,6 +28,11 @@ export interface DesiredService {
   readonly image: string;
   readonly spec: DeploySpec;
   readonly specDigest: Digest;
+  /**
+   * The user the image's config says it runs as (dray.yaml's `user:`, else the base image's), when
+   * it was read: a numeric one lets Kubernetes pods run as non-root.
+   */
+  readonly user?: string;
 }
 
 /** What the target says is running, from dray's labels/annotations. */
@@ -39,6 +44,11 @@ export interface LiveService {
   readonly ids: readonly string[];
   /** False when the target knows the service but it is not running/healthy (a stopped container). */
   readonly running: boolean;
+  /**
+   * Settings dray applied that were changed behind its back ("replicas 3 → 1 (changed by kubectl)"),
+   * when the target can tell; a deploy applies the service again.
+   */
+  readonly drift?: readonly string[];
 }
 
 /** Why a service is (re)deployed or left alone; shown to the user. */
@@ -48,7 +58,8 @@ export type Reason =
   | "spec changed"
   | "not running"
   | "removed from dray.yaml"
-  | "replacement forced";
+  | "replacement forced"
+  | `drifted: ${string}`;
 
 /** One step of a deploy plan. */
 export type DeployAction =
@@ -82,6 +93,23 @@ export interface FailureDetails {
   readonly logs: readonly string[];
   /** True when the previous version was restored (or never stopped). */
   readonly rolledBack: boolean;
+  /** What the target says went wrong, beyond the failure itself ("container api keeps exiting (exit code 2)"). */
+  readonly cause?: string;
+  /** Why there are no log lines, when reading them failed. */
+  readonly logNote?: string;
+}
+
+/** A lock held on the target itself, which every deployer of the target sees. */
+export interface TargetLock {
+  release(): Promise<void>;
+}
+
+/** What taking a target's lock needs. */
+export interface TargetLockOptions {
+  /** How long to wait for another holder (0: fail at once, naming it). */
+  readonly waitMs: number;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
 }
 
 /** One deploy target (docker, swarm, kubernetes), opened for one run. */
@@ -91,6 +119,12 @@ export interface DeployTarget {
   readonly platform: string | undefined;
   /** Every service of `project` dray deployed here, by name. */
   readLive(project: string): Promise<Map<string, LiveService>>;
+  /**
+   * Takes the target's own deploy lock before the first change (checking first that the deploy may
+   * write there), so that deployers on other machines wait or fail; released at the end. Optional:
+   * without it only the local lock applies.
+   */
+  lock?(options: TargetLockOptions): Promise<TargetLock>;
   /**
    * Make the images available to the target before anything is started: load them into a local
    * engine, or check they can be pulled. Called once with every create/replace of the plan.
