@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
+import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { portNumber, positiveInteger } from "./option-values.js";
 
@@ -13,7 +14,7 @@ function program(): Command {
     .description(
       "Reproducible OCI images for monorepos of services — build, publish and deploy only what changed.",
     )
-    .version(VERSION, "-V, --version")
+    .version(DRAY_VERSION, "-V, --version")
     .option("-C, --dir <dir>", "run as if started in <dir>", process.cwd())
     .option("-c, --config <file>", "path to dray.yaml (default: found by walking up from --dir)")
     .option("--trace <file>", "write a Chrome trace of every step to <file> (open in ui.perfetto.dev)")
@@ -56,6 +57,7 @@ function program(): Command {
     .option("--dry-run", "print the plan and change nothing")
     .option("--prune", "remove services that are no longer in dray.yaml")
     .option("--lock-wait <duration>", 'wait this long (e.g. "5m") for another deploy to the target to finish')
+    .option("--keep-failed", "leave a failed first version in place for inspection (kubernetes)")
     .option("--json", "print the result as JSON")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runDeploy } = await import("./commands/deploy.js");
@@ -73,6 +75,18 @@ function program(): Command {
     .action(async (services: string[], opts, cmd: Command) => {
       const { runStatus } = await import("./commands/status.js");
       process.exitCode = await runStatus(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("rbac")
+    .description("print the Role and RoleBinding a deploy to a kubernetes target needs (for kubectl apply)")
+    .option("-t, --target <name>", "kubernetes target from dray.yaml (default: the first one)")
+    .option("--user <name>", "bind them to this user")
+    .option("--group <name>", "bind them to this group")
+    .option("--service-account <[namespace/]name>", "bind them to this service account (default: dray)")
+    .action(async (opts, cmd: Command) => {
+      const { runRbac } = await import("./commands/rbac.js");
+      process.exitCode = await runRbac({ ...cmd.optsWithGlobals(), ...opts });
     });
 
   cli
@@ -227,8 +241,6 @@ function program(): Command {
 
   return cli;
 }
-
-const VERSION = "0.1.0";
 
 const guarded = new WeakSet<NodeJS.WriteStream>();
 

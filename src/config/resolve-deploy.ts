@@ -97,12 +97,25 @@ export function resolveTargets(
           kind: "kubernetes",
           namespace: t.namespace ?? "default",
           context: t.context,
-          kubeconfig: t.kubeconfig === undefined ? undefined : path.resolve(root, t.kubeconfig),
+          kubeconfig: kubeconfigPath(t.kubeconfig, root),
           manifests: t.manifests === undefined ? undefined : path.resolve(root, t.manifests),
           progressDeadlineSeconds: Math.ceil(durationMs(t.progressDeadline ?? "120s") / 1000),
+          createNamespace: t.createNamespace ?? true,
+          podSecurity: t.podSecurity ?? "restricted",
         };
     }
   });
+}
+
+/**
+ * A kubeconfig is the user's file, not project data, and is only read: an absolute path or one
+ * under "~" is taken as written ("~" is expanded when the target opens), a relative one is
+ * relative to the project root.
+ */
+function kubeconfigPath(written: string | undefined, root: string): string | undefined {
+  if (written === undefined) return undefined;
+  if (written === "~" || written.startsWith("~/") || path.isAbsolute(written)) return written;
+  return path.resolve(root, written);
 }
 
 /** Live-update rules with absolute host paths; none written means none (Go services still get their binary rule). */

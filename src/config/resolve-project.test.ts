@@ -42,6 +42,24 @@ describe("resolution of the project", () => {
     ]);
   });
 
+  it("takes a kubeconfig as the user's file: absolute and ~ as written, relative from the project root", () => {
+    const config = resolve([
+      "project: shop",
+      "targets:",
+      "  home: { type: kubernetes, kubeconfig: ~/.kube/config, createNamespace: false, podSecurity: none }",
+      "  abs: { type: kubernetes, kubeconfig: /etc/kube/ci.yaml }",
+      "  rel: { type: kubernetes, kubeconfig: k8s/kubeconfig }",
+      "services:",
+      "  api: { go: ./services/api }",
+    ]);
+    expect(config.targets.map((t) => (t.kind === "kubernetes" ? t.kubeconfig : undefined))).toEqual([
+      "~/.kube/config",
+      "/etc/kube/ci.yaml",
+      "/repo/k8s/kubeconfig",
+    ]);
+    expect(config.targets[0]).toMatchObject({ createNamespace: false, podSecurity: "none" });
+  });
+
   it("resolves targets in file order with their defaults", () => {
     const config = resolve([
       "project: shop",
@@ -61,6 +79,8 @@ describe("resolution of the project", () => {
         kubeconfig: undefined,
         manifests: "/repo/k8s",
         progressDeadlineSeconds: 90,
+        createNamespace: true,
+        podSecurity: "restricted",
       },
       {
         name: "swarm",

@@ -122,15 +122,32 @@ const kubernetesTarget = z
       .optional()
       .describe('Namespace; default "default".'),
     context: z.string().min(1).optional().describe("kubeconfig context; default the current one."),
-    kubeconfig: relativePath("the project root")
+    kubeconfig: z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .regex(/^[^\0]*$/, {
+        error: (iss: Issue) => `${describeValue(iss.input)} holds a NUL character, which no path can`,
+      })
       .optional()
-      .describe("kubeconfig file; default KUBECONFIG, else ~/.kube/config."),
+      .describe(
+        "kubeconfig file (only read): absolute, ~/…, or relative to the project root; default KUBECONFIG, else ~/.kube/config, else the pod's service account.",
+      ),
     manifests: relativePath("the project root")
       .optional()
       .describe(
         'Your own manifests (a YAML file or directory, e.g. kustomize output); images named "dray://<service>" are replaced by digests.',
       ),
     progressDeadline: duration.optional().describe('How long a rollout may take; default "120s".'),
+    createNamespace: z
+      .boolean()
+      .optional()
+      .describe("Create the namespace when it does not exist (server-side apply); default true."),
+    podSecurity: z
+      .enum(["restricted", "none"])
+      .optional()
+      .describe(
+        'Generated pods meet the Pod Security "restricted" profile when the image runs as a numeric non-root user; "none" leaves security settings to the cluster. Default "restricted".',
+      ),
   })
   .describe("A Kubernetes cluster: Deployments and Services applied server-side (field manager dray).");
 

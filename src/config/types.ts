@@ -153,11 +153,19 @@ export interface KubernetesTargetConfig {
   readonly namespace: string;
   /** kubeconfig context; undefined = the current one. */
   readonly context: string | undefined;
-  /** Absolute path of a kubeconfig file; undefined = KUBECONFIG, else ~/.kube/config. */
+  /**
+   * The kubeconfig file: absolute, or starting with "~" (expanded with $HOME when the target
+   * opens, so the resolved config does not depend on who reads it); undefined = KUBECONFIG,
+   * else ~/.kube/config, else the pod's service account.
+   */
   readonly kubeconfig: string | undefined;
   /** Absolute path of the user's own manifests (a file or directory of YAML); undefined = generated. */
   readonly manifests: string | undefined;
   readonly progressDeadlineSeconds: number;
+  /** Create the namespace when it is missing (default) or fail naming it. */
+  readonly createNamespace: boolean;
+  /** "restricted": generated pods meet that Pod Security profile when the image allows it. */
+  readonly podSecurity: "restricted" | "none";
 }
 
 /** Where `dray deploy` sends services. */

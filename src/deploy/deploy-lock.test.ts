@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acquireDeployLock, lockPath } from "./deploy-lock.js";
+import { acquireDeployLock, lockDeploy, lockPath } from "./deploy-lock.js";
+import type { LockState, TargetLock } from "./target-lock.js";
 
 describe("deploy lock", () => {
   let root: string;
@@ -67,4 +68,57 @@ describe("deploy lock", () => {
     expect(JSON.parse(await readFile(lockPath(locks, "local"), "utf8")).pid).toBe(process.pid);
     await lock.release();
   });
+
+  it("lockDeploy takes only the local lock until lockTarget; the target's lock is created then, and released with it", async () => {
+    const { lock, writes } = memoryLock();
+    const options = { waitMs: 0, project: "shop", lock, notice: () => {}, onLost: () => {} };
+    const noop = await lockDeploy(locks, "prod", options);
+    await noop.release();
+    expect(writes).toEqual([]);
+
+    const changing = await lockDeploy(locks, "prod", options);
+    await changing.lockTarget();
+    await changing.lockTarget();
+    expect(writes).toEqual(["create"]);
+    // Another deployer (elsewhere: its own local lock) finds the target's lock held.
+    const elsewhere = await lockDeploy(path.join(root, "other"), "prod", options);
+    await expect(elsewhere.lockTarget()).rejects.toThrow(/another deploy to target prod is running/);
+    await elsewhere.release();
+    await changing.release();
+    expect(writes).toEqual(["create", "remove"]);
+    expect(await lock.read()).toBeUndefined();
+    // Both local locks are free again.
+    await (await acquireDeployLock(locks, "prod", { waitMs: 0 })).release();
+  });
 });
+
+/** A TargetLock in memory that records its writes. */
+function memoryLock(): { lock: TargetLock; writes: string[] } {
+  const writes: string[] = [];
+  let state: LockState | undefined;
+  let next = 0;
+  const lock: TargetLock = {
+    where: "memory",
+    now: () => Date.now(),
+    async create(holder) {
+      if (state) return undefined;
+      writes.push("create");
+      state = { id: String(++next), holder, renewedAt: Date.now() };
+      return state.id;
+    },
+    async read() {
+      return state;
+    },
+    async renew(id) {
+      if (state?.id !== id) return false;
+      state = { ...state, renewedAt: Date.now() };
+      return true;
+    },
+    async remove(id) {
+      if (state?.id !== id) return;
+      writes.push("remove");
+      state = undefined;
+    },
+  };
+  return { lock, writes };
+}

@@ -1,8 +1,9 @@
 /**
  * One deploy per target at a time. First the machine-wide file lock (io/file-lock.ts), with the
  * holder's user, command and start time stored in it: the fast path, which settles two deploys
- * from one checkout without asking the target. Then the target's own lock (target-lock.ts), which
- * every deployer of the target sees, from any checkout and any machine. A holder whose process is
+ * from one checkout without asking the target. Then, only once the deploy has something to change,
+ * the target's own lock (target-lock.ts), which every deployer of the target sees, from any
+ * checkout and any machine. A holder whose process is
  * gone left a stale lock, which is taken over. A second `dray deploy` waits up to `waitMs` in all,
  * then fails naming who holds the lock.
  */
@@ -12,7 +13,7 @@ import path from "node:path";
 import { UserError } from "../errors/index.js";
 import { acquireFileLock, type LockRecord } from "../io/index.js";
 import { thisHolder } from "./lock-holder.js";
-import { acquireTargetLock, type TargetLock } from "./target-lock.js";
+import { acquireTargetLock, type HeldTargetLock, type TargetLock } from "./target-lock.js";
 
 /** A deploy lock this process holds. */
 export interface DeployLock {
@@ -67,31 +68,44 @@ export interface TargetLockOptions {
   onLost: (why: string) => void;
 }
 
-/** Takes the local file lock of `target`, then the target's own lock, within `waitMs` in all. */
+/** The local lock of a deploy, to which the target's own lock is added once the deploy will write. */
+export interface LocalDeployLock extends DeployLock {
+  /**
+   * Takes the target's own lock too, within what is left of `waitMs`; released with the local
+   * one. A deploy that changes nothing never calls it, so it writes nothing to the target.
+   */
+  lockTarget(): Promise<void>;
+}
+
+/**
+ * Takes the local file lock of `target` (the fast path: two deploys from one checkout never reach
+ * the target); `lockTarget` then takes the target's own lock, within `waitMs` in all.
+ */
 export async function lockDeploy(
   locksDir: string,
   target: string,
   options: { waitMs: number; signal?: AbortSignal } & TargetLockOptions,
-): Promise<DeployLock> {
+): Promise<LocalDeployLock> {
   const started = Date.now();
   const local = await acquireDeployLock(locksDir, target, options);
-  if (!options.lock) return local;
-  try {
-    const held = await acquireTargetLock(options.lock, {
-      holder: thisHolder(options.project, target),
-      waitMs: Math.max(0, options.waitMs - (Date.now() - started)),
-      ...(options.signal ? { signal: options.signal } : {}),
-      notice: options.notice,
-      onLost: options.onLost,
-    });
-    return {
-      async release() {
-        await held.release();
+  let held: HeldTargetLock | undefined;
+  return {
+    async lockTarget() {
+      if (!options.lock || held) return;
+      held = await acquireTargetLock(options.lock, {
+        holder: thisHolder(options.project, target),
+        waitMs: Math.max(0, options.waitMs - (Date.now() - started)),
+        ...(options.signal ? { signal: options.signal } : {}),
+        notice: options.notice,
+        onLost: options.onLost,
+      });
+    },
+    async release() {
+      try {
+        await held?.release();
+      } finally {
         await local.release();
-      },
-    };
-  } catch (error) {
-    await local.release();
-    throw error;
-  }
+      }
+    },
+  };
 }

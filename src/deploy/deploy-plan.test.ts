@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { digest } from "../../test/support/digest.js";
 import { planDeploy } from "./deploy-plan.js";
+import type { Drift } from "./drift.js";
 import type { DesiredService, LiveService } from "./types.js";
 
 function want(name: string, image: string, spec: string): DesiredService {
@@ -11,6 +12,11 @@ function want(name: string, image: string, spec: string): DesiredService {
     specDigest: digest(spec),
     spec: {} as DesiredService["spec"],
   };
+}
+
+/** Replicas changed with kubectl, as the kubernetes target reports it. */
+function replicas(service: string, deployed: string, live: string): Drift {
+  return { service, field: "replicas", deployed, live, by: "kubectl" };
 }
 
 function have(name: string, image: string, spec: string, running = true): LiveService {
@@ -40,6 +46,18 @@ describe("planDeploy", () => {
       ["replace", ["image changed"]],
       ["replace", ["spec changed"]],
       ["replace", ["image changed", "spec changed", "not running"]],
+    ]);
+  });
+
+  it("replaces a service whose identity matches but whose settings were changed on the target (drift)", () => {
+    const live = new Map([
+      ["api", { ...have("api", "a", "1"), drift: [replicas("api", "3", "1")] }],
+      ["orders", { ...have("orders", "b", "1", false), drift: [replicas("orders", "2", "0")] }],
+    ]);
+    const actions = planDeploy([want("api", "a", "1"), want("orders", "b", "1")], live, options);
+    expect(actions.map((a) => [a.kind, a.kind === "keep" ? [] : a.reasons])).toEqual([
+      ["replace", ["drifted: replicas 3 → 1 (changed by kubectl)"]],
+      ["replace", ["drifted: replicas 2 → 0 (changed by kubectl)", "not running"]],
     ]);
   });
 

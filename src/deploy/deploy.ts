@@ -1,7 +1,8 @@
 /**
- * `dray deploy`: build (from cache where possible) → read the live state from the target → plan by
- * identity → publish what will change → change only the differences, a few at a time → wait for
- * health. Per-service failures are reported, not thrown; a failed service is on its old version.
+ * `dray deploy`: build (from cache where possible) → take the local deploy lock → read the live
+ * state from the target → plan by identity → if anything changes, take the target's own lock and
+ * read and plan again → publish what will change → change only the differences, a few at a time →
+ * wait for health. Per-service failures are reported, not thrown; a failed service is on its old version.
  */
 import pLimit from "p-limit";
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
@@ -12,7 +13,7 @@ import type { Tracer } from "../report/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { lockDeploy } from "./deploy-lock.js";
 import { planDeploy, serviceOf } from "./deploy-plan.js";
-import { desiredService, runnable } from "./desired.js";
+import { desiredService, imageUser, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget, StartAction } from "./types.js";
@@ -27,6 +28,8 @@ export interface DeployOptions {
   wrapper?: CommandWrapper;
   /** Build without the cache and replace these services even when nothing changed. */
   force?: readonly string[];
+  /** Leave a failed first version of a service in place for inspection (kubernetes). */
+  keepFailed?: boolean;
   lockWaitMs: number;
   env: NodeJS.ProcessEnv;
   tracer: Tracer;
@@ -101,6 +104,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       env: options.env,
       layout,
       entries: build.entries,
+      log: options.log,
+      ...(options.keepFailed ? { keepFailed: true } : {}),
       ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     }),
   );
@@ -127,21 +132,41 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   const working = AbortSignal.any([signal, lost.signal]);
   try {
     const names = config.services.filter(runnable).map((s) => s.name);
-    const live = await tracer.span("read live state", () => opened.readLive(config.project, names));
+    const readLive = () => tracer.span("read live state", () => opened.readLive(config.project, names));
+    let live = await readLive();
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
       target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
       options.wrapper && target.kind === "docker" ? `wrapper:${options.wrapper.digest}` : undefined,
     ].filter((e): e is string => e !== undefined);
     const extra = extras.length > 0 ? extras.join("\n") : undefined;
+    const users = target.kind === "kubernetes" ? await imageUsers(services, build, layout) : new Map();
     const desired = services.map((s) =>
-      desiredService(config, s, build.entries.get(s.name)!, target, opened.platform, extra),
+      desiredService(
+        config,
+        s,
+        build.entries.get(s.name)!,
+        target,
+        opened.platform,
+        extra,
+        users.get(s.name),
+      ),
     );
-    const actions = planDeploy(desired, live, {
-      prune: options.prune,
-      known: new Set(config.services.map((s) => s.name)),
-      force: new Set(options.force ?? []),
-    });
+    const plan = () =>
+      planDeploy(desired, live, {
+        prune: options.prune,
+        known: new Set(config.services.map((s) => s.name)),
+        force: new Set(options.force ?? []),
+      });
+    let actions = plan();
+    if (lock && actions.some((a) => a.kind !== "keep")) {
+      // A deploy that changes nothing writes nothing to the target, not even its lock. One that
+      // does takes the target's lock, then reads the live state again and plans again: another
+      // deployer may have just finished, and what it left is what this deploy changes.
+      await tracer.span("target lock", () => lock.lockTarget());
+      live = await readLive();
+      actions = plan();
+    }
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
 
@@ -155,6 +180,18 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     await lock?.release();
     opened.close();
   }
+}
+
+/** The user each service's image runs as, from its config (for Kubernetes' Pod Security settings). */
+async function imageUsers(
+  services: readonly { name: string }[],
+  build: BuildOutcome,
+  layout: Awaited<ReturnType<typeof openLayout>>,
+): Promise<Map<string, string | undefined>> {
+  const source = withDocuments(layout, build.documents);
+  const users = new Map<string, string | undefined>();
+  for (const s of services) users.set(s.name, await imageUser(source, build.entries.get(s.name)!));
+  return users;
 }
 
 function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {

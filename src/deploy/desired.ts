@@ -36,6 +36,7 @@ export function desiredService(
   target: TargetConfig,
   platform: string | undefined,
   extra?: string,
+  user?: string,
 ): DesiredService {
   const imageId = imageIdentity(entry, platform, service.name);
   const spec = deploySpec(config, service);
@@ -46,7 +47,28 @@ export function desiredService(
         digest: entry.top.digest,
       })
     : imageId;
-  return { name: service.name, imageId, image, spec, specDigest: specDigest(spec, target, extra) };
+  return {
+    name: service.name,
+    imageId,
+    image,
+    spec,
+    specDigest: specDigest(spec, target, extra),
+    ...(user !== undefined ? { user } : {}),
+  };
+}
+
+/**
+ * The `User` of the service's image config (every platform has the same one), read from the
+ * build's documents or the layout; undefined when the config sets none.
+ */
+export async function imageUser(
+  source: { readBlob(digest: Digest): Promise<Buffer> },
+  entry: CacheEntry,
+): Promise<string | undefined> {
+  const config = JSON.parse((await source.readBlob(entry.platforms[0]!.imageId)).toString("utf8")) as {
+    config?: { User?: string };
+  };
+  return config.config?.User || undefined;
 }
 
 /** Services that can run: an image without entrypoint or args is files only (a static site's assets). */

@@ -43,9 +43,14 @@ const NONE = "none";
  */
 const SECRET_NAME = /token|secret|passw(or)?d|credential|auth|cookie|private.?key|api.?key/i;
 
-function shownValue(name: string, value: string | undefined): string {
+/** An environment variable's value for a report: "none" when unset, "(hidden)" for a credential. */
+export function shownValue(
+  name: string,
+  value: string | undefined,
+  quote: (value: string) => string = JSON.stringify,
+): string {
   if (value === undefined) return NONE;
-  return SECRET_NAME.test(name) ? "(hidden)" : JSON.stringify(value);
+  return SECRET_NAME.test(name) ? "(hidden)" : quote(value);
 }
 
 function list(values: readonly string[] | undefined): string {

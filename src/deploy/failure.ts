@@ -11,10 +11,14 @@ export class DeployFailure extends UserError {
   readonly failure: FailureDetails;
 
   constructor(message: string, failure: FailureDetails, options: { hint?: string; cause?: unknown } = {}) {
+    const details = [
+      failure.cause ? `cause: ${failure.cause}` : undefined,
+      failure.logs.length > 0
+        ? `last log lines of the new version:\n${failure.logs.map((l) => `  ${l}`).join("\n")}`
+        : failure.logNote,
+    ].filter((line): line is string => line !== undefined);
     super(message, {
-      ...(failure.logs.length > 0
-        ? { details: `last log lines of the new version:\n${failure.logs.map((l) => `  ${l}`).join("\n")}` }
-        : {}),
+      ...(details.length > 0 ? { details: details.join("\n") } : {}),
       hint:
         options.hint ??
         (failure.rolledBack

@@ -6,14 +6,14 @@
 export { chooseTarget } from "./choose-target.js";
 export type { DeployOutcome, ServiceOutcome } from "./deploy.js";
 export { deployProject } from "./deploy.js";
-export { desiredService, runnable } from "./desired.js";
+export { desiredService, imageUser, runnable } from "./desired.js";
 export { containerProbe } from "./docker/containers.js";
 export { serviceHealth } from "./docker/health-probe.js";
 export type { Drift, OwnedFields } from "./drift.js";
 export { formatDrift } from "./drift.js";
 export type { ProbeResult } from "./health.js";
 export { waitUntilHealthy } from "./health.js";
-export { renderForTarget, renderManifests } from "./kubernetes/index.js";
+export { rbacManifests, renderForTarget, renderManifests, type Subject } from "./kubernetes/index.js";
 export type { LockHolder } from "./lock-holder.js";
 export { manifestsDigest } from "./manifests-digest.js";
 export type { ServiceStatus } from "./status.js";

@@ -13,6 +13,10 @@ export interface OpenTargetOptions {
   entries?: ReadonlyMap<string, CacheEntry>;
   /** Dev mode's wrapper; only docker targets use it. */
   wrapper?: CommandWrapper;
+  /** Leave a failed first version in place for inspection (kubernetes). */
+  keepFailed?: boolean;
+  /** Lines about the target itself (the server's warnings). */
+  log?: (service: string, line: string) => void;
 }
 
 export async function openTarget(target: TargetConfig, options: OpenTargetOptions): Promise<DeployTarget> {
@@ -50,6 +54,8 @@ export async function openTarget(target: TargetConfig, options: OpenTargetOption
         env: options.env,
         where,
         services: config.services.map((s) => s.name),
+        ...(options.keepFailed ? { keepFailed: true } : {}),
+        ...(options.log ? { log: options.log } : {}),
       });
     }
   }

@@ -24,6 +24,18 @@ const local: TargetConfig = {
   bind: "127.0.0.1",
 };
 
+const cluster: TargetConfig = {
+  name: "prod",
+  kind: "kubernetes",
+  namespace: "shop",
+  context: undefined,
+  kubeconfig: undefined,
+  manifests: undefined,
+  progressDeadlineSeconds: 120,
+  createNamespace: true,
+  podSecurity: "restricted",
+};
+
 describe("deploy-spec digest", () => {
   const base = specDigest(deploySpec(config, service), local);
 
@@ -31,6 +43,15 @@ describe("deploy-spec digest", () => {
     expect(
       specDigest(deploySpec(config, service), { ...local, name: "other", host: "unix:///run/podman.sock" }),
     ).toBe(base);
+  });
+
+  it("on Kubernetes moves with podSecurity, not with the kubeconfig, context or createNamespace", () => {
+    const spec = deploySpec(config, service);
+    const digest = specDigest(spec, cluster);
+    expect(
+      specDigest(spec, { ...cluster, kubeconfig: "~/.kube/config", context: "x", createNamespace: false }),
+    ).toBe(digest);
+    expect(specDigest(spec, { ...cluster, podSecurity: "none" })).not.toBe(digest);
   });
 
   it("moves with env, ports, replicas, the image's command and the target's network or bind address", () => {

@@ -24,7 +24,9 @@ export function deploySpec(config: ResolvedConfig, service: ResolvedService): De
 function targetShape(target: TargetConfig): Record<string, unknown> {
   const { name: _name, ...rest } = target;
   if (rest.kind === "kubernetes") {
-    const { context: _c, kubeconfig: _k, ...shape } = rest;
+    // Where the cluster is and whether dray may create the namespace do not change the pods;
+    // podSecurity does.
+    const { context: _c, kubeconfig: _k, createNamespace: _n, ...shape } = rest;
     return shape;
   }
   const { host: _host, ...shape } = rest;

@@ -30,6 +30,11 @@ export interface DesiredService {
   readonly image: string;
   readonly spec: DeploySpec;
   readonly specDigest: Digest;
+  /**
+   * The user the image's config says it runs as (dray.yaml's `user:`, else the base image's), when
+   * it was read: a numeric one lets Kubernetes pods run as non-root.
+   */
+  readonly user?: string;
 }
 
 /** What the target says is running, from dray's labels/annotations. */
@@ -90,6 +95,10 @@ export interface FailureDetails {
   readonly logs: readonly string[];
   /** True when the previous version was restored (or never stopped). */
   readonly rolledBack: boolean;
+  /** What the target says went wrong, beyond the failure itself ("container api keeps exiting (exit code 2)"). */
+  readonly cause?: string;
+  /** Why there are no log lines, when reading them failed. */
+  readonly logNote?: string;
 }
 
 /** One deploy target (docker, swarm, kubernetes), opened for one run. */
@@ -105,6 +114,8 @@ export interface DeployTarget {
   /**
    * The lock of `project` on this target that every deployer sees (a container, a swarm config,
    * a Lease); undefined for a target without one, which then relies on the local lock alone.
+   * Taken only by a deploy that will change something; a target that checks what a deploy may do
+   * before its first write (Kubernetes) checks it before creating the lock.
    */
   lock?(project: string): TargetLock;
   /**

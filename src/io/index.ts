@@ -9,3 +9,4 @@ export { copyFileAtomic, moveFileAtomic } from "./move-file.js";
 export { type DirectoryEntry, nonUtf8NameError, readDirectory, showName } from "./read-directory.js";
 export { makeScratch, type ScratchKind, sweepStaleScratch } from "./scratch.js";
 export { statSignature, statSignatures } from "./stat-signature.js";
+export { DRAY_VERSION, USER_AGENT } from "./version.js";

@@ -363,7 +363,7 @@ describe("docker target: drift, `dray status`, and a deploy lock the engine hold
     expect(await get(ports.orders!)).toMatch(/^200 orders killed: /);
   }, 600_000);
 
-  it("a lock from another machine is respected until it goes 30 s without renewal, then taken over and reported", async () => {
+  it("a lock from another machine is respected by a deploy that changes something until it goes 30 s without renewal, then taken over and reported", async () => {
     const { stdout: image } = await run("docker", ["images", "-q", "--filter", "reference=dray-lock"]);
     const holder = {
       user: "ci",
@@ -386,6 +386,22 @@ describe("docker target: drift, `dray status`, and a deploy lock the engine hold
       `dray.lock.holder=${JSON.stringify(holder)}`,
       image.split("\n")[0]!,
     ]);
+    // A deploy with nothing to change takes no lock: it succeeds and leaves the other's lock alone.
+    const lockId = async () =>
+      (await run("docker", ["inspect", "--format", "{{.Id}}", lockName])).stdout.trim();
+    const held = await lockId();
+    const noop = await deploy(dir, "--json");
+    expect(noop.code, noop.stderr).toBe(0);
+    expect((JSON.parse(noop.stdout) as DeployJson).services.map((s) => s.status)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+    ]);
+    expect(await lockId()).toBe(held);
+    // One with something to change must take it.
+    await setOrders(dir, "elsewhere", 0);
+    const built = await runDray(["build", "orders"], { cwd: dir, timeoutMs: 300_000 });
+    expect(built.code, built.stderr).toBe(0);
     const refused = await deploy(dir);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(

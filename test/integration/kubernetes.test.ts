@@ -42,6 +42,8 @@ describe("kubernetes target against the fake API server", () => {
 
   beforeEach(async () => {
     fake = await startFakeKubeApi({ rolloutDelayMs: 20 });
+    // The namespace exists, as it must on a real server (creating it is tested on its own).
+    fake.addNamespace("shop");
     dir = await mkdtemp(path.join(os.tmpdir(), "dray-kube-"));
     config = {
       name: "cluster",
@@ -51,6 +53,8 @@ describe("kubernetes target against the fake API server", () => {
       kubeconfig: await fake.writeKubeconfig(dir),
       manifests: undefined,
       progressDeadlineSeconds: 30,
+      createNamespace: true,
+      podSecurity: "restricted",
     };
     target = await openKubernetesTarget(config, "shop", { pollIntervalMs: 10, maxPollIntervalMs: 40 });
   });

@@ -5,7 +5,7 @@
  * the TargetLock contract, names its holder to a second deployer, and expires when not renewed.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -186,6 +186,9 @@ describe("swarm target: drift, `dray status`, and the deploy lock as a swarm con
         Data: Buffer.from(JSON.stringify(holder)).toString("base64"),
       },
     });
+    // Something to change (the lock is taken only then): another value of MODE.
+    const file = path.join(root, "dray.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("MODE: plain", "MODE: locked"));
     const refused = await dray("deploy");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(

@@ -22,6 +22,7 @@ interface DeployFlags extends GlobalOptions {
   prune?: boolean;
   json?: boolean;
   lockWait?: string;
+  keepFailed?: boolean;
 }
 
 export async function runDeploy(names: readonly string[], flags: DeployFlags): Promise<ExitCodeValue> {
@@ -71,6 +72,7 @@ async function deployAndReport(
       only: names,
       dryRun: flags.dryRun ?? false,
       prune: flags.prune ?? false,
+      ...(flags.keepFailed ? { keepFailed: true } : {}),
       lockWaitMs: waitMs,
       env: process.env,
       tracer,

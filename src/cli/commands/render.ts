@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/index.js";
 import { selectServices } from "../../config/index.js";
-import { chooseTarget, desiredService, manifestsDigest, runnable } from "../../deploy/index.js";
+import { chooseTarget, desiredService, imageUser, manifestsDigest, runnable } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
 import { writeFileAtomic } from "../../io/index.js";
 import { openLayout, withDocuments } from "../../oci/index.js";
@@ -57,14 +57,17 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
     process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);
     return failureExitCode(failed.error);
   }
+  const source = withDocuments(await openLayout(build.layout), build.documents);
   if (flags.push !== false) {
     const { publishByDigest } = await import("../../publish/index.js");
-    const source = withDocuments(await openLayout(build.layout), build.documents);
     await publishByDigest(config, source, build.entries, tracer);
   }
   const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
-  const desired = services.map((s) =>
-    desiredService(config, s, build.entries.get(s.name)!, target, undefined, extra),
+  const desired = await Promise.all(
+    services.map(async (s) => {
+      const entry = build.entries.get(s.name)!;
+      return desiredService(config, s, entry, target, undefined, extra, await imageUser(source, entry));
+    }),
   );
   const { renderForTarget, renderManifests } = await import("../../deploy/index.js");
   const text = renderManifests((await renderForTarget(target, config.project, desired)).objects);

@@ -17,6 +17,8 @@ export interface ResourceInfo {
 
 /** Resolves object URLs; discovery answers are cached for the life of the target. */
 export interface ResourcePaths {
+  /** The plural name and scope of `apiVersion`/`kind`; a UserError when the cluster does not serve it. */
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo>;
   /** The collection URL of `apiVersion`/`kind` (in `namespace` when the kind is namespaced). */
   collection(apiVersion: string, kind: string, namespace: string): Promise<string>;
   /** The URL of `object`; a namespaced object without a namespace lands in `defaultNamespace`. */
@@ -70,6 +72,7 @@ export function createResourcePaths(api: KubeApi): ResourcePaths {
   };
 
   const paths: ResourcePaths = {
+    resource: info,
     async collection(apiVersion, kind, namespace) {
       const resource = await info(apiVersion, kind);
       const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(namespace)}` : "";

@@ -41,6 +41,21 @@ describe("responseError", () => {
     expect(error.hint).toContain('context "prod"');
   });
 
+  it("404 for a namespace that does not exist says so, with how to create it", () => {
+    const error = responseError(source, "PATCH", "/api/v1/namespaces/shop/services/api", 404, {
+      kind: "Status",
+      message: 'namespaces "shop" not found',
+      reason: "NotFound",
+      details: { name: "shop", kind: "namespaces" },
+      code: 404,
+    });
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(
+      'could not patch services api in namespace shop: namespace "shop" does not exist on https://k8s.test:6443',
+    );
+    expect(error.hint).toContain("kubectl create namespace shop");
+  });
+
   it("a server error may be retried, a missing object is recognisable", () => {
     const busy = responseError(source, "GET", "/apis/apps/v1/namespaces/shop/deployments", 503, "busy");
     expect(busy).toBeInstanceOf(RemoteError);

@@ -39,6 +39,12 @@ export function responseError(
       hint: `Grant the user of context "${source.context}" that permission (check with kubectl auth can-i ${action.split(" ").slice(0, 2).join(" ")}).`,
     });
   }
+  const missing = status === 404 ? missingNamespace(body) : undefined;
+  if (missing !== undefined) {
+    return new UserError(`could not ${action}: namespace "${missing}" does not exist on ${source.server}`, {
+      hint: `Create it (kubectl create namespace ${missing}), or let dray create it: remove \`createNamespace: false\` from the target.`,
+    });
+  }
   if (status === 422 || status === 400) {
     return new UserError(`the Kubernetes API server refused to ${action}: ${said || `HTTP ${status}`}`, {
       hint: "Fix the object (check it with `dray render`) and deploy again.",
@@ -48,6 +54,15 @@ export function responseError(
     status,
     retryable: status === 429 || status >= 500,
   });
+}
+
+/**
+ * The namespace a 404 says is missing: a write into a namespace that does not exist gets
+ * `{"reason":"NotFound","message":"namespaces \"shop\" not found","details":{"name":"shop","kind":"namespaces"}}`.
+ */
+function missingNamespace(body: unknown): string | undefined {
+  const details = (body as { details?: { name?: unknown; kind?: unknown } } | undefined)?.details;
+  return details?.kind === "namespaces" && typeof details.name === "string" ? details.name : undefined;
 }
 
 /** True for the 404 a read or delete of a missing object gets. */

@@ -1,14 +1,15 @@
 /**
  * Applies one service's objects, waits for its Deployments to roll out, and on failure puts back
  * exactly what dray applied before (kept in the `dray.dev/applied` annotation), or removes what
- * it created when there was nothing before.
+ * it created when there was nothing before (unless told to keep it for inspection).
  */
 import { errorMessage } from "../../errors/index.js";
 import { DeployFailure } from "../failure.js";
 import type { ApplyContext } from "../types.js";
+import { withAppliedAnnotation } from "./applied-record.js";
 import type { ObjectClient } from "./object-client.js";
 import { KUBE_KEYS, type KubeObject, type LiveDeployment, objectRef } from "./objects.js";
-import { failingPodLogs } from "./pod-logs.js";
+import { diagnoseRollout, type RolloutReport } from "./pod-logs.js";
 import { sortObjects } from "./render-manifests.js";
 import { type PollOptions, waitForRollout } from "./rollout.js";
 
@@ -18,6 +19,8 @@ export interface RolloutSettings {
   readonly timeoutMs: (deployment: KubeObject) => number;
   readonly poll: Omit<PollOptions, "timeoutMs" | "onProgress">;
   readonly logLines: number;
+  /** Leave a failed first version in place (`--keep-failed`) instead of removing it. */
+  readonly keepFailed?: boolean;
 }
 
 /** What dray applied for the service last time, as found on the cluster. */
@@ -37,6 +40,7 @@ export async function applyService(
 ): Promise<void> {
   const previous = await context.step(service, "read", () => readPrevious(client, objects));
   const applied = withAppliedAnnotation(objects);
+  const keep = previous.kind === "none" && settings.keepFailed === true;
   const restore = () =>
     context
       .step(service, "rollback", () => rollBack(client, service, previous, objects, settings, context))
@@ -51,26 +55,45 @@ export async function applyService(
       waitForAll(client, service, applied, settings, context),
     );
   } catch (error) {
-    // The API server refused or went away: what it said is the error; undo what got through.
-    await restore();
-    throw error;
+    // The API server refused or went away: what it said is the error; undo what got through
+    // (nothing, when the very first write was refused).
+    if (!(error instanceof NothingApplied) && !keep) await restore();
+    throw error instanceof NothingApplied ? error.cause : error;
   }
   if (failed === undefined) {
     if (previous.kind === "applied") await removeLeftovers(client, previous.objects, objects);
     return;
   }
-  const logs = await firstLogs(client, applied, settings.logLines);
-  const rolledBack = await restore();
+  const report = await diagnose(client, applied, settings.logLines);
+  const rolledBack = keep ? false : await restore();
+  const namespace = applied[0]?.metadata.namespace;
   throw new DeployFailure(
     `rollout of ${service} did not finish: ${failed}`,
-    { service, logs, rolledBack },
-    previous.kind === "unknown"
+    {
+      service,
+      logs: report.logs,
+      rolledBack,
+      ...(report.cause ? { cause: report.cause } : {}),
+      ...(report.logNote ? { logNote: report.logNote } : {}),
+    },
+    keep
       ? {
-          hint: `${service} was not applied by dray before, so dray could not restore it; check it with kubectl.`,
+          hint: `The failed ${service} is left as it is for inspection (--keep-failed): kubectl${namespace ? ` -n ${namespace}` : ""} describe deployment ${objects.find((o) => o.kind === "Deployment")?.metadata.name ?? service}. Fix it and deploy again.`,
         }
-      : {},
+      : previous.kind === "unknown"
+        ? {
+            hint: `${service} was not applied by dray before, so dray could not restore it; check it with kubectl.`,
+          }
+        : previous.kind === "none"
+          ? {
+              hint: `Nothing of ${service} ran before, so dray removed what it created; deploy with --keep-failed to leave it for inspection.`,
+            }
+          : {},
   );
 }
+
+/** The first write was refused: there is nothing to undo. */
+class NothingApplied extends Error {}
 
 async function readPrevious(client: ObjectClient, objects: readonly KubeObject[]): Promise<Previous> {
   const found: KubeObject[] = [];
@@ -88,25 +111,17 @@ async function readPrevious(client: ObjectClient, objects: readonly KubeObject[]
   return existed ? { kind: "applied", objects: found } : { kind: "none" };
 }
 
-/** Each Deployment carries the whole set it was applied with: one GET finds all of it again. */
-function withAppliedAnnotation(objects: readonly KubeObject[]): KubeObject[] {
-  const record = JSON.stringify(objects);
-  return objects.map((object) =>
-    object.kind !== "Deployment"
-      ? object
-      : {
-          ...object,
-          metadata: {
-            ...object.metadata,
-            annotations: { ...object.metadata.annotations, [KUBE_KEYS.applied]: record },
-          },
-        },
-  );
-}
-
 async function applyAll(client: ObjectClient, objects: readonly KubeObject[]): Promise<void> {
   // A Service or ConfigMap before the Deployment that uses it.
-  for (const object of sortObjects(objects)) await client.apply(object);
+  let applied = 0;
+  for (const object of sortObjects(objects)) {
+    try {
+      await client.apply(object);
+    } catch (error) {
+      throw applied === 0 ? new NothingApplied("nothing applied", { cause: error }) : error;
+    }
+    applied++;
+  }
 }
 
 /** Waits for every Deployment of the service; returns the reason of the first that failed. */
@@ -163,16 +178,18 @@ async function removeLeftovers(
   }
 }
 
-async function firstLogs(
+/** The cause and log lines of the first Deployment that says anything. */
+async function diagnose(
   client: ObjectClient,
   objects: readonly KubeObject[],
   lines: number,
-): Promise<string[]> {
+): Promise<RolloutReport> {
+  let report: RolloutReport = { cause: undefined, logs: [], logNote: undefined };
   for (const object of objects.filter((o) => o.kind === "Deployment")) {
     const live = await client.get(object).catch(() => undefined);
     if (!live) continue;
-    const logs = await failingPodLogs(client, live as LiveDeployment, lines);
-    if (logs.length > 0) return logs;
+    report = await diagnoseRollout(client, live as LiveDeployment, lines);
+    if (report.cause || report.logs.length > 0) return report;
   }
-  return [];
+  return report;
 }

@@ -18,6 +18,8 @@ const config: KubernetesTargetConfig = {
   kubeconfig: undefined,
   manifests: undefined,
   progressDeadlineSeconds: 120,
+  createNamespace: true,
+  podSecurity: "none",
 };
 
 /** `image` here is the image's settings (entrypoint, env, ports…). */
@@ -135,6 +137,46 @@ describe("renderService", () => {
     expect(
       container(renderService("shop", config, desired("api", { image: { user } })))["securityContext"],
     ).toEqual(context);
+  });
+
+  const restricted: { user: string | undefined; imageUser?: string; context: unknown }[] = [
+    {
+      user: "65532:65532",
+      context: {
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+    },
+    // The image config's user (a base image's nonroot) when dray.yaml sets none.
+    {
+      user: undefined,
+      imageUser: "65532",
+      context: {
+        runAsUser: 65532,
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+    },
+    // Root, or a name the kubelet cannot check: the image does not allow `restricted`.
+    { user: "0", context: { runAsUser: 0 } },
+    { user: "nobody", context: undefined },
+  ];
+  it.each(
+    restricted,
+  )("podSecurity restricted: user $user (image $imageUser) gives securityContext $context", ({
+    user,
+    imageUser,
+    context,
+  }) => {
+    const service = { ...desired("api", { image: { user } }), ...(imageUser ? { user: imageUser } : {}) };
+    const restrictedConfig = { ...config, podSecurity: "restricted" as const };
+    expect(container(renderService("shop", restrictedConfig, service))["securityContext"]).toEqual(context);
   });
 
   it("adds a ClusterIP Service only when the service has ports", () => {

@@ -89,13 +89,17 @@ function renderDeployment(
         metadata: {
           labels: { ...selectorLabels(project, desired.name), "app.kubernetes.io/managed-by": "dray" },
         },
-        spec: { containers: [renderContainer(desired, ports)] },
+        spec: { containers: [renderContainer(desired, ports, config.podSecurity)] },
       },
     },
   };
 }
 
-function renderContainer(desired: DesiredService, ports: readonly Port[]): Record<string, unknown> {
+function renderContainer(
+  desired: DesiredService,
+  ports: readonly Port[],
+  podSecurity: KubernetesTargetConfig["podSecurity"],
+): Record<string, unknown> {
   const { image, deploy } = desired.spec;
   const env = { ...image.env, ...deploy.env };
   const container: Record<string, unknown> = { name: desired.name, image: desired.image };
@@ -110,7 +114,7 @@ function renderContainer(desired: DesiredService, ports: readonly Port[]): Recor
     const probe = renderProbe(deploy.health);
     if (probe) container["readinessProbe"] = probe;
   }
-  const securityContext = renderSecurityContext(image.user);
+  const securityContext = renderSecurityContext(desired.user ?? image.user, podSecurity);
   if (securityContext) container["securityContext"] = securityContext;
   return container;
 }
@@ -124,12 +128,27 @@ function renderProbe(health: HealthCheck): Record<string, unknown> | undefined {
   return undefined;
 }
 
-/** Only a numeric user can be enforced by Kubernetes; a name is resolved by the image's /etc/passwd. */
-function renderSecurityContext(user: string | undefined): Record<string, number> | undefined {
+/**
+ * Only a numeric user can be enforced by Kubernetes; a name is resolved by the image's /etc/passwd.
+ * A numeric user other than root also lets the pod meet the Pod Security `restricted` profile
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted), which a
+ * namespace may enforce: the kubelet can check runAsNonRoot, and a Go binary needs no privilege
+ * escalation, no capability and no syscall outside the runtime's default seccomp profile.
+ */
+function renderSecurityContext(
+  user: string | undefined,
+  podSecurity: KubernetesTargetConfig["podSecurity"],
+): Record<string, unknown> | undefined {
   const match = user === undefined ? null : /^(\d+)(?::(\d+))?$/.exec(user);
   if (!match) return undefined;
-  const context: Record<string, number> = { runAsUser: Number(match[1]) };
+  const context: Record<string, unknown> = { runAsUser: Number(match[1]) };
   if (match[2] !== undefined) context["runAsGroup"] = Number(match[2]);
+  if (podSecurity === "restricted" && Number(match[1]) !== 0) {
+    context["runAsNonRoot"] = true;
+    context["allowPrivilegeEscalation"] = false;
+    context["capabilities"] = { drop: ["ALL"] };
+    context["seccompProfile"] = { type: "RuntimeDefault" };
+  }
   return context;
 }
 

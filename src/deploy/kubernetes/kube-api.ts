@@ -1,141 +1,216 @@
 /**
- * The one way dray talks to an API server: the official client's KubeConfig loads the kubeconfig
- * (file, context, TLS, bearer token, exec and OIDC plugins, proxy) and signs each request, which
- * is then sent as plain HTTP. Sending ourselves keeps the objects as JSON: the client's typed
- * serializer would drop fields its models do not know (e.g. NetworkPolicy `from`).
+ * The one way dray talks to an API server. The cluster and user are resolved as kubectl resolves
+ * them (cluster-access.ts); the official client's KubeConfig then signs each request (TLS, client
+ * certificates, bearer tokens, auth-provider plugins, proxies), which is sent as plain HTTP.
+ * Sending ourselves keeps the objects as JSON: the client's typed serializer would drop fields its
+ * models do not know (e.g. NetworkPolicy `from`). Exec plugins and token files are dray's own
+ * (exec-credential.ts), so that they behave as kubectl's do.
  */
-import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
-import os from "node:os";
-import path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KubernetesTargetConfig } from "../../config/index.js";
 import { UserError } from "../../errors/index.js";
-import { responseError, type ServerSource, unreachableError } from "./api-errors.js";
+import { USER_AGENT } from "../../io/index.js";
+import { describeRequest, responseError, type ServerSource, unreachableError } from "./api-errors.js";
+import { type ClusterAccess, resolveClusterAccess } from "./cluster-access.js";
+import { type ExecCredentials, execCredentials } from "./exec-credential.js";
+import { parseWarnings } from "./warnings.js";
 
 /** A request's query parameters; undefined values are left out. */
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** The HTTP methods dray sends. */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** One answer as it came. */
+export interface Answer {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly text: string;
+}
+
+/** What a request may carry besides its method and path. */
+export interface RequestOptions {
+  readonly query?: Query;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+}
 
 /** A connection to one API server. */
 export interface KubeApi {
   readonly source: ServerSource;
   /** Sends a request and returns the JSON answer; throws UserError/RemoteError for anything but 2xx. */
-  request(
-    method: "GET" | "PATCH" | "DELETE",
-    path: string,
-    options?: { query?: Query; body?: unknown; contentType?: string },
-  ): Promise<unknown>;
-  /** GET returning text (pods/log). */
+  request(method: Method, path: string, options?: RequestOptions): Promise<unknown>;
+  /**
+   * GET returning text (pods/log). The API server serves logs as text/plain only to
+   * `Accept: *\/*` or application/json: `Accept: text/plain` gets 406 Not Acceptable.
+   */
   text(path: string, query?: Query): Promise<string>;
+  /** Sends a request and returns whatever the server answered, without judging the status. */
+  send(method: Method, path: string, options?: RequestOptions): Promise<Answer>;
 }
 
 /** A single request may take this long before dray gives up on the server. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Where the target's settings come from, for messages. */
+/** How to find the cluster and what to do with what it says besides answering. */
 export interface KubeApiOptions {
-  /** The environment to read KUBECONFIG and HOME from (default process.env). */
+  /** The environment to read KUBECONFIG, HOME and KUBERNETES_SERVICE_* from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** Where the target is written in dray.yaml ("dray.yaml:14:5"), for hints. */
   readonly where?: string;
+  /** The service account folder for in-cluster credentials (default the one pods mount). */
+  readonly serviceAccountDir?: string;
+  /** Called with each Warning the server sends and the request it came with ("patch deployments api"). */
+  readonly onWarning?: (text: string, request: string) => void;
 }
 
-/** Loads the kubeconfig `config` names and connects to its context's cluster. */
+/** Resolves the cluster of `config` and connects to it. */
 export async function createKubeApi(
   config: KubernetesTargetConfig,
   options: KubeApiOptions = {},
 ): Promise<KubeApi> {
-  const { kc, source } = await loadKubeConfig(config, options);
+  const env = options.env ?? process.env;
+  const access = await resolveClusterAccess(config, {
+    env,
+    ...(options.where ? { where: options.where } : {}),
+    ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}),
+  });
+  const { source } = access;
   const base = source.server.replace(/\/+$/, "");
+  const sign = await createSigner(access, env);
 
-  const send = async (
-    method: string,
-    apiPath: string,
-    query: Query | undefined,
-    body: string | undefined,
-    headers: Record<string, string>,
-  ): Promise<Answer> => {
+  const send = async (method: Method, apiPath: string, request: RequestOptions = {}): Promise<Answer> => {
     const url = new URL(base + apiPath);
-    for (const [key, value] of Object.entries(query ?? {})) {
+    for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const answer = await sendSigned(kc, source, url, { method, headers: { ...headers } }, body);
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string> = {
+      Accept: request.accept ?? "application/json",
+      "User-Agent": USER_AGENT,
+    };
+    if (body !== undefined) {
+      headers["Content-Type"] = request.contentType ?? "application/json";
+      // Node frames a body only for methods it expects one with: a DELETE's DeleteOptions need the length.
+      headers["Content-Length"] = String(Buffer.byteLength(body));
+    }
+    let answer = await sendOnce(await sign(false), source, url, method, headers, body);
+    // An exec plugin's token may have been revoked before its stated expiry: kubectl runs it again once.
+    if (answer.status === 401 && sign.refreshes)
+      answer = await sendOnce(await sign(true), source, url, method, headers, body);
+    for (const text of answer.warnings) options.onWarning?.(text, describeRequest(method, apiPath));
+    return answer;
+  };
+
+  const judged = async (method: Method, apiPath: string, request: RequestOptions) => {
+    const answer = await send(method, apiPath, request);
     if (answer.status >= 200 && answer.status < 300) return answer;
     throw responseError(source, method, apiPath, answer.status, parseJson(answer.text) ?? answer.text);
   };
 
   return {
     source,
-    async request(method, apiPath, options = {}) {
-      const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-      const headers: Record<string, string> = { Accept: "application/json" };
-      if (body !== undefined) headers["Content-Type"] = options.contentType ?? "application/json";
-      return parseJson((await send(method, apiPath, options.query, body, headers)).text);
+    send,
+    async request(method, apiPath, request = {}) {
+      return parseJson((await judged(method, apiPath, request)).text);
     },
     async text(apiPath, query) {
-      return (await send("GET", apiPath, query, undefined, { Accept: "text/plain" })).text;
+      return (await judged("GET", apiPath, { ...(query ? { query } : {}), accept: "*/*" })).text;
     },
   };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
+/** Gives the KubeConfig to sign the next request with; `fresh` asks an exec plugin again. */
+type Signer = ((fresh: boolean) => Promise<KubeConfig>) & { readonly refreshes: boolean };
 
-async function loadKubeConfig(
-  config: KubernetesTargetConfig,
-  options: KubeApiOptions,
-): Promise<{ kc: KubeConfig; source: ServerSource }> {
+async function createSigner(access: ClusterAccess, env: NodeJS.ProcessEnv): Promise<Signer> {
   // Heavy (HTTP agents, auth plugins, generated models): loaded only when a kubernetes target opens.
   const { KubeConfig } = await import("@kubernetes/client-node");
-  const env = options.env ?? process.env;
-  const target = `the kubernetes target "${config.name}"${options.where ? ` (${options.where})` : ""}`;
-  const fromEnv = (env["KUBECONFIG"] ?? "").split(path.delimiter).filter(Boolean);
-  const home = path.join(env["HOME"] ?? os.homedir(), ".kube", "config");
-  const kubeconfig = config.kubeconfig ?? (fromEnv.length > 0 ? fromEnv.join(path.delimiter) : home);
-  const kc = new KubeConfig();
-  try {
-    // Several KUBECONFIG files are merged by the client the way kubectl does it.
-    if (config.kubeconfig !== undefined || fromEnv.length === 1) kc.loadFromFile(kubeconfig);
-    else if (fromEnv.length === 0 && existsSync(home)) kc.loadFromFile(home);
-    else kc.loadFromDefault();
-  } catch (error) {
-    throw new UserError(`cannot read the kubeconfig ${kubeconfig}: ${(error as Error).message}`, {
-      hint: `Point \`kubeconfig\` of ${target} (or KUBECONFIG) at a valid kubeconfig file.`,
-      cause: error,
-    });
-  }
-  if (config.context !== undefined) {
-    if (!kc.getContextObject(config.context)) {
-      const known = kc.getContexts().map((c) => c.name);
-      throw new UserError(`no context "${config.context}" in ${kubeconfig}`, {
-        hint: `Contexts there: ${known.join(", ") || "(none)"}. Fix \`context\` of ${target}.`,
-      });
+  const { cluster, user, source } = access;
+  const plugin: ExecCredentials | undefined = user.exec
+    ? execCredentials(user.exec, cluster, { env, interactive: process.stdin.isTTY === true })
+    : undefined;
+  const sign = async (fresh: boolean): Promise<KubeConfig> => {
+    let token = user.token;
+    let certData = user["client-certificate-data"];
+    let keyData = user["client-key-data"];
+    if (token === undefined && user.tokenFile !== undefined) token = await readToken(user.tokenFile, source);
+    if (plugin) {
+      if (fresh) plugin.invalidate();
+      const credential = await plugin.get();
+      token = credential.token ?? token;
+      if (credential.clientCertificateData && credential.clientKeyData) {
+        certData = Buffer.from(credential.clientCertificateData).toString("base64");
+        keyData = Buffer.from(credential.clientKeyData).toString("base64");
+      }
     }
-    kc.setCurrentContext(config.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: "cluster",
+          server: cluster.server,
+          skipTLSVerify: cluster["insecure-skip-tls-verify"] === true,
+          ...optional("caFile", cluster["certificate-authority"]),
+          ...optional("caData", cluster["certificate-authority-data"]),
+          ...optional("tlsServerName", cluster["tls-server-name"]),
+          ...optional("proxyUrl", cluster["proxy-url"]),
+        },
+      ],
+      users: [
+        {
+          name: "user",
+          ...optional("token", token),
+          ...optional("certFile", certData === undefined ? user["client-certificate"] : undefined),
+          ...optional("certData", certData),
+          ...optional("keyFile", keyData === undefined ? user["client-key"] : undefined),
+          ...optional("keyData", keyData),
+          ...optional("username", user.username),
+          ...optional("password", user.password),
+          ...optional("impersonateUser", user.as),
+          ...(user["auth-provider"] ? { authProvider: user["auth-provider"] } : {}),
+        },
+      ],
+      contexts: [{ name: source.context, cluster: "cluster", user: "user" }],
+      currentContext: source.context,
+    });
+    return kc;
+  };
+  return Object.assign(sign, { refreshes: plugin !== undefined });
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined || value === "" ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+async function readToken(file: string, source: ServerSource): Promise<string> {
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch (error) {
     throw new UserError(
-      `the kubeconfig ${kubeconfig} names no cluster for context "${kc.getCurrentContext()}"`,
+      `cannot read the token file ${file} of ${source.kubeconfig}: ${(error as Error).message}`,
       {
-        hint: `Select a context with a cluster: set \`context\` of ${target}.`,
+        hint: "Check that the file exists and is readable, or fix `tokenFile` in the kubeconfig.",
+        cause: error,
       },
     );
   }
-  return { kc, source: { server: cluster.server, context: kc.getCurrentContext(), kubeconfig } };
 }
 
-/** One request, signed by the kubeconfig's user (token, client certificate, exec plugin…). */
-async function sendSigned(
+/** One request, signed by the kubeconfig's user. */
+async function sendOnce(
   kc: KubeConfig,
   source: ServerSource,
   url: URL,
-  options: https.RequestOptions,
+  method: Method,
+  headers: Record<string, string>,
   body: string | undefined,
-): Promise<Answer> {
+): Promise<Answer & { warnings: string[] }> {
+  const options: https.RequestOptions = { method, headers: { ...headers } };
   try {
     await kc.applyToHTTPSOptions(options);
   } catch (error) {
@@ -154,7 +229,12 @@ async function sendSigned(
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("error", (error) => reject(unreachableError(source, error)));
       response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+        resolve({
+          status: response.statusCode ?? 0,
+          contentType: response.headers["content-type"],
+          text: Buffer.concat(chunks).toString("utf8"),
+          warnings: parseWarnings(response.headersDistinct["warning"] ?? []),
+        }),
       );
     });
     request.on("timeout", () => request.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000}s`)));

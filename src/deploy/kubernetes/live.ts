@@ -1,7 +1,8 @@
 /** Reads dray's live state off the Deployments it applied: identity from their annotations. */
 import type { Digest } from "../../oci/index.js";
 import type { LiveService } from "../types.js";
-import { KUBE_KEYS, type LiveDeployment, objectRef } from "./objects.js";
+import { asDrift, deploymentDrift } from "./drift.js";
+import { FIELD_MANAGER, KUBE_KEYS, type LiveDeployment, objectRef } from "./objects.js";
 
 /** The services the Deployments run, by the `dray.dev/service` label. */
 export function liveServices(deployments: readonly LiveDeployment[]): Map<string, LiveService> {
@@ -20,12 +21,14 @@ export function liveServices(deployments: readonly LiveDeployment[]): Map<string
 function liveOf(name: string, deployment: LiveDeployment): LiveService {
   const annotations = deployment.metadata.annotations ?? {};
   const available = deployment.status?.availableReplicas ?? 0;
+  const drift = deploymentDrift(deployment, FIELD_MANAGER).map((d) => asDrift(name, d));
   return {
     name,
     imageId: digest(annotations[KUBE_KEYS.imageId]),
     specDigest: digest(annotations[KUBE_KEYS.specDigest]),
     ids: [objectRef(deployment)],
     running: available >= (deployment.spec?.replicas ?? 1),
+    ...(drift.length > 0 ? { drift } : {}),
   };
 }
 
@@ -37,6 +40,7 @@ function merge(a: LiveService, b: LiveService): LiveService {
     specDigest: a.specDigest === b.specDigest ? a.specDigest : undefined,
     ids: [...a.ids, ...b.ids],
     running: a.running && b.running,
+    ...(a.drift || b.drift ? { drift: [...(a.drift ?? []), ...(b.drift ?? [])] } : {}),
   };
 }
 

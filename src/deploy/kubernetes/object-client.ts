@@ -1,6 +1,6 @@
 /** Reads, server-side applies and deletes whole objects of any kind over a KubeApi. */
 
-import { createResourcePaths } from "./api-discovery.js";
+import { createResourcePaths, type ResourceInfo } from "./api-discovery.js";
 import { isNotFound } from "./api-errors.js";
 import type { KubeApi } from "./kube-api.js";
 import { FIELD_MANAGER, type KubeObject } from "./objects.js";
@@ -8,14 +8,21 @@ import { FIELD_MANAGER, type KubeObject } from "./objects.js";
 /** Object-level operations in one default namespace. */
 export interface ObjectClient {
   readonly api: KubeApi;
+  /** The resource (plural name, scope) objects of `apiVersion`/`kind` are, by discovery. */
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo>;
   /** The object as the server has it, or undefined when it does not exist. */
   get(object: KubeObject): Promise<KubeObject | undefined>;
   /** Server-side apply with field manager "dray"; returns what the server stored. */
   apply(object: KubeObject): Promise<KubeObject>;
   /** Deletes the object; true when it was there. */
   remove(object: KubeObject): Promise<boolean>;
-  /** Objects of a kind matching a label selector ("dray.dev/project=shop"). */
-  list(apiVersion: string, kind: string, labelSelector: string): Promise<KubeObject[]>;
+  /** Objects of a kind matching a label selector ("dray.dev/project=shop") and a field selector. */
+  list(
+    apiVersion: string,
+    kind: string,
+    labelSelector?: string,
+    fieldSelector?: string,
+  ): Promise<KubeObject[]>;
 }
 
 /** An ObjectClient for `namespace`, the default for objects that name none. */
@@ -23,6 +30,7 @@ export function createObjectClient(api: KubeApi, namespace: string): ObjectClien
   const paths = createResourcePaths(api);
   return {
     api,
+    resource: (apiVersion, kind) => paths.resource(apiVersion, kind),
     async get(object) {
       try {
         return (await api.request("GET", await paths.objectPath(object, namespace))) as KubeObject;
@@ -57,9 +65,9 @@ export function createObjectClient(api: KubeApi, namespace: string): ObjectClien
         throw error;
       }
     },
-    async list(apiVersion, kind, labelSelector) {
+    async list(apiVersion, kind, labelSelector, fieldSelector) {
       const answer = (await api.request("GET", await paths.collection(apiVersion, kind, namespace), {
-        query: { labelSelector },
+        query: { labelSelector, fieldSelector },
       })) as { items?: KubeObject[] };
       // List items leave out apiVersion and kind; put them back so callers can name the objects.
       return (answer.items ?? []).map((item) => ({ ...item, apiVersion, kind }));

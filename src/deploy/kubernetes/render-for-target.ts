@@ -4,6 +4,7 @@
  */
 import type { KubernetesTargetConfig } from "../../config/index.js";
 import type { DesiredService } from "../types.js";
+import { withAppliedAnnotation } from "./applied-record.js";
 import { renderServices } from "./generate-objects.js";
 import type { KubeObject } from "./objects.js";
 import { type ManifestObject, readManifests } from "./read-manifests.js";
@@ -14,7 +15,8 @@ export type TargetObjects = ResolvedManifests;
 
 /**
  * Everything `config` would apply for `desired` (reading the user's manifests when it names
- * them); every service is deployed, so nothing is skipped. For `dray render`.
+ * them); every service is deployed, so nothing is skipped. For `dray render`: each service's
+ * Deployments carry the record of what was applied, as a deploy writes it.
  */
 export async function renderForTarget(
   config: KubernetesTargetConfig,
@@ -22,7 +24,15 @@ export async function renderForTarget(
   desired: readonly DesiredService[],
 ): Promise<TargetObjects> {
   const manifests = config.manifests === undefined ? undefined : await readManifests(config.manifests);
-  return objectsForTarget(config, project, manifests, new Map(desired.map((d) => [d.name, d])));
+  const plain = objectsForTarget(config, project, manifests, new Map(desired.map((d) => [d.name, d])));
+  const recorded = new Map<KubeObject, KubeObject>();
+  const byService = new Map<string, readonly KubeObject[]>();
+  for (const [service, objects] of plain.byService) {
+    const annotated = withAppliedAnnotation(objects);
+    for (const [i, object] of objects.entries()) recorded.set(object, annotated[i]!);
+    byService.set(service, annotated);
+  }
+  return { ...plain, objects: plain.objects.map((o) => recorded.get(o) ?? o), byService };
 }
 
 /**

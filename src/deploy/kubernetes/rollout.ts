@@ -2,6 +2,7 @@
  * When a Deployment's rollout is finished, following `kubectl rollout status`
  * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#deployment-status).
  */
+import { refusedByPodSecurity } from "./failure-cause.js";
 import type { LiveDeployment } from "./objects.js";
 
 /** Where a rollout stands. */
@@ -21,10 +22,18 @@ export function rolloutState(deployment: LiveDeployment): RolloutState {
     (c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded",
   );
   if (stuck) return { kind: "failed", reason: "ProgressDeadlineExceeded" };
+  // Pod Security admission refuses the same pod template every time: waiting for the deadline
+  // cannot help, the template or the namespace's labels must change.
+  if (refusedByPodSecurity(status.conditions ?? [])) {
+    return { kind: "failed", reason: "its pods are refused by Pod Security admission (FailedCreate)" };
+  }
   const replicas = deployment.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
-  if (updated < replicas) return { kind: "waiting", message: `${updated} of ${replicas} replicas updated` };
+  const failure = status.conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  const why = failure ? ` — ${failure.reason ?? "ReplicaFailure"}: ${failure.message ?? ""}` : "";
+  if (updated < replicas)
+    return { kind: "waiting", message: `${updated} of ${replicas} replicas updated${why}` };
   const old = (status.replicas ?? updated) - updated;
   if (old > 0) return { kind: "waiting", message: `${old} old replicas still terminating` };
   if (available < replicas) {

@@ -1,21 +1,27 @@
 /**
  * The kubernetes deploy target: Deployments and Services applied server-side, live state read
- * from the Deployments' annotations, a failed rollout answered by re-applying the previous spec.
+ * from the Deployments' annotations (and drift from their managed fields), a failed rollout
+ * answered by re-applying the previous spec. Before the first write the namespace and the
+ * permissions are checked (write-guard.ts); the target's lock is a Lease (kube-lease.ts).
  */
 import type { KubernetesTargetConfig } from "../../config/index.js";
 import { UserError } from "../../errors/index.js";
+import type { TargetLock } from "../target-lock.js";
 import type { ApplyContext, DeployAction, DeployTarget, DesiredService, LiveService } from "../types.js";
 import { applyService, type RolloutSettings } from "./apply-service.js";
 import { createKubeApi, type KubeApiOptions } from "./kube-api.js";
+import { leaseLock } from "./kube-lease.js";
 import { liveServices } from "./live.js";
 import { createObjectClient, type ObjectClient } from "./object-client.js";
 import { KUBE_KEYS, type KubeObject, type LiveDeployment } from "./objects.js";
 import { type ManifestObject, readManifests } from "./read-manifests.js";
 import { objectsForTarget, type TargetObjects } from "./render-for-target.js";
 import { sortObjects } from "./render-manifests.js";
+import { onceEach } from "./warnings.js";
+import { createWriteGuard } from "./write-guard.js";
 
 /** Tuning and context for openKubernetesTarget; all optional. */
-export interface KubernetesTargetOptions extends KubeApiOptions {
+export interface KubernetesTargetOptions extends Omit<KubeApiOptions, "onWarning"> {
   /**
    * Every service named in dray.yaml. In user manifests mode `dray://x` may name a service this
    * run leaves alone; without the list, only the services being deployed are known.
@@ -26,6 +32,10 @@ export interface KubernetesTargetOptions extends KubeApiOptions {
   readonly maxPollIntervalMs?: number;
   /** Log lines of a failing pod to show (default 20). */
   readonly logLines?: number;
+  /** Leave a failed first version in place for inspection instead of removing it. */
+  readonly keepFailed?: boolean;
+  /** Lines about the target rather than one service: the server's warnings, a created namespace. */
+  readonly log?: (service: string, line: string) => void;
 }
 
 /** The controller reports ProgressDeadlineExceeded shortly after the deadline: wait that long for its word. */
@@ -37,19 +47,36 @@ export async function openKubernetesTarget(
   project: string,
   options: KubernetesTargetOptions = {},
 ): Promise<DeployTarget> {
-  const client = createObjectClient(await createKubeApi(config, options), config.namespace);
+  const say = (line: string) => options.log?.("kubernetes", line);
+  const api = await createKubeApi(config, {
+    ...options,
+    // Every Warning header, once per distinct text (a warn-level Pod Security namespace sends one per apply).
+    onWarning: onceEach((text, request) => say(`warning from the API server (${request}): ${text}`)),
+  });
+  const client = createObjectClient(api, config.namespace);
   const known = new Map<string, DesiredService | undefined>(
     (options.services ?? []).map((s) => [s, undefined]),
   );
   let manifests: Promise<ManifestObject[]> | undefined;
+  const userManifests = (location: string) => {
+    manifests ??= readManifests(location);
+    return manifests;
+  };
 
   const targetObjects = async (desired: readonly DesiredService[]): Promise<TargetObjects> => {
     for (const d of desired) known.set(d.name, d);
     if (config.manifests === undefined)
       return objectsForTarget(config, project, undefined, new Map(desired.map((d) => [d.name, d])));
-    manifests ??= readManifests(config.manifests);
-    return objectsForTarget(config, project, await manifests, known);
+    return objectsForTarget(config, project, await userManifests(config.manifests), known);
   };
+  const guard = createWriteGuard(
+    client,
+    config,
+    project,
+    async () =>
+      config.manifests === undefined ? [] : (await userManifests(config.manifests)).map((m) => m.object),
+    say,
+  );
 
   const settings = (desired: DesiredService): RolloutSettings => ({
     timeoutMs: (deployment) => {
@@ -60,6 +87,7 @@ export async function openKubernetesTarget(
     },
     poll: { intervalMs: options.pollIntervalMs ?? 500, maxIntervalMs: options.maxPollIntervalMs ?? 5_000 },
     logLines: options.logLines ?? 20,
+    keepFailed: options.keepFailed ?? false,
   });
 
   return {
@@ -72,7 +100,14 @@ export async function openKubernetesTarget(
       return liveServices(deployments as LiveDeployment[]);
     },
 
+    lock(forProject: string): TargetLock {
+      // Creating the Lease is the deploy's first write: the checks come before it.
+      return leaseLock(api, config.namespace, forProject, { before: guard });
+    },
+
     async prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void> {
+      if (actions.length === 0) return;
+      await guard();
       const desired = actions.flatMap((a) =>
         a.kind === "create" || a.kind === "replace" ? [a.desired] : [],
       );
@@ -92,6 +127,7 @@ export async function openKubernetesTarget(
       if (context.signal.aborted) {
         throw new UserError(`deploy of ${service} not started: interrupted`);
       }
+      await guard();
       const objects = (await targetObjects([action.desired])).byService.get(service);
       if (!objects || objects.length === 0) {
         throw new UserError(`no Deployment in ${config.manifests} runs the dray service ${service}`, {
@@ -102,6 +138,7 @@ export async function openKubernetesTarget(
     },
 
     async remove(live: LiveService, context: ApplyContext): Promise<void> {
+      await guard();
       await context.step(live.name, "remove", () => removeService(client, live));
     },
 
