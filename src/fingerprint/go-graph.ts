@@ -4,6 +4,7 @@ import path from "node:path";
 import type { GoService, ResolvedConfig } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import {
+  buildTags,
   findGoToolchain,
   findModuleRoot,
   type GoMain,
@@ -63,9 +64,8 @@ export async function listGoServices(
       continue;
     }
     for (const platform of service.platforms) {
-      const id = [moduleRoot, platformName(platform), service.cgo, [...service.tags].sort().join(",")].join(
-        "\0",
-      );
+      // The tags the build is given (a static cgo link adds two), so the listing sees the files it compiles.
+      const id = [moduleRoot, platformName(platform), service.cgo, buildTags(service).join(",")].join("\0");
       const group = groups.get(id) ?? { moduleRoot, platform, members: [] };
       group.members.push(service);
       groups.set(id, group);
@@ -82,7 +82,7 @@ export async function listGoServices(
         moduleRoot: group.moduleRoot,
         mains: [...new Set(rels)],
         env: { ...options.env, ...goPlatformEnv(first, group.platform) },
-        tags: first.tags,
+        tags: buildTags(first),
         cgo: first.cgo,
         go: options.toolchain.go,
         toolchain: options.toolchain.version,

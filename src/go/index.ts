@@ -11,7 +11,13 @@ export {
 } from "./batch-compiler.js";
 export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
-export { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
+export {
+  buildTags,
+  type GoBuildSettings,
+  goBuildArgs,
+  goPlatformEnv,
+  linksCgoStatically,
+} from "./flags.js";
 export { type GoBuildable, type GoBuildRun, runGoBuild } from "./go-build.js";
 export {
   type GroupListing,
