@@ -9,6 +9,7 @@ export {
   createBatchingCompiler,
   type GoCompiler,
 } from "./batch-compiler.js";
+export { type CgoUse, listCgoUse, needsCgo } from "./cgo-use.js";
 export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
 export {
