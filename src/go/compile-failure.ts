@@ -32,6 +32,24 @@ export async function compileFailure(
   output: string,
   context: FailureContext,
 ): Promise<UserError> {
+  return new UserError(`service ${service.name}: go build failed for ${platformName(platform)}`, {
+    details: tailLines(output, 60),
+    hint: (await failureHints(service, main, platform, output, context)).join("\n"),
+  });
+}
+
+/**
+ * What to do about a failed compile (or a `go list` that already failed the same way): the
+ * dray.yaml key to change, when the output points at cgo or build constraints, then the shell line
+ * that reproduces exactly what dray ran.
+ */
+export async function failureHints(
+  service: GoBuildable,
+  main: Pick<GoMain, "moduleRoot" | "relPackage">,
+  platform: Platform,
+  output: string,
+  context: FailureContext,
+): Promise<string[]> {
   const command = reproduceCommand(service, platform, {
     toolchain: context.toolchain,
     cwd: main.moduleRoot,
@@ -45,11 +63,10 @@ export async function compileFailure(
   });
   const where = (key: "cgo" | "tags") =>
     `service ${service.name} (${context.locate?.(service.name, key) ?? "dray.yaml"})`;
-  const fixes = causes.map((cause) => causeText(cause, main.moduleRoot, where));
-  return new UserError(`service ${service.name}: go build failed for ${platformName(platform)}`, {
-    details: tailLines(output, 60),
-    hint: [...fixes, `Reproduce it with: ${command}`].join("\n"),
-  });
+  return [
+    ...causes.map((cause) => causeText(cause, main.moduleRoot, where)),
+    `Reproduce it with: ${command}`,
+  ];
 }
 
 function causeText(cause: CompileCause, moduleRoot: string, where: (key: "cgo" | "tags") => string): string {

@@ -10,6 +10,7 @@ export {
   type GoCompiler,
 } from "./batch-compiler.js";
 export { type CgoUse, listCgoUse, needsCgo } from "./cgo-use.js";
+export { failureHints } from "./compile-failure.js";
 export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
 export {
