@@ -109,12 +109,18 @@ describe("a main whose package is all cgo (test/fixtures/cgo-only)", () => {
     expect(result.stdout).toMatch(/answer\s+linux\/amd64\s+[0-9a-f]{12}\s+identical/);
   });
 
-  it("a new commit changes the stamp: dray why shows the rendered value", async () => {
+  it("a new commit changes the stamp: dray why shows the rendered value, plan --since renders the revision's", async () => {
     await git(root, "commit", "-q", "--allow-empty", "-m", "next");
     const next = await git(root, "rev-parse", "HEAD");
     const why = await runDray(["why", "answer"], { cwd: root });
     expect(why.code, why.stderr).toBe(0);
     expect(why.stdout).toContain(`v1.0.0-1-g${next.slice(0, 12)}`);
+    // Against a revision, the stamps are that revision's: the commit before differs, HEAD does not.
+    const since = await runDray(["plan", "--since", "HEAD~1", "--json"], { cwd: root });
+    expect(since.code, since.stderr).toBe(0);
+    expect(JSON.parse(since.stdout).services).toMatchObject([{ service: "answer", status: "changed" }]);
+    const head = await runDray(["plan", "--since", "HEAD", "--json"], { cwd: root });
+    expect(JSON.parse(head.stdout).services).toMatchObject([{ service: "answer", status: "unchanged" }]);
   });
 
   it("without cgo: true the build stops naming cgo: true at its line, with a command that reproduces it", async () => {
