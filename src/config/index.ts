@@ -44,6 +44,6 @@ export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";
 export { runtimeConfigFor } from "./runtime-config.js";
 export { selectServices } from "./select-services.js";
-export { STAMP_FIELDS, type StampField, type Stamps } from "./stamps.js";
+export type { Stamps } from "./stamps.js";
 export { statePaths } from "./state-paths.js";
 export { closest } from "./suggest.js";
