@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what dray's demo and tests need on a bare Debian 12 / Ubuntu machine, as root:
-# Go 1.23 (bookworm-backports), Docker's engine, a real OCI registry, skopeo, umoci and Chromium,
-# and what `dray verify` varies its second build with: faketime, tzdata and the tr_TR.UTF-8 locale.
+# Go 1.23 (bookworm-backports), a C compiler for cgo, Docker's engine, a real OCI registry, skopeo, umoci
+# and Chromium, and what `dray verify` varies its second build with: faketime, tzdata and the tr_TR.UTF-8 locale.
 # Idempotent: a second run installs nothing new.
 set -euo pipefail
 
@@ -59,6 +59,9 @@ have faketime || pkgs+=(faketime)
 [ -e /usr/share/zoneinfo/Pacific/Chatham ] || pkgs+=(tzdata)
 have localedef || pkgs+=(locales)
 have git || pkgs+=(git)
+# cgo services (and the cgo fixture's tests) need a C compiler, and glibc's static archives to link statically.
+have gcc || pkgs+=(gcc)
+dpkg -s libc6-dev >/dev/null 2>&1 || pkgs+=(libc6-dev)
 have curl || pkgs+=(curl)
 
 if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ] || [ ${#podman_pkgs[@]} -gt 0 ]; then

@@ -92,6 +92,7 @@ function common(
       from: path.resolve(context, from),
       to: path.posix.normalize(to),
     })),
+    annotations: textMap(service.annotations),
   };
 }
 
@@ -114,7 +115,8 @@ function resolveService(name: string, service: Service, project: Project): Resol
       package: packagePattern(root, packageDir),
       packageDir,
       binaryPath,
-      cgo: service.cgo ?? false,
+      cgo: service.cgo === true || service.cgo === "dynamic",
+      link: service.cgo === "dynamic" ? "dynamic" : "static",
       debug: service.debug ?? false,
       ldflags: [...(service.ldflags ?? [])],
       tags: [...(service.tags ?? [])],
@@ -134,7 +136,7 @@ function resolveService(name: string, service: Service, project: Project): Resol
 }
 
 /** Freezes the config all the way down: stages share one ResolvedConfig and must not edit it. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);

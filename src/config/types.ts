@@ -171,6 +171,8 @@ interface ServiceCommon {
   readonly base: BaseRef;
   readonly image: ImageSettings;
   readonly files: readonly FileMapping[];
+  /** Annotations on the image's manifest (and index): `org.opencontainers.image.revision`, `.source`, `.version`… */
+  readonly annotations: Readonly<Record<string, string>>;
   readonly deploy: DeploySettings;
   readonly live: LiveRules;
 }
@@ -185,6 +187,8 @@ export interface GoService extends ServiceCommon {
   /** Where the binary goes in the image, e.g. "/app/api". */
   readonly binaryPath: string;
   readonly cgo: boolean;
+  /** How a cgo binary is linked: "static" (`cgo: true`) or "dynamic" (`cgo: dynamic`); "static" without cgo. */
+  readonly link: "static" | "dynamic";
   /** Keep symbols and DWARF (no `-s -w`). */
   readonly debug: boolean;
   readonly ldflags: readonly string[];
@@ -234,4 +238,9 @@ export interface ResolvedConfig {
    * A path that is not in the file (a default) gives the nearest enclosing key that is.
    */
   readonly locate: (path: ConfigPath) => string;
+  /**
+   * The git values the version stamps were rendered with (`{{.Version}}`…); present only when some
+   * setting uses one.
+   */
+  readonly stamps?: Readonly<Record<"Version" | "Commit" | "ShortCommit" | "CommitTime", string>>;
 }

@@ -38,7 +38,7 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     lines: [...api, "    ports: 8080", '    cgo: "yes"'],
     expected: [
       "dray.yaml:5:12  services.api.ports: expected a list, got the number 8080",
-      'dray.yaml:6:10  services.api.cgo: expected true or false, got "yes"',
+      'dray.yaml:6:10  services.api.cgo: expected true, false or "dynamic", got "yes"',
     ],
   },
   {
