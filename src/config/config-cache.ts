@@ -10,7 +10,7 @@ import { statePaths } from "./state-paths.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
-const VERSION = 3;
+const VERSION = 4;
 
 interface Stored {
   version: number;
