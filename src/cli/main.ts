@@ -32,6 +32,7 @@ function program(): Command {
     .option("--no-cache", "build every selected service even when its input key is cached")
     .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
     .option("--tag <tag...>", "tags to push under (default: latest)")
+    .option("--sign-key <file>", "with --push: sign the images, SBOMs and provenance with this key")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });
@@ -43,6 +44,7 @@ function program(): Command {
     .argument("[service...]", "services to push (default: all)")
     .option("--json", "print the result as JSON")
     .option("--tag <tag...>", "tags to push under (default: latest)")
+    .option("--sign-key <file>", "sign the images, SBOMs and provenance with this key (PEM or cosign's)")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts, push: true });
@@ -139,6 +141,41 @@ function program(): Command {
     .action(async (services: string[], opts, cmd: Command) => {
       const { runVerify } = await import("./commands/verify.js");
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("sbom")
+    .description("print a service's SBOM (SPDX 2.3, or CycloneDX with sbom: cyclonedx), as pushed with it")
+    .argument("<service>", "the service")
+    .option("--platform <platform>", "the SBOM of one platform's image (default: the image the tag names)")
+    .action(async (service: string, opts, cmd: Command) => {
+      const { runSbom } = await import("./commands/supply-chain.js");
+      process.exitCode = await runSbom(service, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("provenance")
+    .description("print a service's provenance (in-toto statement, SLSA v1 predicate), as pushed with it")
+    .argument("<service>", "the service")
+    .option(
+      "--platform <platform>",
+      "the statement about one platform's image (default: the image the tag names)",
+    )
+    .action(async (service: string, opts, cmd: Command) => {
+      const { runProvenance } = await import("./commands/supply-chain.js");
+      process.exitCode = await runProvenance(service, { ...cmd.optsWithGlobals(), ...opts });
+    });
+
+  cli
+    .command("verify-signature")
+    .description("check that an image in a registry is signed by a key (cosign's format), without cosign")
+    .argument("<reference>", "HOST[:PORT]/REPOSITORY[:TAG|@DIGEST]")
+    .requiredOption("--key <file>", "the PEM public key (cosign.pub)")
+    .option("--insecure", "plain HTTP without TLS verification (loopback registries need not say so)")
+    .option("--json", "print the result as JSON")
+    .action(async (reference: string, opts, cmd: Command) => {
+      const { runVerifySignature } = await import("./commands/supply-chain.js");
+      process.exitCode = await runVerifySignature(reference, { ...cmd.optsWithGlobals(), ...opts });
     });
 
   cli
