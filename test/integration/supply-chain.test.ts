@@ -127,6 +127,14 @@ describe("dray push with a cosign key", () => {
     }
   });
 
+  it("leaves the images as they are: the tags name the digests the build made", async () => {
+    const built = await runDray(["build", "--json"], { cwd: root });
+    expect(built.code, built.stderr).toBe(0);
+    for (const service of JSON.parse(built.stdout).services as { name: string; digest: string }[]) {
+      expect(await digestOf(service.name)).toBe(service.digest);
+    }
+  });
+
   it("lists SBOM, provenance and signatures as referrers, for oras and crane", async () => {
     const digest = await digestOf("tickets");
     const { stdout } = await run("oras", [
