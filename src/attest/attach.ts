@@ -15,6 +15,7 @@ import {
   attachReferrers,
   fetchArtifact,
   listReferrers,
+  type ReferrerListing,
   type RegistryClient,
 } from "../registry/index.js";
 import { IN_TOTO_MEDIA_TYPE, SBOM_PREDICATE, type SbomFormat } from "./media-types.js";
@@ -113,8 +114,9 @@ async function sendSigned(
 ): Promise<void> {
   const key = options.run.key;
   const all = [...artifacts];
+  const listing = await listReferrers(options.client, options.repository, subject.descriptor.digest);
   if (key && statements.length > 0) {
-    const unsigned = await withoutExisting(options, subject.descriptor.digest, statements, key);
+    const unsigned = await withoutExisting(options, listing, statements, key);
     for (const { predicateType, bytes } of unsigned) {
       all.push(
         artifactManifest({
@@ -128,7 +130,13 @@ async function sendSigned(
     report.existing += statements.length - unsigned.length;
     if (unsigned.length > 0) report.signed++;
   }
-  const result = await attachReferrers(options.client, options.repository, subject.descriptor.digest, all);
+  const result = await attachReferrers(
+    options.client,
+    options.repository,
+    subject.descriptor.digest,
+    all,
+    listing,
+  );
   report.put += result.put.length;
   report.existing += result.existing.length;
 }
@@ -162,11 +170,10 @@ function sbomStatement(sbom: StoredSbom): Buffer {
 /** The statements that no bundle of `subject` signed by `key` carries yet. */
 async function withoutExisting(
   options: AttachOptions,
-  subject: Digest,
+  listing: ReferrerListing,
   statements: { predicateType: string; bytes: Buffer }[],
   key: SigningKey,
 ): Promise<{ predicateType: string; bytes: Buffer }[]> {
-  const listing = await listReferrers(options.client, options.repository, subject);
   const signed = new Set<string>();
   for (const descriptor of listing.descriptors) {
     if (!mayHoldBundle(descriptor)) continue;

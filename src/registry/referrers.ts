@@ -68,8 +68,10 @@ export async function attachReferrers(
   repository: string,
   subject: Digest,
   artifacts: readonly Artifact[],
+  /** The subject's listing when the caller has just read it. */
+  known?: ReferrerListing,
 ): Promise<AttachResult> {
-  const listing = await listReferrers(client, repository, subject);
+  const listing = known ?? (await listReferrers(client, repository, subject));
   const listed = new Set(listing.descriptors.map((d) => d.digest));
   const missing = artifacts.filter((a) => !listed.has(a.descriptor.digest));
   for (const artifact of missing) {

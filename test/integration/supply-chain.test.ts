@@ -246,6 +246,15 @@ describe("dray push with a cosign key", () => {
     for (const text of texts) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
     expect(wrong.stderr).not.toContain(`${PASSPHRASE}-wrong`);
   });
+  it("signs with an Ed25519 key too, and cosign verifies that signature with its public key", async () => {
+    const result = await runDray(["push", "site", "--sign-key", path.join(keys, "other.key")], { cwd: root });
+    expect(result.code, result.stderr).toBe(0);
+    const ref = `${registry.url}/sc/site@${await digestOf("site")}`;
+    for (const key of ["other.pub", "cosign.pub"]) {
+      const verify = await cosign(["verify", "--key", path.join(keys, key), ...cosignFlags, ref]);
+      expect(verify.code, verify.stderr).toBe(0);
+    }
+  });
 });
 
 describe("SBOM and provenance bytes", () => {
