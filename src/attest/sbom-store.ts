@@ -2,7 +2,7 @@
  * SBOMs in the OCI layout: each is an artifact manifest whose `subject` is the image it describes,
  * tagged "<service>.sbom" (and "<service>.<os>-<arch>.sbom" for the platform images of an index), so
  * that the layout's garbage collection keeps exactly the current ones. A tag whose annotations name
- * the same image, input key and format is reused as it is: an SBOM is written once per image.
+ * the same image, input key, format and dray version is reused as it is: an SBOM is written once per image.
  */
 import type { CacheEntry } from "../cache/index.js";
 import { platformTag } from "../cache/index.js";
@@ -42,6 +42,7 @@ export interface SbomOptions {
 
 const SUBJECT = "dray.sbom.subject";
 const KEY = "dray.sbom.key";
+const TOOL = "dray.sbom.tool";
 
 /** The layout tag of a subject's SBOM. */
 export function sbomTag(service: string, subject: AttestationSubject, entry: CacheEntry): string {
@@ -102,7 +103,11 @@ export async function ensureSboms(options: SbomOptions): Promise<StoredSbom[]> {
       mediaType,
       digest,
       size,
-      annotations: { [SUBJECT]: sbom.subject.descriptor.digest, [KEY]: entry.key },
+      annotations: {
+        [SUBJECT]: sbom.subject.descriptor.digest,
+        [KEY]: entry.key,
+        [TOOL]: `dray-${options.drayVersion}`,
+      },
     };
   }
   await layout.tag(tags);
@@ -123,16 +128,21 @@ async function storedSbom(
   const tagged = await layout.resolve(sbomTag(service, subject, options.entry));
   if (
     tagged?.annotations?.[SUBJECT] !== subject.descriptor.digest ||
-    tagged.annotations[KEY] !== options.entry.key
+    tagged.annotations[KEY] !== options.entry.key ||
+    tagged.annotations[TOOL] !== `dray-${options.drayVersion}`
   ) {
     return undefined;
   }
   try {
     const manifest = await layout.readBlob(tagged.digest);
-    const parsed = JSON.parse(manifest.toString("utf8")) as { artifactType?: string; layers?: Descriptor[] };
+    const parsed = JSON.parse(manifest.toString("utf8")) as {
+      artifactType?: string;
+      config?: Descriptor;
+      layers?: Descriptor[];
+    };
     const layer = parsed.layers?.[0];
-    if (!layer || parsed.artifactType !== SBOM_MEDIA_TYPE[options.format]) return undefined;
-    const empty = JSON.parse(manifest.toString("utf8")).config as Descriptor;
+    const empty = parsed.config;
+    if (!layer || !empty || parsed.artifactType !== SBOM_MEDIA_TYPE[options.format]) return undefined;
     const [document, emptyBytes] = await Promise.all([
       layout.readBlob(layer.digest),
       layout.readBlob(empty.digest),
