@@ -5,8 +5,10 @@
  * the bytes that shipped, not the files on disk now.
  */
 import { createHash } from "node:crypto";
-import { gunzipSync } from "node:zlib";
-import type { BlobSource, Descriptor, Digest, ImageConfigFile } from "../oci/index.js";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import type { BlobSource, Descriptor, Digest, ImageConfigFile, LayoutStore } from "../oci/index.js";
 import type { ImageFile, LayerRole } from "./sbom-model.js";
 
 /** A platform image's manifest, config and dray's layers, as the SBOM needs them. */
@@ -24,8 +26,15 @@ function roleOf(createdBy: string | undefined): LayerRole | undefined {
   return undefined;
 }
 
-/** Reads the image `manifest` names from `source` and lists the files of the layers dray made. */
-export async function readImageContents(source: BlobSource, manifest: Descriptor): Promise<ImageContents> {
+/**
+ * Reads the image `manifest` names (its documents from `source`) and lists the files of the layers
+ * dray made, streamed from `layout` (hashed as they are read), so a large layer is never held whole.
+ */
+export async function readImageContents(
+  source: BlobSource,
+  layout: Pick<LayoutStore, "openBlob">,
+  manifest: Descriptor,
+): Promise<ImageContents> {
   const document = JSON.parse((await source.readBlob(manifest.digest)).toString("utf8")) as {
     config: Descriptor;
     layers: Descriptor[];
@@ -43,14 +52,18 @@ export async function readImageContents(source: BlobSource, manifest: Descriptor
       baseLayers++;
       continue;
     }
-    files.push(...(await layerFiles(await source.readBlob(layer.digest), role, layer.digest)));
+    files.push(...(await layerFiles(layout.openBlob(layer), layer.mediaType, role, layer.digest)));
   }
   return { baseLayers, files };
 }
 
 /** Every regular file of a (gzipped) layer tar with its checksums. */
-async function layerFiles(blob: Buffer, role: LayerRole, layer: Digest): Promise<ImageFile[]> {
-  const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+async function layerFiles(
+  blob: Readable,
+  mediaType: string,
+  role: LayerRole,
+  layer: Digest,
+): Promise<ImageFile[]> {
   const { extract } = await import("tar-stream");
   const files: ImageFile[] = [];
   const reader = extract();
@@ -79,10 +92,7 @@ async function layerFiles(blob: Buffer, role: LayerRole, layer: Digest): Promise
     });
     stream.resume();
   });
-  await new Promise<void>((resolve, reject) => {
-    reader.on("finish", resolve);
-    reader.on("error", reject);
-    reader.end(tar);
-  });
+  if (mediaType.endsWith("gzip")) await pipeline(blob, createGunzip(), reader);
+  else await pipeline(blob, reader);
   return files;
 }

@@ -61,7 +61,7 @@ export async function ensureSboms(options: SbomOptions): Promise<StoredSbom[]> {
   const images = await Promise.all(
     entry.platforms.map(async (platform) => {
       const [contents, inputs] = await Promise.all([
-        readImageContents(options.source, platform.manifest),
+        readImageContents(options.source, layout, platform.manifest),
         readInputFiles(options.config.root, service, platform),
       ]);
       return sbomImage(platform, { files: contents.files, inputs, mainModule: options.mainModule });
