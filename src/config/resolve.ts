@@ -9,6 +9,7 @@ import { compareCodeUnits, type PlatformName, parsePlatform } from "../oci/index
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
+import { resolveSupplyChain } from "./resolve-supply-chain.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
 import { statePaths } from "./state-paths.js";
 import type {
@@ -161,6 +162,7 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
     sourceDateEpoch: context.sourceDateEpoch,
     services,
     targets: resolveTargets(config.targets, config.project, context.root),
+    ...resolveSupplyChain(config, context.root),
     locate: context.locate,
   });
 }

@@ -22,6 +22,7 @@ import {
   stringOrList,
 } from "./schema-fields.js";
 import { cache, registry } from "./schema-registry.js";
+import { sbom, sign } from "./schema-supply-chain.js";
 
 /** Settings both kinds of service share: what goes into the image config, and how it is built. */
 const imageSettings = {
@@ -171,6 +172,8 @@ function configOf<S extends z.ZodType>(service: S) {
         'The services, by name (1 to 63 lowercase letters, digits, "-" and "_"). Each has exactly one of `go` (a Go main package) or `command`.',
       )
       .meta({ minProperties: 1 }),
+    sbom: sbom.optional(),
+    sign: sign.optional(),
   });
 }
 

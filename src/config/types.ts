@@ -160,6 +160,15 @@ export interface KubernetesTargetConfig {
   readonly progressDeadlineSeconds: number;
 }
 
+/** The SBOM format pushes attach, or false. */
+export type SbomFormatSetting = "spdx" | "cyclonedx" | false;
+
+/** What an image must satisfy before it is deployed to a target. */
+export interface TargetPolicy {
+  /** Absolute path of the PEM public key its signature must verify with. */
+  readonly signedBy: string;
+}
+
 /** Where `dray deploy` sends services. */
 export type TargetConfig = DockerTargetConfig | SwarmTargetConfig | KubernetesTargetConfig;
 
@@ -232,6 +241,12 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   /** In file order; when dray.yaml has none, one docker target named "local". */
   readonly targets: readonly TargetConfig[];
+  /** The SBOM format `dray push` attaches with provenance (`sbom:`); false for neither. */
+  readonly sbom: SbomFormatSetting;
+  /** The key pushes are signed with (`sign:`), an absolute path; undefined when none is named. */
+  readonly sign?: { readonly key: string };
+  /** Deploy policies (`require:` under a target), by target name. */
+  readonly policies: Readonly<Record<string, TargetPolicy>>;
   /**
    * Where a setting is written, as shown to the user: `locate(["services", "api", "go"])` gives
    * e.g. "dray.yaml:9:9", so a later stage (a package that is not `main`) can point at the line.

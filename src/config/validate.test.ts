@@ -30,7 +30,7 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     description: "an unknown key with no close match lists the keys allowed there",
     lines: ["project: shop", "colour: red", ...api.slice(1)],
     expected: [
-      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, registry, cache, targets, platforms, base, sourceDateEpoch, services',
+      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, registry, cache, targets, platforms, base, sourceDateEpoch, services, sbom, sign',
     ],
   },
   {
