@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what dray's demo and tests need on a bare Debian 12 / Ubuntu machine, as root:
-# Go 1.23 (bookworm-backports), Docker's engine, a real OCI registry, skopeo, umoci and Chromium,
-# and what `dray verify` varies its second build with: faketime, tzdata and the tr_TR.UTF-8 locale.
+# Go 1.23 (bookworm-backports), a C compiler for cgo, Docker's engine, a real OCI registry, skopeo, umoci,
+# Chromium, cosign, crane and oras (from Debian's sid, without adding sid to the system's sources), and
+# what `dray verify` varies its second build with: faketime, tzdata and the tr_TR.UTF-8 locale.
 # Idempotent: a second run installs nothing new.
 set -euo pipefail
 
@@ -59,6 +60,9 @@ have faketime || pkgs+=(faketime)
 [ -e /usr/share/zoneinfo/Pacific/Chatham ] || pkgs+=(tzdata)
 have localedef || pkgs+=(locales)
 have git || pkgs+=(git)
+# cgo services (and the cgo fixture's tests) need a C compiler, and glibc's static archives to link statically.
+have gcc || pkgs+=(gcc)
+dpkg -s libc6-dev >/dev/null 2>&1 || pkgs+=(libc6-dev)
 have curl || pkgs+=(curl)
 
 if [ ${#need_apt[@]} -gt 0 ] || [ ${#pkgs[@]} -gt 0 ] || [ ${#podman_pkgs[@]} -gt 0 ]; then
@@ -93,6 +97,34 @@ if ! has_verify_locale; then
   has_verify_locale || { log "could not generate tr_TR.UTF-8; dray verify will report the locale as skipped" >&2; }
 fi
 
+# cosign, crane and oras check dray's signatures and referrers in the supply-chain tests. Only
+# Debian's sid has them (each a static binary needing just libc): their .deb files are fetched with a
+# throwaway source list built from this machine's own archive address, read here at run time, and
+# installed with dpkg; sid never enters the system's sources.
+install_sid_tools() {
+  local missing=() tool
+  for tool in cosign crane oras; do have "$tool" || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local uri
+  uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  if [ -z "$uri" ]; then
+    log "no Debian archive address in /etc/apt/sources.list.d/debian.sources: install ${missing[*]} yourself (the supply-chain tests need them)" >&2
+    return 0
+  fi
+  local d
+  d=$(mktemp -d)
+  mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" >"$d/sources.list"
+  local o=(-o "Dir::Etc::sourcelist=$d/sources.list" -o "Dir::Etc::sourceparts=/nonexistent"
+    -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "APT::Sandbox::User=root")
+  log "installing from Debian sid with a throwaway source list: ${missing[*]}"
+  apt-get "${o[@]}" update -qq
+  (cd "$d" && apt-get "${o[@]}" download -qq "${missing[@]}")
+  dpkg -i "$d"/*.deb >/dev/null
+  rm -rf "$d"
+}
+install_sid_tools
+
 if have podman && ! grep -qs '^runtime = "runc"' /etc/containers/containers.conf; then
   log "configuring podman: the runc runtime and no raised ulimits, which this kernel refuses"
   mkdir -p /etc/containers
@@ -115,4 +147,5 @@ if [ "$(node_major)" -lt 20 ]; then
 fi
 log "go: $(go version)"
 log "node: $(node --version)"
+for tool in cosign crane oras; do have "$tool" && log "$tool: $(command -v "$tool")"; done
 log "done"

@@ -1,10 +1,10 @@
 /** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import type { CommandService, GoService, ResolvedService } from "../config/index.js";
+import type { CommandService, ConfigPath, GoService, ResolvedService } from "../config/index.js";
 import { runtimeConfigFor } from "../config/index.js";
 import type { GoCompiler, GoMain } from "../go/index.js";
-import type { Image, ImageSet, Layer, Platform } from "../oci/index.js";
+import type { Image, ImageSet, Layer, Platform, TarEntry } from "../oci/index.js";
 import {
   assembleImage,
   assembleImageSet,
@@ -16,6 +16,7 @@ import type { Tracer } from "../report/index.js";
 import { createStepClock, type StepClock } from "../report/index.js";
 import { runBuildCommand } from "./command-run.js";
 import { collectMappings, type LayerSink, makeLayer } from "./layers.js";
+import { checkLoaders, type DynamicProgram, dynamicPrograms } from "./loader-check.js";
 
 /** The steps a build reports progress for. */
 export type BuildStep = "compile" | "pack" | "compress" | "write";
@@ -51,6 +52,15 @@ export interface ServiceBuildDeps {
   readonly tmpDir: string;
   /** `.dray/locks`, where a command service's output is locked while its command runs. */
   readonly locks: string;
+  /** Where a setting is written in dray.yaml, for messages. */
+  readonly locate?: (path: ConfigPath) => string;
+}
+
+/** A layer, the entries packed into it, and the programs among them that ask for a loader. */
+interface Packed {
+  layer: Layer;
+  entries: readonly TarEntry[];
+  programs: readonly DynamicProgram[];
 }
 
 type Clocks = Map<string, StepClock<AssembleStep>>;
@@ -71,7 +81,7 @@ export async function buildService(
       ? await buildGoImages(service, deps, clocks)
       : await buildCommandImages(service, deps, clocks);
   const times = new Map([...clocks].map(([name, clock]) => [name, clock.totals()]));
-  return { set: assembleImageSet(images), times };
+  return { set: assembleImageSet(images, { ...service.annotations }), times };
 }
 
 async function buildGoImages(service: GoService, deps: ServiceBuildDeps, clocks: Clocks): Promise<Image[]> {
@@ -79,7 +89,7 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps, clocks:
   const main = go?.mains.get(service.name);
   if (!go || !main) throw new Error(`internal: no Go main package resolved for service ${service.name}`);
   // The files layer is the same for every platform: pack it once, charged to the first platform.
-  let filesLayer: Promise<Layer | undefined> | undefined;
+  let filesLayer: Promise<Packed | undefined> | undefined;
   const sharedFiles = () => {
     filesLayer ??= filesLayerFor(service, deps, clockOf(clocks, service.platforms[0]!));
     return filesLayer;
@@ -92,14 +102,18 @@ async function buildGoImages(service: GoService, deps: ServiceBuildDeps, clocks:
       clock.add("compile", compiled.ms);
       deps.onStep?.(service.name, platformName(platform), "pack");
       const binary = { path: compiled.path, size: compiled.size };
-      const appLayer = await makeLayer(
-        [{ path: service.binaryPath, type: "file", mode: 0o755, source: binary }],
-        { ...tarOptions(deps), comment: `dray: app binary ${service.binaryPath}` },
-        clock,
-        deps.layers,
-      ).finally(() => rm(binary.path, { force: true }));
+      const entries: TarEntry[] = [{ path: service.binaryPath, type: "file", mode: 0o755, source: binary }];
+      // Read before the binary is packed: packing removes it.
+      const app = await packed(entries, () =>
+        makeLayer(
+          entries,
+          { ...tarOptions(deps), comment: `dray: app binary ${service.binaryPath}` },
+          clock,
+          deps.layers,
+        ).finally(() => rm(binary.path, { force: true })),
+      );
       const files = await sharedFiles();
-      return assembleFor(service, platform, files ? [files, appLayer] : [appLayer], deps);
+      return assembleFor(service, platform, files ? [files, app] : [app], deps);
     }),
   );
 }
@@ -139,15 +153,17 @@ async function buildCommandImages(
       );
     });
     deps.onStep?.(service.name, platformName(platform), "pack");
-    const layers: Layer[] = [];
+    const layers: Packed[] = [];
     const files = await filesLayerFor(service, deps, clock);
     if (files) layers.push(files);
     layers.push(
-      await makeLayer(
-        entries,
-        { ...tarOptions(deps), comment: `dray: ${service.command.join(" ")} output` },
-        clock,
-        deps.layers,
+      await packed(entries, () =>
+        makeLayer(
+          entries,
+          { ...tarOptions(deps), comment: `dray: ${service.command.join(" ")} output` },
+          clock,
+          deps.layers,
+        ),
       ),
     );
     images.push(await assembleFor(service, platform, layers, deps));
@@ -159,25 +175,36 @@ async function filesLayerFor(
   service: ResolvedService,
   deps: ServiceBuildDeps,
   clock: StepClock<AssembleStep>,
-): Promise<Layer | undefined> {
+): Promise<Packed | undefined> {
   if (service.files.length === 0) return undefined;
   const entries = await clock.time("pack", () => collectMappings(service.files, service.context));
-  return makeLayer(entries, { ...tarOptions(deps), comment: "dray: files" }, clock, deps.layers);
+  return packed(entries, () =>
+    makeLayer(entries, { ...tarOptions(deps), comment: "dray: files" }, clock, deps.layers),
+  );
+}
+
+/** A layer with its entries' names and the dynamic programs among them, read before `pack` runs. */
+async function packed(entries: readonly TarEntry[], pack: () => Promise<Layer>): Promise<Packed> {
+  const programs = await dynamicPrograms(entries);
+  return { layer: await pack(), entries, programs };
 }
 
 async function assembleFor(
   service: ResolvedService,
   platform: Platform,
-  layers: Layer[],
+  layers: readonly Packed[],
   deps: ServiceBuildDeps,
 ): Promise<Image> {
   const base = await deps.baseImage(service, platform);
+  // An image whose program cannot find its loader would never start: refuse it before it is written.
+  await checkLoaders(service, platform, base, layers, deps.locate);
   return assembleImage({
     platform,
     ...(base ? { base } : {}),
-    layers,
+    layers: layers.map((p) => p.layer),
     config: runtimeConfigFor(service),
     created: deps.sourceDateEpoch,
+    annotations: { ...service.annotations },
   });
 }
 

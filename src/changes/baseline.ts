@@ -87,15 +87,19 @@ export async function gitRefBaseline(
     // Messages about the exported tree name files as "REV:path", never by the scratch folder.
     const asOfRef = (text: string) =>
       text.replaceAll(`${root}${path.sep}`, `${ref}:`).replaceAll(root, `${ref}:.`);
-    const then = await loadConfig({ cwd: root, file: path.join(root, relFile), env: options.env }).catch(
-      (error) => {
-        throw new UserError(`cannot read ${relFile} as of ${ref}`, {
-          exitCode: ExitCode.usage,
-          details: asOfRef(errorMessage(error)),
-          cause: error,
-        });
-      },
-    );
+    const then = await loadConfig({
+      cwd: root,
+      file: path.join(root, relFile),
+      env: options.env,
+      // Version stamps as of that commit: the export is no repository, and the working tree is not REV.
+      stampsAt: { repository: config.root, revision: commit },
+    }).catch((error) => {
+      throw new UserError(`cannot read ${relFile} as of ${ref}`, {
+        exitCode: ExitCode.usage,
+        details: asOfRef(errorMessage(error)),
+        cause: error,
+      });
+    });
     const hasher = await createFileHasher({ cacheFile: undefined });
     const { keys } = await options.tracer
       .span("fingerprint baseline", () =>

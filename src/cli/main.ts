@@ -8,6 +8,7 @@ import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { portNumber, positiveInteger } from "./option-values.js";
+import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
 function program(): Command {
   const cli = new Command("dray")
@@ -33,6 +34,7 @@ function program(): Command {
     .option("--no-cache", "build every selected service even when its input key is cached")
     .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
     .option("--tag <tag...>", "tags to push under (default: latest)")
+    .option("--sign-key <file>", "with --push: sign the images, SBOMs and provenance with this key")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });
@@ -44,6 +46,7 @@ function program(): Command {
     .argument("[service...]", "services to push (default: all)")
     .option("--json", "print the result as JSON")
     .option("--tag <tag...>", "tags to push under (default: latest)")
+    .option("--sign-key <file>", "sign the images, SBOMs and provenance with this key (PEM or cosign's)")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts, push: true });
@@ -167,6 +170,8 @@ function program(): Command {
       const { runVerify } = await import("./commands/verify.js");
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });
     });
+
+  addSupplyChainCommands(cli);
 
   cli
     .command("graph")

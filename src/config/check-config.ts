@@ -5,6 +5,7 @@
 import path from "node:path";
 import { checkPaths, type Exists, type RealPath } from "./check-paths.js";
 import { checkRegistrySettings } from "./check-registry.js";
+import { checkSupplyChain } from "./check-supply-chain.js";
 import { parseConfigYaml } from "./parse-yaml.js";
 import { type LocatedProblem, locateProblems, type Problem } from "./problems.js";
 import { resolveConfig } from "./resolve.js";
@@ -45,6 +46,7 @@ export function checkConfig(input: CheckConfigInput): CheckConfigResult {
   if (validation && !validation.ok) problems.push(...validation.problems);
   if (!syntaxBroken) problems.push(...checkPaths(parsed.data, root, input.exists, input.realpath));
   if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkRegistrySettings(parsed.data));
+  if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkSupplyChain(parsed.data));
 
   // The file's sourceDateEpoch wins; the environment is read (and checked) only without one.
   let envEpoch = 0;

@@ -6,11 +6,12 @@
 import { lstat, mkdir, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { statSignature, writeFileAtomic } from "../io/index.js";
+import { serviceStampSites } from "./stamps.js";
 import { statePaths } from "./state-paths.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
-const VERSION = 3;
+const VERSION = 4;
 
 interface Stored {
   version: number;
@@ -65,9 +66,12 @@ export async function writeCachedConfig(
     if (where) positions[p.join("\0")] = where[1]!;
   };
   for (const service of config.services) {
-    for (const key of ["go", "command", "dir", "base", "files", "platforms"])
+    for (const key of ["go", "command", "dir", "base", "files", "platforms", "cgo", "tags"])
       remember(["services", service.name, key]);
     remember(["services", service.name]);
+    // Templates are rendered after the cache is read: their problems must still point at their lines.
+    for (const site of serviceStampSites(service))
+      if (site.text.includes("{{")) remember(["services", service.name, ...site.path]);
     for (const p of namedPaths(service)) paths[p] = (await pathState(p)) ?? "";
   }
   remember(["services"]);

@@ -37,11 +37,13 @@ export async function configJsonSchema(): Promise<object> {
   return schema();
 }
 export { existsOnDisk, realPathOnDisk } from "./exists-on-disk.js";
+export { STAMP_VARIABLES, stampEnvironment } from "./git-stamps.js";
 export { isInside } from "./inside.js";
 export { DURATION_PATTERN } from "./patterns.js";
 export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";
 export { runtimeConfigFor } from "./runtime-config.js";
 export { selectServices } from "./select-services.js";
+export type { Stamps } from "./stamps.js";
 export { statePaths } from "./state-paths.js";
 export { closest } from "./suggest.js";

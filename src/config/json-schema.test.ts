@@ -34,6 +34,8 @@ describe("JSON Schema", () => {
       "base",
       "sourceDateEpoch",
       "services",
+      "sbom",
+      "sign",
     ]);
   });
 

@@ -6,6 +6,8 @@ import { type FileHandle, open, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, fileSystemFault, UserError } from "../errors/index.js";
 import { readCachedConfig, writeCachedConfig } from "./config-cache.js";
+import { readStamps } from "./git-stamps.js";
+import { applyStamps, usedStamps } from "./stamps.js";
 import type { ResolvedConfig } from "./types.js";
 
 /** The file name dray looks for. */
@@ -21,6 +23,11 @@ export interface LoadConfigOptions {
   file?: string;
   /** For SOURCE_DATE_EPOCH; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Render version stamps as of this commit of `repository` rather than the working tree at the
+   * project root (`dray plan --since` reads an exported tree, which has no repository of its own).
+   */
+  stampsAt?: { repository: string; revision: string };
 }
 
 async function kindOf(file: string): Promise<"file" | "directory" | undefined> {
@@ -102,8 +109,33 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const file = await findConfigFile(options.cwd, options.file);
   const display = displayName(options.cwd, file);
   const env = options.env ?? process.env;
-  const cached = await readCachedConfig(file, display, env);
-  if (cached) return cached;
+  const config = (await readCachedConfig(file, display, env)) ?? (await readAndCheck(file, display, env));
+  return stamped(config, env, options.stampsAt);
+}
+
+/**
+ * The config with its version stamps rendered. Git is asked only when a setting uses a stamp; the
+ * cache keeps the templates, so each run renders them from its own commit.
+ */
+async function stamped(
+  config: ResolvedConfig,
+  env: NodeJS.ProcessEnv,
+  at: LoadConfigOptions["stampsAt"],
+): Promise<ResolvedConfig> {
+  const used = usedStamps(config);
+  if (used.size === 0) return config;
+  const stamps = await readStamps({
+    cwd: at?.repository ?? config.root,
+    env,
+    ...(at ? { revision: at.revision } : {}),
+    used,
+    locate: config.locate,
+  });
+  return applyStamps(config, stamps);
+}
+
+/** dray.yaml read, validated and resolved, and remembered for the next run. */
+async function readAndCheck(file: string, display: string, env: NodeJS.ProcessEnv): Promise<ResolvedConfig> {
   const bytes = await readLimited(file, display);
   // Loaded only when dray.yaml changed: the validator and the YAML parser are the slowest imports dray has.
   const [{ checkConfig }, { existsOnDisk, realPathOnDisk }, { configError }, { decodeConfigBytes }] =

@@ -23,6 +23,7 @@ describe("resolution of services", () => {
         platforms: [{ os: "linux", architecture: "amd64" }],
         base: { kind: "scratch" },
         files: [],
+        annotations: {},
         deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
         live: { sync: [], run: [], restart: true },
         image: {
@@ -38,6 +39,7 @@ describe("resolution of services", () => {
         packageDir: "/repo/services/api",
         binaryPath: "/app/api",
         cgo: false,
+        link: "static",
         debug: false,
         ldflags: [],
         tags: [],
@@ -61,6 +63,7 @@ describe("resolution of services", () => {
         platforms: [{ os: "linux", architecture: "amd64" }],
         base: { kind: "scratch" },
         files: [],
+        annotations: {},
         deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
         live: { sync: [], run: [], restart: true },
         image: {

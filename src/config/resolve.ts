@@ -9,6 +9,7 @@ import { compareCodeUnits, type PlatformName, parsePlatform } from "../oci/index
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
 import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
+import { resolveSupplyChain } from "./resolve-supply-chain.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
 import { statePaths } from "./state-paths.js";
 import type {
@@ -92,6 +93,7 @@ function common(
       from: path.resolve(context, from),
       to: path.posix.normalize(to),
     })),
+    annotations: textMap(service.annotations),
   };
 }
 
@@ -114,7 +116,8 @@ function resolveService(name: string, service: Service, project: Project): Resol
       package: packagePattern(root, packageDir),
       packageDir,
       binaryPath,
-      cgo: service.cgo ?? false,
+      cgo: service.cgo === true || service.cgo === "dynamic",
+      link: service.cgo === "dynamic" ? "dynamic" : "static",
       debug: service.debug ?? false,
       ldflags: [...(service.ldflags ?? [])],
       tags: [...(service.tags ?? [])],
@@ -134,7 +137,7 @@ function resolveService(name: string, service: Service, project: Project): Resol
 }
 
 /** Freezes the config all the way down: stages share one ResolvedConfig and must not edit it. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
@@ -159,6 +162,7 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
     sourceDateEpoch: context.sourceDateEpoch,
     services,
     targets: resolveTargets(config.targets, config.project, context.root),
+    ...resolveSupplyChain(config, context.root),
     locate: context.locate,
   });
 }

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
 import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
 import { envMap, relativePath } from "./schema-fields.js";
+import { targetPolicy } from "./schema-supply-chain.js";
 
 type Issue = { readonly input?: unknown };
 
@@ -86,6 +87,7 @@ const dockerTarget = z
     host,
     network,
     bind: z.ipv4().optional().describe("Address published ports bind to; default 127.0.0.1."),
+    require: targetPolicy.optional(),
   })
   .describe("A Docker (or Podman) engine: each service runs as one container.");
 
@@ -110,6 +112,7 @@ const swarmTarget = z
       .describe(
         'How published ports reach tasks: "ingress" (the routing mesh; default) or "host" (the node running the task).',
       ),
+    require: targetPolicy.optional(),
   })
   .describe("A Docker Swarm manager: each service is a swarm service run by image digest.");
 
@@ -148,6 +151,7 @@ const kubernetesTarget = z
       .describe(
         'Generated pods meet the Pod Security "restricted" profile when the image runs as a numeric non-root user; "none" leaves security settings to the cluster. Default "restricted".',
       ),
+    require: targetPolicy.optional(),
   })
   .describe("A Kubernetes cluster: Deployments and Services applied server-side (field manager dray).");
 

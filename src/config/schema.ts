@@ -22,6 +22,7 @@ import {
   stringOrList,
 } from "./schema-fields.js";
 import { cache, registry } from "./schema-registry.js";
+import { sbom, sign } from "./schema-supply-chain.js";
 
 /** Settings both kinds of service share: what goes into the image config, and how it is built. */
 const imageSettings = {
@@ -34,7 +35,7 @@ const imageSettings = {
     .optional()
     .describe("Arguments after the entrypoint (the image's Cmd): a string (one argument) or a list."),
   env: envMap(
-    'Environment variables in the image. Numbers and booleans become text as written (quote "1.0" to keep it).',
+    'Environment variables in the image. Numbers and booleans become text as written (quote "1.0" to keep it). Values may use the version stamps {{.Version}}, {{.Commit}}, {{.ShortCommit}} and {{.CommitTime}}.',
   ).optional(),
   ports: z
     .array(port)
@@ -44,7 +45,15 @@ const imageSettings = {
   labels: z
     .record(z.string().min(1), scalar)
     .optional()
-    .describe("Labels in the image config; numbers and booleans become text."),
+    .describe(
+      "Labels in the image config; numbers and booleans become text. Values may use the version stamps {{.Version}}, {{.Commit}}, {{.ShortCommit}} and {{.CommitTime}}.",
+    ),
+  annotations: z
+    .record(z.string().min(1), scalar)
+    .optional()
+    .describe(
+      'Annotations on the image\'s manifest (and index), e.g. org.opencontainers.image.revision: "{{.Commit}}", org.opencontainers.image.source, org.opencontainers.image.version. Values may use the version stamps.',
+    ),
   workdir: imagePath.optional().describe("Working directory of the container, an absolute path."),
   platforms: platformList
     .optional()
@@ -74,7 +83,14 @@ export const goServiceSchema = z
     binary: imageFilePath
       .optional()
       .describe("Path of the binary in the image; default /app/<service name>."),
-    cgo: z.boolean().optional().describe("Build with cgo (CGO_ENABLED=1); default false."),
+    cgo: z
+      .union([z.boolean(), z.literal("dynamic")], {
+        error: (iss) => `expected true, false or "dynamic", got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .describe(
+        'Build with cgo (CGO_ENABLED=1). true links the C library in statically (-linkmode external -extldflags -static, tags netgo and osusergo), so the binary starts on any base; "dynamic" links it dynamically and needs a base with the C library and its loader. Default false.',
+      ),
     debug: z
       .boolean()
       .optional()
@@ -83,7 +99,7 @@ export const goServiceSchema = z
       .array(z.string().min(1))
       .optional()
       .describe(
-        'Extra -ldflags words, e.g. ["-X=main.version=1.0.0"]; dray adds its own for reproducibility.',
+        'Extra -ldflags words, e.g. ["-X=main.version={{.Version}}"]; dray adds its own for reproducibility. Words may use the version stamps {{.Version}}, {{.Commit}}, {{.ShortCommit}} and {{.CommitTime}}.',
       ),
     tags: z
       .array(z.string().regex(/^[^\s,]+$/, { error: "a build tag may not contain spaces or commas" }))
@@ -112,7 +128,9 @@ export const commandServiceSchema = z
       .optional()
       .describe('Directory the command produces, relative to dir; default "dist".'),
     to: imagePath.optional().describe("Where the output's contents go in the image; default /app."),
-    buildEnv: envMap("Environment for the command; part of the build's inputs.").optional(),
+    buildEnv: envMap(
+      "Environment for the command; part of the build's inputs. Values may use the version stamps {{.Version}}, {{.Commit}}, {{.ShortCommit}} and {{.CommitTime}}.",
+    ).optional(),
     inputs: z
       .array(z.string().min(1))
       .optional()
@@ -154,6 +172,8 @@ function configOf<S extends z.ZodType>(service: S) {
         'The services, by name (1 to 63 lowercase letters, digits, "-" and "_"). Each has exactly one of `go` (a Go main package) or `command`.',
       )
       .meta({ minProperties: 1 }),
+    sbom: sbom.optional(),
+    sign: sign.optional(),
   });
 }
 

@@ -168,6 +168,15 @@ export interface KubernetesTargetConfig {
   readonly podSecurity: "restricted" | "none";
 }
 
+/** The SBOM format pushes attach, or false. */
+export type SbomFormatSetting = "spdx" | "cyclonedx" | false;
+
+/** What an image must satisfy before it is deployed to a target. */
+export interface TargetPolicy {
+  /** Absolute path of the PEM public key its signature must verify with. */
+  readonly signedBy: string;
+}
+
 /** Where `dray deploy` sends services. */
 export type TargetConfig = DockerTargetConfig | SwarmTargetConfig | KubernetesTargetConfig;
 
@@ -179,6 +188,8 @@ interface ServiceCommon {
   readonly base: BaseRef;
   readonly image: ImageSettings;
   readonly files: readonly FileMapping[];
+  /** Annotations on the image's manifest (and index): `org.opencontainers.image.revision`, `.source`, `.version`… */
+  readonly annotations: Readonly<Record<string, string>>;
   readonly deploy: DeploySettings;
   readonly live: LiveRules;
 }
@@ -193,6 +204,8 @@ export interface GoService extends ServiceCommon {
   /** Where the binary goes in the image, e.g. "/app/api". */
   readonly binaryPath: string;
   readonly cgo: boolean;
+  /** How a cgo binary is linked: "static" (`cgo: true`) or "dynamic" (`cgo: dynamic`); "static" without cgo. */
+  readonly link: "static" | "dynamic";
   /** Keep symbols and DWARF (no `-s -w`). */
   readonly debug: boolean;
   readonly ldflags: readonly string[];
@@ -236,10 +249,21 @@ export interface ResolvedConfig {
   readonly services: readonly ResolvedService[];
   /** In file order; when dray.yaml has none, one docker target named "local". */
   readonly targets: readonly TargetConfig[];
+  /** The SBOM format `dray push` attaches with provenance (`sbom:`); false for neither. */
+  readonly sbom: SbomFormatSetting;
+  /** The key pushes are signed with (`sign:`), an absolute path; undefined when none is named. */
+  readonly sign?: { readonly key: string };
+  /** Deploy policies (`require:` under a target), by target name. */
+  readonly policies: Readonly<Record<string, TargetPolicy>>;
   /**
    * Where a setting is written, as shown to the user: `locate(["services", "api", "go"])` gives
    * e.g. "dray.yaml:9:9", so a later stage (a package that is not `main`) can point at the line.
    * A path that is not in the file (a default) gives the nearest enclosing key that is.
    */
   readonly locate: (path: ConfigPath) => string;
+  /**
+   * The git values the version stamps were rendered with (`{{.Version}}`…); present only when some
+   * setting uses one.
+   */
+  readonly stamps?: Readonly<Record<"Version" | "Commit" | "ShortCommit" | "CommitTime", string>>;
 }

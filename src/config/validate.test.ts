@@ -30,7 +30,7 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     description: "an unknown key with no close match lists the keys allowed there",
     lines: ["project: shop", "colour: red", ...api.slice(1)],
     expected: [
-      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, registry, cache, targets, platforms, base, sourceDateEpoch, services',
+      'dray.yaml:2:1  colour: unknown key "colour" — allowed here: project, registry, cache, targets, platforms, base, sourceDateEpoch, services, sbom, sign',
     ],
   },
   {
@@ -38,7 +38,7 @@ const cases: { description: string; lines: string[]; env?: NodeJS.ProcessEnv; ex
     lines: [...api, "    ports: 8080", '    cgo: "yes"'],
     expected: [
       "dray.yaml:5:12  services.api.ports: expected a list, got the number 8080",
-      'dray.yaml:6:10  services.api.cgo: expected true or false, got "yes"',
+      'dray.yaml:6:10  services.api.cgo: expected true, false or "dynamic", got "yes"',
     ],
   },
   {

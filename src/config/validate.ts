@@ -5,6 +5,7 @@
  */
 import { posix } from "node:path";
 import type * as z from "zod";
+import { Annotation } from "../oci/index.js";
 import { describeValue, issueMessage } from "./issue-messages.js";
 import { issuesToProblems, type TranslateOptions } from "./issues-to-problems.js";
 import { fileParts } from "./normalize.js";
@@ -18,6 +19,7 @@ import {
   goServiceSchema,
   type UserConfig,
 } from "./schema.js";
+import { templateProblems } from "./stamps.js";
 import type { ConfigPath } from "./types.js";
 
 /** The outcome: the typed config when there are no problems. */
@@ -85,7 +87,12 @@ function validateService(name: string, spec: unknown): ServiceResult {
     body = rest;
   }
   const result = parse(kinds[kind].schema, body, path, { unknownKey: foreignKey(kind, path) });
-  problems.push(...result.problems, ...sharedDestinations(path, result.value?.files));
+  problems.push(
+    ...result.problems,
+    ...sharedDestinations(path, result.value?.files),
+    ...templateProblems(path, result.value),
+    ...reservedAnnotations(path, result.value?.annotations),
+  );
   return { value: problems.length === 0 ? result.value : undefined, problems };
 }
 
@@ -114,6 +121,28 @@ function sharedDestinations(service: ConfigPath, files: readonly FileEntryConfig
     );
   });
   return problems;
+}
+
+/** Annotations dray writes itself: the time stamp, the base's digest, and the tag of a layout entry. */
+const RESERVED_ANNOTATIONS: readonly string[] = [
+  Annotation.created,
+  Annotation.baseDigest,
+  Annotation.refName,
+];
+
+function reservedAnnotations(
+  service: ConfigPath,
+  annotations: Record<string, unknown> | undefined,
+): Problem[] {
+  return Object.keys(annotations ?? {})
+    .filter((key) => RESERVED_ANNOTATIONS.includes(key))
+    .map((key) =>
+      problemAt(
+        [...service, "annotations", key],
+        "key",
+        `${JSON.stringify(key)} is written by dray itself (from sourceDateEpoch, the base image, or the tag) — leave it out`,
+      ),
+    );
 }
 
 /** Validates dray.yaml's data; pure. */

@@ -173,6 +173,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = applyContext({ ...options, signal: working }, tracer, reports);
     if (config.registry && starts.length > 0) await publishStarting(config, starts, build, layout, tracer);
+    await tracer.span("policy", () => requirePolicy(config, target.name, starts, build));
     await tracer.span("prepare images", () => opened.prepare(starts, context));
     await applyActions(actions, opened, context, reports, working);
     return outcome([...reports.values()], working.aborted);
@@ -276,4 +277,20 @@ async function publishStarting(
   const { publishByDigest } = await import("../publish/index.js");
   const wanted = new Map(starts.map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]));
   await publishByDigest(config, withDocuments(layout, build.documents), wanted, tracer);
+}
+
+/** The target's `require:` policy, checked on the images about to start, before anything changes. */
+async function requirePolicy(
+  config: ResolvedConfig,
+  target: string,
+  starts: readonly StartAction[],
+  build: BuildOutcome,
+): Promise<void> {
+  if (!config.policies[target] || starts.length === 0) return;
+  const { requireSignedImages } = await import("../attest/index.js");
+  const images = starts.map((start) => ({
+    service: serviceOf(start),
+    digest: build.entries.get(serviceOf(start))!.top.digest,
+  }));
+  await requireSignedImages(config, target, images);
 }

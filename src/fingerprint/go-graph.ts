@@ -4,6 +4,8 @@ import path from "node:path";
 import type { GoService, ResolvedConfig } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import {
+  buildTags,
+  failureHints,
   findGoToolchain,
   findModuleRoot,
   type GoMain,
@@ -56,6 +58,8 @@ export async function listGoServices(
   options: ListOptions,
 ): Promise<Map<string, GoServiceListing>> {
   const problems: string[] = [];
+  // Problems `go build` would show as well, which a hint can say how to fix (cgo, build tags).
+  const explainable: Explainable[] = [];
   const groups = new Map<string, { moduleRoot: string; platform: Platform; members: GoService[] }>();
   for (const service of services) {
     const moduleRoot = findModuleRoot(service.packageDir, options.root);
@@ -66,9 +70,8 @@ export async function listGoServices(
       continue;
     }
     for (const platform of service.platforms) {
-      const id = [moduleRoot, platformName(platform), service.cgo, [...service.tags].sort().join(",")].join(
-        "\0",
-      );
+      // The tags the build is given (a static cgo link adds two), so the listing sees the files it compiles.
+      const id = [moduleRoot, platformName(platform), service.cgo, buildTags(service).join(",")].join("\0");
       const group = groups.get(id) ?? { moduleRoot, platform, members: [] };
       group.members.push(service);
       groups.set(id, group);
@@ -91,7 +94,7 @@ export async function listGoServices(
         moduleRoot: group.moduleRoot,
         mains: [...new Set(rels)],
         env: { ...options.env, ...moduleEnv, ...goPlatformEnv(first, group.platform) },
-        tags: first.tags,
+        tags: buildTags(first),
         cgo: first.cgo,
         go: options.toolchain.go,
         toolchain: options.toolchain.version,
@@ -120,6 +123,13 @@ export async function listGoServices(
               : undefined;
         if (problem) {
           problems.push(`${where}: ${problem}`);
+          if (/build constraints exclude all Go files/.test(problem))
+            explainable.push({
+              service,
+              platform: group.platform,
+              main: { moduleRoot: group.moduleRoot, relPackage: rels[i]! },
+              problem,
+            });
           return;
         }
         out.set(listingKey(service.name, group.platform), {
@@ -137,12 +147,18 @@ export async function listGoServices(
     }),
   );
   if (problems.length > 0) {
+    const unique = [...new Set(problems)].sort();
+    // One platform's reproduction is enough: the same problem on the next platform adds nothing.
+    const firsts = explainable.filter((e, i) => explainable.findIndex((o) => o.service === e.service) === i);
+    const hints = await explain(firsts, options);
+    const generic =
+      "`go:` must name the directory of a `package main` inside a Go module (run `dray init` to list them).";
     throw new UserError(
-      problems.length === 1 ? "a Go service cannot be built" : `${problems.length} Go service problems`,
+      unique.length === 1 ? "a Go service cannot be built" : `${unique.length} Go service problems`,
       {
         exitCode: ExitCode.usage,
-        details: [...new Set(problems)].sort().join("\n"),
-        hint: "`go:` must name the directory of a `package main` inside a Go module (run `dray init` to list them).",
+        details: unique.join("\n"),
+        hint: [...hints, ...(explainable.length < problems.length ? [generic] : [])].join("\n"),
       },
     );
   }
@@ -170,6 +186,28 @@ function workspaceFiles(workFile: string | undefined): string[] {
   if (workFile === undefined) return [];
   const dir = path.dirname(workFile);
   return [workFile, `${workFile}.sum`, path.join(dir, "vendor", "modules.txt")];
+}
+
+/** A listing problem `go build` would have too, with what is needed to say how to fix it. */
+interface Explainable {
+  service: GoService;
+  platform: Platform;
+  main: { moduleRoot: string; relPackage: string };
+  problem: string;
+}
+
+/** The hints for `explainable` problems, each once: the dray.yaml key to change and a command that reproduces it. */
+async function explain(explainable: readonly Explainable[], options: ListOptions): Promise<string[]> {
+  const hints = await Promise.all(
+    explainable.map((e) =>
+      failureHints(e.service, e.main, e.platform, e.problem, {
+        toolchain: options.toolchain,
+        env: options.env,
+        locate: (service, key) => options.locate(["services", service, key]),
+      }),
+    ),
+  );
+  return [...new Set(hints.flat())];
 }
 
 /** The package graph for `dray graph`: every Go service's closure on one platform (default: each service's first). */

@@ -153,6 +153,36 @@ describe("inputKeys: what changes a key", () => {
       changed: ["orders"],
     },
     {
+      description: "cgo: dynamic instead of cgo: true (another link, another binary)",
+      change: (input) => {
+        const cgo = (link: "static" | "dynamic") => (s: ResolvedService) =>
+          s.name === "orders" ? { ...s, cgo: true, link } : s;
+        input.services = input.services.map(cgo("static"));
+        const before = keysOf(input).get("orders")!.key;
+        input.services = input.services.map(cgo("dynamic"));
+        expect(keysOf(input).get("orders")!.key).not.toBe(before);
+      },
+      changed: ["orders"],
+    },
+    {
+      description: "a rendered version stamp in ldflags (another commit)",
+      change: (input) => {
+        input.services = input.services.map((s) =>
+          s.name === "tools" ? { ...s, ldflags: ["-X=main.version=1", "-X=main.commit=0123abcd"] } : s,
+        );
+      },
+      changed: ["tools"],
+    },
+    {
+      description: "a service's annotations",
+      change: (input) => {
+        input.services = input.services.map((s) =>
+          s.name === "api" ? { ...s, annotations: { "org.opencontainers.image.revision": "0123abcd" } } : s,
+        );
+      },
+      changed: ["api"],
+    },
+    {
       description: "a service's image settings",
       change: (input) => {
         input.services = input.services.map((s) =>

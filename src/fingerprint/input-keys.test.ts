@@ -46,6 +46,25 @@ describe("inputKeys: what a key holds", () => {
     expect(ingredients.modules).toEqual({ "example.org/units": "v1.2.0 h1:units=" });
   });
 
+  it("a cgo service: its static link flags and tags, CGO_ENABLED=1; annotations only when set", () => {
+    const input = project();
+    input.services = input.services.map((s) =>
+      s.name === "orders"
+        ? { ...s, cgo: true, annotations: { "org.opencontainers.image.version": "v1.2.0" } }
+        : s,
+    );
+    const { settings } = platformOf(keysOf(input), "orders", "linux/amd64").ingredients;
+    expect(settings).toMatchObject({
+      "go.args":
+        "build -trimpath -buildvcs=false -ldflags=-buildid= -s -w -linkmode=external -extldflags=-static -tags=netgo,osusergo",
+      "go.env.CGO_ENABLED": "1",
+      "image.annotations": '{"org.opencontainers.image.version":"v1.2.0"}',
+    });
+    expect(platformOf(keysOf(input), "api", "linux/amd64").ingredients.settings).not.toHaveProperty(
+      "image.annotations",
+    );
+  });
+
   it("a command service: its command, directories, declared env and input files, never Go settings", () => {
     const { ingredients } = platformOf(keysOf(project()), "web", "linux/amd64");
     expect(ingredients.settings).toMatchObject({

@@ -16,6 +16,9 @@ export function commonSettings(
     base: baseDigest,
     sourceDateEpoch: String(sourceDateEpoch),
   };
+  // Only when set, so that the keys of services without annotations stay what they were.
+  if (Object.keys(service.annotations).length > 0)
+    settings["image.annotations"] = canonicalJson(service.annotations);
   service.files.forEach((mapping, i) => {
     settings[`files.${i}`] = `${projectRelative(root, mapping.from)} -> ${mapping.to}`;
   });

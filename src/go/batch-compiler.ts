@@ -9,10 +9,10 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, link, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { UserError } from "../errors/index.js";
-import { tailLines } from "../io/index.js";
 import type { Platform } from "../oci/index.js";
 import { platformName } from "../oci/index.js";
+import { compileFailure, type LocateSetting, missingCompilerError } from "./compile-failure.js";
+import { cCompilerFor, currentHost } from "./cross-cc.js";
 import { goBuildArgs } from "./flags.js";
 import { type GoBuildable, runGoBuild } from "./go-build.js";
 import type { GoMain } from "./main-package.js";
@@ -66,6 +66,8 @@ export interface BatchDeps {
   tracer: CompileTimer;
   signal?: AbortSignal;
   onCompile?: (service: string, platform: string) => void;
+  /** Where a service's `cgo` and `tags` are written, for the hints of a failed compile. */
+  locate?: LocateSetting;
 }
 
 /** A compiler that batches the requests of each tick. */
@@ -125,21 +127,24 @@ export function groupRequests<T extends Pick<Request, "service" | "main" | "plat
   return [...groups.values()].flat();
 }
 
-async function runGroup(group: Request[], dir: string, deps: BatchDeps): Promise<void> {
+async function runGroup(all: Request[], dir: string, deps: BatchDeps): Promise<void> {
   try {
+    const group = withCCompiler(all, deps);
+    if (group.length === 0) return;
     const result = await compileTogether(group, dir, deps);
     if (result.ok) return;
     if (group.length === 1) {
-      group[0]!.reject(compileError(group[0]!, result.output));
+      group[0]!.reject(await compileError(group[0]!, result.output, deps));
       return;
     }
     // Someone in the group does not compile: find out who, one at a time (the cache makes the rest cheap).
     for (const request of group) {
       const single = await compileTogether([request], `${dir}-${execName(request.main.importPath)}`, deps);
-      if (!single.ok) request.reject(compileError(request, single.output));
+      if (!single.ok) request.reject(await compileError(request, single.output, deps));
     }
   } catch (error) {
-    for (const request of group) request.reject(error);
+    // A promise settles once: the requests already rejected by name keep their own error.
+    for (const request of all) request.reject(error);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -194,12 +199,22 @@ async function compileTogether(
   return { ok: true };
 }
 
-function compileError(request: Request, output: string): UserError {
-  return new UserError(
-    `service ${request.service.name}: go build failed for ${platformName(request.platform)}`,
-    {
-      details: tailLines(output, 60),
-      hint: `Fix the error above, or reproduce it with: (cd ${request.main.moduleRoot} && go build ${request.main.relPackage})`,
-    },
-  );
+/** The requests whose C compiler is there; the others are rejected before go runs, each by name. */
+function withCCompiler(group: Request[], deps: BatchDeps): Request[] {
+  const host = currentHost(deps.env);
+  return group.filter((request) => {
+    const cc = cCompilerFor(request.service, request.platform, deps.env, host);
+    if (cc.kind !== "missing") return true;
+    request.reject(missingCompilerError(request.service, request.platform, cc));
+    return false;
+  });
+}
+
+function compileError(request: Request, output: string, deps: BatchDeps) {
+  return compileFailure(request.service, request.main, request.platform, output, {
+    toolchain: deps.toolchain,
+    // The module's own GOFLAGS and GOWORK, as the compile had them.
+    env: { ...deps.env, ...request.main.env },
+    ...(deps.locate ? { locate: deps.locate } : {}),
+  });
 }

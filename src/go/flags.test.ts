@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
+import { buildTags, type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
 
 const service: GoBuildSettings = {
   cgo: false,
@@ -23,6 +23,44 @@ describe("go build flags", () => {
       "-ldflags=-buildid= -X main.v=1",
       "-tags=a,z",
     ]);
+  });
+
+  it("cgo links statically by default: the external linker with -static, and the pure-Go resolvers", () => {
+    expect(goBuildArgs({ ...service, cgo: true, tags: ["zeta"] })).toEqual([
+      "build",
+      "-trimpath",
+      "-buildvcs=false",
+      "-ldflags=-buildid= -s -w -linkmode=external -extldflags=-static",
+      "-tags=netgo,osusergo,zeta",
+    ]);
+    // The user's own ldflags come last, so an -extldflags of theirs wins; a tag already given is not repeated.
+    expect(
+      goBuildArgs({ ...service, cgo: true, tags: ["netgo"], ldflags: ["-extldflags=-static-pie"] }),
+    ).toEqual([
+      "build",
+      "-trimpath",
+      "-buildvcs=false",
+      "-ldflags=-buildid= -s -w -linkmode=external -extldflags=-static -extldflags=-static-pie",
+      "-tags=netgo,osusergo",
+    ]);
+  });
+
+  it("cgo: dynamic links as go does by default, with no extra flags or tags", () => {
+    const dynamic = { ...service, cgo: true, link: "dynamic" as const, tags: ["b", "a"] };
+    expect(goBuildArgs(dynamic)).toEqual([
+      "build",
+      "-trimpath",
+      "-buildvcs=false",
+      "-ldflags=-buildid= -s -w",
+      "-tags=a,b",
+    ]);
+    expect(buildTags(dynamic)).toEqual(["a", "b"]);
+    expect(goPlatformEnv(dynamic, { os: "linux", architecture: "amd64" })["CGO_ENABLED"]).toBe("1");
+  });
+
+  it("without cgo the link setting changes nothing", () => {
+    expect(goBuildArgs({ ...service, link: "dynamic" })).toEqual(goBuildArgs(service));
+    expect(buildTags({ ...service, tags: ["b", "a", "a"] })).toEqual(["a", "a", "b"]);
   });
 
   const cases: {

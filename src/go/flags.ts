@@ -9,10 +9,30 @@ import type { Platform } from "../oci/index.js";
 export interface GoBuildSettings {
   /** CGO_ENABLED=1 when true. */
   readonly cgo: boolean;
+  /**
+   * How a cgo binary is linked: "static" (the default) links the C library in, so the binary starts
+   * on any base; "dynamic" needs the base to have the C library and its loader. Without cgo, Go
+   * links statically on its own and this is not read.
+   */
+  readonly link?: "static" | "dynamic";
   /** Keep symbols and DWARF (no `-s -w`). */
   readonly debug: boolean;
   readonly ldflags: readonly string[];
   readonly tags: readonly string[];
+}
+
+/**
+ * What a static cgo binary needs: the external linker told to link statically, and the pure-Go
+ * resolvers for names and users, since glibc's would look for shared libraries at run time.
+ */
+const STATIC_CGO = {
+  ldflags: ["-linkmode=external", "-extldflags=-static"],
+  tags: ["netgo", "osusergo"],
+} as const;
+
+/** True when the service is built with cgo and linked statically (the default for `cgo: true`). */
+export function linksCgoStatically(service: GoBuildSettings): boolean {
+  return service.cgo && service.link !== "dynamic";
 }
 
 /** Environment variables that change what the compiler produces; dray sets every one of them. */
@@ -36,10 +56,23 @@ function variantOr(platform: Platform, fallback: string): string {
   return platform.variant && /^v\d/.test(platform.variant) ? platform.variant : fallback;
 }
 
+/** The build tags `go build` and `go list` are given, sorted: the service's, plus those a static cgo link needs. */
+export function buildTags(service: GoBuildSettings): string[] {
+  const extra = linksCgoStatically(service) ? STATIC_CGO.tags.filter((t) => !service.tags.includes(t)) : [];
+  return [...service.tags, ...extra].sort();
+}
+
 /** `go build` arguments, without the package and output path. */
 export function goBuildArgs(service: GoBuildSettings): string[] {
-  const ldflags = ["-buildid=", ...(service.debug ? [] : ["-s", "-w"]), ...service.ldflags];
+  const ldflags = [
+    "-buildid=",
+    ...(service.debug ? [] : ["-s", "-w"]),
+    // Before the user's words, so that their own -extldflags wins (the linker keeps the last one).
+    ...(linksCgoStatically(service) ? STATIC_CGO.ldflags : []),
+    ...service.ldflags,
+  ];
   const args = ["build", "-trimpath", "-buildvcs=false", `-ldflags=${ldflags.join(" ")}`];
-  if (service.tags.length > 0) args.push(`-tags=${[...service.tags].sort().join(",")}`);
+  const tags = buildTags(service);
+  if (tags.length > 0) args.push(`-tags=${tags.join(",")}`);
   return args;
 }

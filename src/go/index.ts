@@ -9,9 +9,17 @@ export {
   createBatchingCompiler,
   type GoCompiler,
 } from "./batch-compiler.js";
+export { type CgoUse, listCgoUse, needsCgo } from "./cgo-use.js";
+export { failureHints } from "./compile-failure.js";
 export { type CompileResult, compileGoService } from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
-export { type GoBuildSettings, goBuildArgs, goPlatformEnv } from "./flags.js";
+export {
+  buildTags,
+  type GoBuildSettings,
+  goBuildArgs,
+  goPlatformEnv,
+  linksCgoStatically,
+} from "./flags.js";
 export { type GoBuildable, type GoBuildRun, runGoBuild } from "./go-build.js";
 export { goflagsForKey } from "./goflags.js";
 export {

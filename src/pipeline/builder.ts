@@ -65,6 +65,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
       tmpDir,
       limit,
       tracer,
+      locate: (service: string, key: string) => config.locate(["services", service, key]),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onStep
         ? { onCompile: (name: string, platform: string) => options.onStep?.(name, platform, "compile") }
@@ -79,6 +80,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
     baseImage: memoizedBases(config, inputs.pins),
     tmpDir,
     locks: config.state.locks,
+    locate: config.locate,
     ...(compiler ? { go: { compiler, mains: inputs.mains } } : {}),
     ...(options.onStep ? { onStep: options.onStep } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

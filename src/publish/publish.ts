@@ -4,6 +4,7 @@
  * to it, so that another machine can skip the build.
  */
 
+import type { AttachReport, Attester } from "../attest/index.js";
 import type { CacheEntry } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { BlobSource, Digest } from "../oci/index.js";
@@ -19,6 +20,8 @@ export interface PublishReport {
   reference: string;
   digest: Digest;
   result: PushResult;
+  /** The SBOM, provenance and signature referrers sent with it (only with an attester). */
+  attestations?: AttachReport;
   ms: number;
 }
 
@@ -33,6 +36,8 @@ export interface PublishOptions {
   tags: readonly string[];
   tracer: Tracer;
   onProgress?: (service: string, event: PushEvent) => void;
+  /** Attaches each pushed image's SBOM, provenance and signatures (`dray push`). */
+  attester?: Attester;
 }
 
 /** Push every entry, a few services at a time; returns per-service reports in name order. */
@@ -70,6 +75,13 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
           ? { onProgress: (event: PushEvent) => options.onProgress?.(name, event) }
           : {}),
       });
+      const attestations = options.attester
+        ? await tracer.span(
+            "attest",
+            () => options.attester!.attach({ client, repository, service: name, entry, source }),
+            { subject: name },
+          )
+        : undefined;
       if (config.cache === "registry") {
         await tracer.span(
           "push cache entry",
@@ -87,6 +99,7 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
         reference: formatReference({ registry: target.registry, repository, digest: entry.top.digest }),
         digest: entry.top.digest,
         result,
+        ...(attestations ? { attestations } : {}),
         ms: tracer.now() - started,
       });
     }

@@ -6,5 +6,17 @@ export { createDefaultCredentialSource } from "./credentials.js";
 export { pullImage, resolveRemote } from "./pull.js";
 export type { PushEvent, PushResult } from "./push.js";
 export { pushImage } from "./push.js";
+export {
+  type Artifact,
+  type AttachResult,
+  artifactManifest,
+  attachReferrers,
+  type FetchedArtifact,
+  fetchArtifact,
+  listReferrers,
+  type ReferrerDescriptor,
+  type ReferrerListing,
+  referrersTag,
+} from "./referrers.js";
 export { cacheTag, lookupCacheEntry, storeCacheEntry } from "./registry-cache.js";
 export type { Credential, CredentialSource, RegistryClient } from "./types.js";

@@ -64,4 +64,9 @@ export interface RegistryClient {
   getManifest(repository: string, reference: string): Promise<FetchedManifest>;
   /** HEAD a manifest: its descriptor, or undefined when the registry does not have it. */
   headManifest(repository: string, reference: string): Promise<Descriptor | undefined>;
+  /**
+   * GET the referrers API's index for `digest` (Distribution spec, "Listing Referrers"); undefined
+   * when the registry has no referrers API (a 404), so callers use the referrers tag schema instead.
+   */
+  getReferrers?(repository: string, digest: Digest): Promise<Buffer | undefined>;
 }

@@ -7,7 +7,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ResolvedConfig } from "../config/index.js";
-import { statePaths } from "../config/index.js";
+import { stampEnvironment, statePaths } from "../config/index.js";
 import { UserError } from "../errors/index.js";
 import { exec, makeScratch, tailLines } from "../io/index.js";
 import type { Digest } from "../oci/index.js";
@@ -116,7 +116,8 @@ export async function verifyProject(
     ];
     const result = await exec("/bin/sh", ["-c", `umask ${conditions.umask} && exec "$@"`, "sh", ...argv], {
       cwd: copy,
-      env: { ...options.env, ...variedEnv },
+      // The copy has no .git: the version stamps it renders are the ones rendered here.
+      env: { ...options.env, ...variedEnv, ...(config.stamps ? stampEnvironment(config.stamps) : {}) },
     });
     let copied: ReturnType<typeof parseBuild>;
     try {

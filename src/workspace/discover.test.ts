@@ -186,6 +186,37 @@ describe("discoverGoProject: modules without main packages never stop it", () =>
   });
 });
 
+describe("discoverGoProject and cgo", () => {
+  it("marks the mains whose closure has cgo files, naming the packages with nothing else", async () => {
+    const root = await tempDir();
+    await writeTree(root, {
+      "go.mod": "module example.com/rt\n\ngo 1.21\n",
+      "native/native.go":
+        'package native\n\n// int answer(void) { return 42; }\nimport "C"\n\nfunc Answer() int { return int(C.answer()) }\n',
+      "cmd/rt/main.go":
+        'package main\n\nimport "example.com/rt/native"\n\nfunc main() { println(native.Answer()) }\n',
+      // net has cgo files of its own: that is no reason for cgo.
+      "cmd/plain/main.go": 'package main\n\nimport _ "net"\n\nfunc main() {}\n',
+    });
+    // cgo is listed on even where the environment turns it off: the user's own go build would have it on.
+    expect((await discoverGoProject(root, { env: { ...process.env, CGO_ENABLED: "0" } })).mains).toEqual([
+      {
+        name: "plain",
+        package: "./cmd/plain",
+        module: "example.com/rt",
+        importPath: "example.com/rt/cmd/plain",
+      },
+      {
+        name: "rt",
+        package: "./cmd/rt",
+        module: "example.com/rt",
+        importPath: "example.com/rt/cmd/rt",
+        cgo: { packages: ["example.com/rt/native"], only: ["example.com/rt/native"] },
+      },
+    ]);
+  });
+});
+
 describe("discoverGoProject when Go cannot help", () => {
   const hint =
     "Install Go 1.21 or newer (Debian: apt-get install golang-go, or golang-1.23-go from bookworm-backports) " +

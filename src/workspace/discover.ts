@@ -7,10 +7,12 @@
 import path from "node:path";
 import { UserError } from "../errors/index.js";
 import {
+  type CgoUse,
   findGoModules,
   findGoToolchain,
   type GoOptions,
   type GoPackage,
+  listCgoUse,
   listPackages,
   type ResolvedGoModule,
   resolveGoModule,
@@ -32,6 +34,8 @@ export interface MainPackage {
   importPath: string;
   /** The directory name that marks a test or tool program ("tests"): written commented out. */
   aside?: string;
+  /** Set when a package of its closure has cgo files: dray.yaml then gets `cgo: true`. */
+  cgo?: CgoUse;
 }
 
 /** A Go module found under the root, and how go runs in it. */
@@ -133,6 +137,11 @@ export async function discoverGoProject(root: string, options: DiscoverOptions =
       ? { mains: [], skipped: pending.skipped }
       : await listMains(module, toolchain.go, env);
     const mains = listed.mains;
+    // cgo: which mains need it (one more `go list`, only for a module that has mains).
+    const cgo =
+      mains.length > 0
+        ? await listCgoUse(module.layout.root, { go: toolchain.go, env }, module.mode.env)
+        : new Map<string, CgoUse>();
     for (const pkg of mains) {
       const dir = relativeDir(absoluteRoot, pkg.dir);
       const bare = dir === "." ? "." : dir.slice(2);
@@ -147,6 +156,7 @@ export async function discoverGoProject(root: string, options: DiscoverOptions =
         module: pkg.module,
         importPath: pkg.importPath,
         ...(aside ? { aside } : {}),
+        ...(cgo.has(path.resolve(pkg.dir)) ? { cgo: cgo.get(path.resolve(pkg.dir))! } : {}),
       });
     }
     const { layout, mode } = module;

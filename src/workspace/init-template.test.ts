@@ -82,6 +82,35 @@ describe("renderInitConfig", () => {
     }
   });
 
+  it("writes cgo: true, with the reason, for a main that needs cgo; the file still checks clean", () => {
+    const withCgo = renderInitConfig({
+      project: "rt",
+      packages: [
+        {
+          name: "rt",
+          package: "./cmd/rt",
+          module: "example.com/rt",
+          importPath: "example.com/rt/cmd/rt",
+          cgo: {
+            packages: ["example.com/rt/native", "example.com/rt/seccomp"],
+            only: ["example.com/rt/native"],
+          },
+        },
+      ],
+    });
+    expect(withCgo).toContain(
+      "    go: ./cmd/rt\n    cgo: true # example.com/rt/native has only cgo files; linked statically (cgo: dynamic needs a base with libc)\n",
+    );
+    const result = checkConfig({
+      source: withCgo,
+      file: "/repo/dray.yaml",
+      display: "dray.yaml",
+      env: {},
+      exists: () => "directory",
+    });
+    expect(result.ok && result.config.services[0]).toMatchObject({ cgo: true, link: "static" });
+  });
+
   it("explains itself in comments and shows examples once, on the first service", () => {
     expect(text.startsWith("# dray.yaml — how dray builds")).toBe(true);
     expect(text).toContain("#   # yaml-language-server: $schema=./dray.schema.json");

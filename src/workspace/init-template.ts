@@ -33,6 +33,10 @@ const header = `# dray.yaml — how dray builds this monorepo's services into re
 /** One service's lines under `services:`, with the settings examples when `examples` is set. */
 function service(pkg: MainPackage, examples: boolean): string[] {
   const lines = [`  ${yamlString(pkg.name)}:`, `    go: ${yamlString(pkg.package)}`];
+  if (pkg.cgo)
+    lines.push(
+      `    cgo: true # ${cgoReason(pkg.cgo)}; linked statically (cgo: dynamic needs a base with libc)`,
+    );
   if (examples) {
     // Examples once, on the first service: enough to copy from without burying the file in comments.
     const staticDir = pkg.package === "." ? "static" : `${pkg.package.slice(2)}/static`;
@@ -116,6 +120,14 @@ export function renderModules(modules: readonly FoundModule[]): string {
     '# no settings here; see "Monorepo layouts" in dray\'s README.md.',
     ...table,
   ].join("\n");
+}
+
+/** Why a main needs cgo, in a few words: the first package that has only cgo files, else the first that has some. */
+function cgoReason(use: NonNullable<MainPackage["cgo"]>): string {
+  const more = (list: readonly string[]) => (list.length > 1 ? ` (and ${list.length - 1} more)` : "");
+  return use.only.length > 0
+    ? `${use.only[0]} has only cgo files${more(use.only)}`
+    : `${use.packages[0]} uses cgo${more(use.packages)}`;
 }
 
 /** The commented dray.yaml for the discovered packages. */

@@ -56,8 +56,9 @@ describe("dray push", () => {
   let first: PushJson;
 
   beforeAll(async () => {
-    // Without the shared cache, so that every byte the proxy sees is an image blob.
-    root = await project(`registry: ${proxy.url}/shop\n`);
+    // Without the shared cache and without SBOMs and provenance (attached after each image), so that
+    // every byte the proxy sees is an image blob.
+    root = await project(`registry: ${proxy.url}/shop\nsbom: false\n`);
     proxy.reset();
     first = await push(root);
   });

@@ -32,6 +32,11 @@ const MANIFEST_TYPES = new Set([
   "application/vnd.docker.distribution.manifest.v2+json",
 ]);
 
+const CONFIG_TYPES = new Set([
+  "application/vnd.oci.image.config.v1+json",
+  "application/vnd.docker.container.image.v1+json",
+]);
+
 export const sha256 = (data: Buffer): string => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
 /** A walk over one store, remembering blobs already checked (layers are shared between images). */
@@ -98,6 +103,13 @@ export function imageWalker(source: ContentSource) {
     }
     if (!doc.config || !Array.isArray(doc.layers))
       return void problems.push(`${where}: manifest lacks config or layers`);
+    if (!CONFIG_TYPES.has(doc.config.mediaType ?? "")) {
+      // An artifact (image-spec 1.1: an SBOM, a signature) rather than an image: it has no diff_ids,
+      // but every blob it names must be there and match its descriptor.
+      for (const [i, blob] of [doc.config, ...doc.layers].entries())
+        await fetchChecked(blob, "blob", `${where} artifact blob ${i}`, problems);
+      return;
+    }
     const configData = await fetchChecked(doc.config, "blob", `${where} config`, problems);
     const config = configData && (parse(configData, `${where} config`, problems) as ImageConfig | undefined);
     const diffIds = config?.rootfs?.diff_ids;

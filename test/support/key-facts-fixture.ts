@@ -28,6 +28,7 @@ function common(name: string) {
     platforms: [amd64],
     base: { kind: "scratch" } as const,
     files: [],
+    annotations: {},
     deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} } as const,
     live: { sync: [], run: [], restart: true },
     image: {
@@ -51,6 +52,7 @@ export function goService(name: string, overrides: Partial<GoService> = {}): GoS
     packageDir: `${root}/services/${name}`,
     binaryPath: `/app/${name}`,
     cgo: false,
+    link: "static",
     debug: false,
     ldflags: [],
     tags: [],

@@ -32,6 +32,8 @@ interface BuildFlags extends GlobalOptions {
   cache?: boolean;
   jobs?: number;
   layout?: string;
+  /** `--sign-key`: sign what is pushed with this key (instead of dray.yaml's `sign.key`). */
+  signKey?: string;
 }
 
 /** Run `dray build`; the trace (`--trace`) is written even when it fails, the timing summary when it ran. */
@@ -68,6 +70,8 @@ async function buildWith(
   const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);
   // A registry client only when this run talks to the registry: pushing, or the shared cache.
   const registry = flags.push || config.cache === "registry" ? await openRegistry(config, flags) : undefined;
+  // Opened before building, so that a key that does not open stops the run before anything is pushed.
+  const attester = flags.push ? await openPushAttester(config, flags) : undefined;
   let outcome: BuildOutcome;
   let pushed: PublishReport[] | undefined;
   try {
@@ -94,6 +98,7 @@ async function buildWith(
           client: registry.client,
           tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
           tracer,
+          ...(attester ? { attester } : {}),
           ...(progress
             ? {
                 onProgress: (service: string, event: PushEvent) => {
@@ -202,6 +207,15 @@ function statusLabel(report: Extract<ServiceReport, { status: "built" }>, style:
     return paint(style, Color.dim, report.change === "unchanged" ? "cached" : `cached (${report.change})`);
   if (report.change === "rebuilt-identical") return paint(style, Color.cyan, "rebuilt, identical");
   return paint(style, report.change === "new" ? Color.green : Color.yellow, report.change);
+}
+
+/** What attaches SBOMs, provenance and signatures to pushed images; loaded only for a push. */
+async function openPushAttester(config: ResolvedConfig, flags: BuildFlags) {
+  const { openAttester } = await import("../../attest/index.js");
+  return openAttester(config, {
+    ...(flags.signKey ? { signKey: path.resolve(flags.dir, flags.signKey) } : {}),
+    env: process.env,
+  });
 }
 
 /** The registry pieces a run needs, loaded only then: the client, the layout it reads, the remote cache. */

@@ -53,7 +53,7 @@ async function plan(names: readonly string[], flags: PlanFlags, tracer: Tracer):
     .map(([status, n]) => `${n} ${status}`)
     .join(", ");
   process.stdout.write(
-    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${changes.length} services vs ${baselineName}: ${summary || "nothing"}\n`,
+    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${changes.length} service${changes.length === 1 ? "" : "s"} vs ${baselineName}: ${summary || "nothing"}\n`,
   );
   return ExitCode.ok;
 }

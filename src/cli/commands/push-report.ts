@@ -18,10 +18,21 @@ export function renderPushTable(reports: readonly PublishReport[], style: Output
   });
   const sent = reports.reduce((n, r) => n + r.result.bytesSent, 0);
   const skipped = reports.reduce((n, r) => n + r.result.bytesSkipped, 0);
-  return [
+  const lines = [
     renderTable(["SERVICE", "SENT", "SKIPPED", "UP/MOUNT/HAD", "TIME", "IMAGE"], rows, [1, 2, 4]),
     `pushed ${reports.length} service${reports.length === 1 ? "" : "s"}: ${formatBytes(sent)} sent, ${formatBytes(skipped)} already there`,
-  ].join("\n");
+  ];
+  const attested = reports.filter((r) => r.attestations);
+  if (attested.length > 0) {
+    const sum = (pick: (a: NonNullable<PublishReport["attestations"]>) => number) =>
+      attested.reduce((n, r) => n + pick(r.attestations!), 0);
+    const signed = sum((a) => a.signed);
+    lines.push(
+      `attached ${sum((a) => a.put)} referrers (SBOM, provenance${signed > 0 ? ", signatures" : ""}), ${sum((a) => a.existing)} already there` +
+        (signed > 0 ? `; ${signed} manifest${signed === 1 ? "" : "s"} signed` : ""),
+    );
+  }
+  return lines.join("\n");
 }
 
 /** The push part of `--json` output. */
@@ -33,6 +44,7 @@ export function pushJson(reports: readonly PublishReport[]) {
     bytesSkipped: r.result.bytesSkipped,
     blobs: r.result.blobs,
     tags: r.result.tags,
+    ...(r.attestations ? { attestations: r.attestations } : {}),
     ms: Math.round(r.ms),
   }));
 }

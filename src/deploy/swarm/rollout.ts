@@ -154,8 +154,13 @@ export async function failUpdate(
       },
       {
         intervalMs: pollInterval(desired),
-        timeoutMs:
+        // A rollback is the way back to a working service: it gets at least the default wait even
+        // when the service's own health timeout is short, since swarm must stop the failed tasks,
+        // start the old ones and watch them (slow on a loaded manager).
+        timeoutMs: Math.max(
+          DEFAULT_TIMEOUT_MS,
           (desired.spec.deploy.health?.timeoutMs ?? DEFAULT_TIMEOUT_MS) + batches * r.config.update.monitorMs,
+        ),
       },
     );
   });

@@ -12,7 +12,7 @@ import {
 } from "../../oci/index.js";
 import { repositoryScope } from "../auth/challenge.js";
 import type { RegistryClient, RegistryOptions } from "../types.js";
-import { getManifest, headManifest, putManifest } from "./manifests.js";
+import { getManifest, getReferrers, headManifest, putManifest } from "./manifests.js";
 import { createSession, type RegistrySession, type SessionInternals } from "./session.js";
 import { defaultUploadTuning, nextLocation, type UploadTuning, uploadBlob } from "./upload.js";
 
@@ -53,6 +53,8 @@ export function createRegistryClient(
       getManifest(session, checkedRepo(repository), checkedReference(reference)),
     headManifest: async (repository, reference) =>
       headManifest(session, checkedRepo(repository), checkedReference(reference)),
+    getReferrers: async (repository, digest) =>
+      getReferrers(session, checkedRepo(repository), checkedDigest(digest)),
     close: () => session.close(),
   };
   return client;

@@ -109,6 +109,29 @@ export async function headManifest(
   return { mediaType, digest, size };
 }
 
+/**
+ * GET /v2/<name>/referrers/<digest>: the index of the manifests whose `subject` is `digest`
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers). A registry
+ * with the API answers 200, even with no referrers; a 404 means it has none, and the client falls
+ * back to the referrers tag schema.
+ */
+export async function getReferrers(
+  session: RegistrySession,
+  repository: string,
+  digest: Digest,
+): Promise<Buffer | undefined> {
+  const response = await session.send({
+    method: "GET",
+    target: `/v2/${repository}/referrers/${digest}`,
+    scopes: pull(repository),
+    headers: { Accept: "application/vnd.oci.image.index.v1+json" },
+    maxBodyBytes: MAX_MANIFEST_BYTES,
+  });
+  if (response.status === 404) return undefined;
+  if (response.status !== 200) throw session.failure(response, `list referrers of ${repository}@${digest}`);
+  return response.body;
+}
+
 function missingOrFailure(
   session: RegistrySession,
   response: HttpResponse,

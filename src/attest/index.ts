@@ -1,0 +1,12 @@
+/**
+ * The attest stage: what an image is made of (an SBOM, SPDX 2.3 or CycloneDX 1.6), where it came
+ * from (in-toto/SLSA provenance), and who vouches for it (signatures cosign verifies) — written
+ * deterministically, kept in the layout or attached in the registry as OCI referrers.
+ */
+export type { AttachReport } from "./attach.js";
+export { SBOM_MEDIA_TYPE, type SbomFormat } from "./media-types.js";
+export { requireSignedImages } from "./policy.js";
+export { type Attester, drayVersion, openAttester, serviceProvenance, serviceSboms } from "./run.js";
+export type { StoredSbom } from "./sbom-store.js";
+export { loadSigningKey, loadVerifyKey, PASSPHRASE_VARIABLE, type VerifyKey } from "./sign/keys.js";
+export { checkSignatures, type SignatureCheck } from "./verify.js";
