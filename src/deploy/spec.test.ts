@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { kubernetesTarget } from "../../test/support/deploy-fixtures.js";
 import type { ResolvedConfig, ResolvedService, TargetConfig } from "../config/types.js";
 import { deploySpec, specDigest } from "./spec.js";
 
@@ -24,17 +25,7 @@ const local: TargetConfig = {
   bind: "127.0.0.1",
 };
 
-const cluster: TargetConfig = {
-  name: "prod",
-  kind: "kubernetes",
-  namespace: "shop",
-  context: undefined,
-  kubeconfig: undefined,
-  manifests: undefined,
-  progressDeadlineSeconds: 120,
-  createNamespace: true,
-  podSecurity: "restricted",
-};
+const cluster: TargetConfig = kubernetesTarget();
 
 describe("deploy-spec digest", () => {
   const base = specDigest(deploySpec(config, service), local);

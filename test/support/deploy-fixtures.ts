@@ -1,5 +1,5 @@
 /** Desired services and apply contexts for tests of the deploy targets, with plain defaults. */
-import type { DeploySettings } from "../../src/config/types.js";
+import type { DeploySettings, KubernetesTargetConfig } from "../../src/config/types.js";
 import type { ApplyContext, DeploySpec, DesiredService } from "../../src/deploy/types.js";
 import type { Digest } from "../../src/oci/types.js";
 import { digest } from "./digest.js";
@@ -58,5 +58,21 @@ export function recordingContext(lines: string[] = [], steps: string[] = []): Ap
       steps.push(`${service} ${name}`);
       return fn();
     },
+  };
+}
+
+/** A Kubernetes target "prod" on namespace "shop" with every setting at its default. */
+export function kubernetesTarget(over: Partial<KubernetesTargetConfig> = {}): KubernetesTargetConfig {
+  return {
+    name: "prod",
+    kind: "kubernetes",
+    namespace: "shop",
+    context: undefined,
+    kubeconfig: undefined,
+    manifests: undefined,
+    progressDeadlineSeconds: 120,
+    createNamespace: true,
+    podSecurity: "restricted",
+    ...over,
   };
 }

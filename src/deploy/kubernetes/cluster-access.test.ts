@@ -3,23 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { KubernetesTargetConfig } from "../../config/types.js";
+import { kubernetesTarget } from "../../../test/support/deploy-fixtures.js";
 import { UserError } from "../../errors/errors.js";
 import { resolveClusterAccess } from "./cluster-access.js";
 import { mergeKubeconfigs, parseKubeconfig } from "./kubeconfig-merge.js";
 
-const target = (over: Partial<KubernetesTargetConfig> = {}): KubernetesTargetConfig => ({
-  name: "prod",
-  kind: "kubernetes",
-  namespace: "shop",
-  context: undefined,
-  kubeconfig: undefined,
-  manifests: undefined,
-  progressDeadlineSeconds: 120,
-  createNamespace: true,
-  podSecurity: "restricted",
-  ...over,
-});
+const target = kubernetesTarget;
 
 /** A kubeconfig with one context per entry: name → server; `current` sets current-context. */
 function kubeconfig(

@@ -1,26 +1,20 @@
 import { Deployment } from "kubernetes-models/apps/v1";
 import { Service } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { type DesiredOverrides, desiredService } from "../../../test/support/deploy-fixtures.js";
+import {
+  type DesiredOverrides,
+  desiredService,
+  kubernetesTarget,
+} from "../../../test/support/deploy-fixtures.js";
 import { digest } from "../../../test/support/digest.js";
-import type { HealthCheck, KubernetesTargetConfig } from "../../config/types.js";
+import type { HealthCheck } from "../../config/types.js";
 import { UserError } from "../../errors/errors.js";
 import type { DesiredService } from "../types.js";
 import { renderService, renderServices } from "./generate-objects.js";
 import type { KubeObject } from "./objects.js";
 import { renderManifests } from "./render-manifests.js";
 
-const config: KubernetesTargetConfig = {
-  name: "prod",
-  kind: "kubernetes",
-  namespace: "shop",
-  context: undefined,
-  kubeconfig: undefined,
-  manifests: undefined,
-  progressDeadlineSeconds: 120,
-  createNamespace: true,
-  podSecurity: "none",
-};
+const config = kubernetesTarget({ podSecurity: "none" });
 
 /** `image` here is the image's settings (entrypoint, env, ports…). */
 function desired(

@@ -7,25 +7,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { kubernetesTarget } from "../../../test/support/deploy-fixtures.js";
 import { type FakeKubeApi, startFakeKubeApi } from "../../../test/support/fake-kube-api.js";
 import { selfSignedCertificate } from "../../../test/support/tls.js";
-import type { KubernetesTargetConfig } from "../../config/types.js";
 import { UserError } from "../../errors/errors.js";
 import { DRAY_VERSION } from "../../io/index.js";
 import { createKubeApi } from "./kube-api.js";
 
-const target = (over: Partial<KubernetesTargetConfig> = {}): KubernetesTargetConfig => ({
-  name: "prod",
-  kind: "kubernetes",
-  namespace: "shop",
-  context: undefined,
-  kubeconfig: undefined,
-  manifests: undefined,
-  progressDeadlineSeconds: 120,
-  createNamespace: true,
-  podSecurity: "restricted",
-  ...over,
-});
+const target = kubernetesTarget;
 
 /** A credential plugin (a Node script) that logs each run and prints a token numbered by run. */
 const PLUGIN = `

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { kubernetesTarget } from "../../../test/support/deploy-fixtures.js";
 import { type FakeKubeApi, startFakeKubeApi } from "../../../test/support/fake-kube-api.js";
 import { checkTargetLockContract } from "../../../test/support/target-lock-contract.js";
-import type { KubernetesTargetConfig } from "../../config/types.js";
 import { UserError } from "../../errors/errors.js";
 import type { LockHolder } from "../lock-holder.js";
 import { acquireTargetLock } from "../target-lock.js";
@@ -38,17 +38,7 @@ describe("the deploy Lease on the fake API server", () => {
     fake = await startFakeKubeApi();
     fake.addNamespace("shop");
     dir = await mkdtemp(path.join(os.tmpdir(), "dray-lease-"));
-    const config: KubernetesTargetConfig = {
-      name: "prod",
-      kind: "kubernetes",
-      namespace: "shop",
-      context: undefined,
-      kubeconfig: await fake.writeKubeconfig(dir),
-      manifests: undefined,
-      progressDeadlineSeconds: 120,
-      createNamespace: true,
-      podSecurity: "restricted",
-    };
+    const config = kubernetesTarget({ kubeconfig: await fake.writeKubeconfig(dir) });
     api = await createKubeApi(config);
   });
   afterEach(async () => {

@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { desiredService } from "../../../test/support/deploy-fixtures.js";
-import type { KubernetesTargetConfig } from "../../config/types.js";
+import { desiredService, kubernetesTarget } from "../../../test/support/deploy-fixtures.js";
 import type { KubeObject } from "./objects.js";
 import { rbacManifests } from "./rbac-manifests.js";
 import { renderForTarget } from "./render-for-target.js";
 
-const config: KubernetesTargetConfig = {
-  name: "prod",
-  kind: "kubernetes",
-  namespace: "shop",
-  context: undefined,
-  kubeconfig: undefined,
-  manifests: undefined,
-  progressDeadlineSeconds: 120,
-  createNamespace: true,
-  podSecurity: "restricted",
-};
+const config = kubernetesTarget();
 
 describe("renderForTarget", () => {
   it("writes on each Deployment the record a later dray deploy rolls it back with", async () => {
