@@ -15,6 +15,7 @@ import { engineAddress } from "../../src/engine/address.js";
 import { createEngineClient, type EngineClient } from "../../src/engine/client.js";
 import { runDray } from "../support/dray.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
+import { joinSwarm, leaveSwarm, type SwarmJoin } from "../support/swarm.js";
 import { checkTargetLockContract } from "../support/target-lock-contract.js";
 
 const run = promisify(execFile);
@@ -49,8 +50,7 @@ describe("swarm target: drift, `dray status`, and the deploy lock as a swarm con
   let engine: EngineClient;
   let registry: TestRegistry;
   let root: string;
-  let swarmStartedHere = false;
-  let gatewayMadeHere = false;
+  let swarm: SwarmJoin | undefined;
 
   const dray = (...args: string[]) => runDray(args, { cwd: root, timeoutMs: 300_000 });
   const inspect = async (): Promise<ServiceSpec> =>
@@ -64,17 +64,7 @@ describe("swarm target: drift, `dray status`, and the deploy lock as a swarm con
 
   beforeAll(async () => {
     engine = createEngineClient(engineAddress(undefined, process.env, "test"));
-    const info = await engine.json<{ Swarm: { LocalNodeState: string } }>({ method: "GET", path: "/info" });
-    if (info.Swarm.LocalNodeState !== "active") {
-      const gateway = await engine.raw({ method: "GET", path: "/networks/docker_gwbridge" });
-      gatewayMadeHere = gateway.status === 404;
-      await engine.json({
-        method: "POST",
-        path: "/swarm/init",
-        body: { ListenAddr: "127.0.0.1:2377", AdvertiseAddr: "127.0.0.1" },
-      });
-      swarmStartedHere = true;
-    }
+    swarm = await joinSwarm(engine);
     registry = await startRegistry();
     root = await mkdtemp(path.join(os.tmpdir(), "dray-swarm-drift-"));
     await writeFile(path.join(root, "go.mod"), "module example.com/x\n\ngo 1.22\n");
@@ -108,9 +98,7 @@ describe("swarm target: drift, `dray status`, and the deploy lock as a swarm con
         if (res.status === 204 || res.status === 404) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      if (swarmStartedHere)
-        await engine.raw({ method: "POST", path: "/swarm/leave", query: { force: true } });
-      if (gatewayMadeHere) await engine.raw({ method: "DELETE", path: "/networks/docker_gwbridge" });
+      await leaveSwarm(engine, swarm);
       engine.close();
     }
     await registry?.stop();

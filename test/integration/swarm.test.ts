@@ -24,6 +24,7 @@ import type { Digest } from "../../src/oci/types.js";
 import { recordingContext } from "../support/deploy-fixtures.js";
 import { runDray } from "../support/dray.js";
 import { freePort, startRegistry, type TestRegistry } from "../support/registry.js";
+import { joinSwarm, leaveSwarm, type SwarmJoin } from "../support/swarm.js";
 
 /** A Go server answering "<version>\n" on / and /healthz; `crash` exits before it listens. */
 function server(version: string, crash = false): string {
@@ -67,9 +68,7 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
   let engine: EngineClient;
   let registry: TestRegistry;
   let root: string;
-  let swarmStartedHere = false;
-  /** Swarm creates this bridge on joining and leaves it behind on leaving. */
-  let gatewayMadeHere = false;
+  let swarm: SwarmJoin | undefined;
   let target: DeployTarget;
   let port: number;
   const images = new Map<string, { reference: string; imageId: Digest }>();
@@ -129,17 +128,7 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
 
   beforeAll(async () => {
     engine = createEngineClient(engineAddress(undefined, process.env, "test"));
-    const info = await engine.json<{ Swarm: { LocalNodeState: string } }>({ method: "GET", path: "/info" });
-    if (info.Swarm.LocalNodeState !== "active") {
-      const gateway = await engine.raw({ method: "GET", path: "/networks/docker_gwbridge" });
-      gatewayMadeHere = gateway.status === 404;
-      await engine.json({
-        method: "POST",
-        path: "/swarm/init",
-        body: { ListenAddr: "127.0.0.1:2377", AdvertiseAddr: "127.0.0.1" },
-      });
-      swarmStartedHere = true;
-    }
+    swarm = await joinSwarm(engine);
     registry = await startRegistry();
     port = await freePort();
     root = await mkdtemp(path.join(os.tmpdir(), "dray-swarm-"));
@@ -197,9 +186,7 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
         if (res.status === 204 || res.status === 404) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      if (swarmStartedHere)
-        await engine.raw({ method: "POST", path: "/swarm/leave", query: { force: true } });
-      if (gatewayMadeHere) await engine.raw({ method: "DELETE", path: "/networks/docker_gwbridge" });
+      await leaveSwarm(engine, swarm);
       target?.close();
       engine.close();
     }
