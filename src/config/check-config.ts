@@ -3,6 +3,7 @@
  * validate, check paths, pick the epoch, resolve; the disk is reached only through `exists`.
  */
 import path from "node:path";
+import { checkDependsOn } from "./check-depends.js";
 import { checkPaths, type Exists, type RealPath } from "./check-paths.js";
 import { checkRegistrySettings } from "./check-registry.js";
 import { checkSupplyChain } from "./check-supply-chain.js";
@@ -47,6 +48,7 @@ export function checkConfig(input: CheckConfigInput): CheckConfigResult {
   if (!syntaxBroken) problems.push(...checkPaths(parsed.data, root, input.exists, input.realpath));
   if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkRegistrySettings(parsed.data));
   if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkSupplyChain(parsed.data));
+  if (!syntaxBroken && isMap(parsed.data)) problems.push(...checkDependsOn(parsed.data));
 
   // The file's sourceDateEpoch wins; the environment is read (and checked) only without one.
   let envEpoch = 0;

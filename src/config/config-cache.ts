@@ -11,7 +11,7 @@ import { statePaths } from "./state-paths.js";
 import type { ConfigPath, ResolvedConfig, ResolvedService } from "./types.js";
 
 /** Bumped whenever ResolvedConfig's shape changes, so an older dray's cache is never read as the new shape. */
-const VERSION = 4;
+const VERSION = 5;
 
 interface Stored {
   version: number;

@@ -45,5 +45,6 @@ export { durationMs } from "./resolve-deploy.js";
 export { runtimeConfigFor } from "./runtime-config.js";
 export { selectServices } from "./select-services.js";
 export type { Stamps } from "./stamps.js";
+export { type DependencyNode, formatCycle, type StartOrder, startOrder } from "./start-order.js";
 export { statePaths } from "./state-paths.js";
 export { closest } from "./suggest.js";

@@ -26,6 +26,7 @@ describe("resolution of services", () => {
         annotations: {},
         deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
         live: { sync: [], run: [], restart: true },
+        dependsOn: [],
         image: {
           entrypoint: ["/app/api"],
           args: undefined,
@@ -66,6 +67,7 @@ describe("resolution of services", () => {
         annotations: {},
         deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} },
         live: { sync: [], run: [], restart: true },
+        dependsOn: [],
         image: {
           entrypoint: undefined,
           args: undefined,
@@ -163,6 +165,25 @@ describe("resolution of services", () => {
       inputs: ["src/**", "!src/**/*.test.js"],
       image: { entrypoint: ["/bin/server", "--root"] },
     });
+  });
+
+  it("resolves dependsOn sorted and each name once", () => {
+    const config = resolve([
+      "project: shop",
+      "services:",
+      "  web:",
+      "    go: ./web",
+      "    dependsOn: [db, api, db]",
+      "  api:",
+      "    go: ./api",
+      "  db:",
+      "    go: ./db",
+    ]);
+    expect(config.services.map((s) => [s.name, s.dependsOn])).toEqual([
+      ["api", []],
+      ["db", []],
+      ["web", ["api", "db"]],
+    ]);
   });
 
   it("sorts services by name and normalizes the package path", () => {

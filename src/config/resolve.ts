@@ -87,6 +87,7 @@ function common(
     image,
     deploy: resolveDeploy(service.deploy, image),
     live: resolveLive(service.live, root),
+    dependsOn: unique(service.dependsOn ?? []).sort(compareCodeUnits),
     platforms: platforms.map(parsePlatform),
     base: resolveBase(service.base ?? config.base ?? "scratch", project),
     files: (service.files ?? []).map(fileParts).map(({ from, to }) => ({

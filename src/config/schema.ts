@@ -67,6 +67,12 @@ const imageSettings = {
     ),
   deploy: deploySettings.optional(),
   live: liveRules.optional(),
+  dependsOn: z
+    .array(serviceName)
+    .optional()
+    .describe(
+      "Services that must be up (healthy) before this one starts: `dray deploy` and `dray dev` start them first and wait for their health. Not part of the image.",
+    ),
 };
 
 /** A Go main package that dray compiles. */

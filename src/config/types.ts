@@ -192,6 +192,8 @@ interface ServiceCommon {
   readonly annotations: Readonly<Record<string, string>>;
   readonly deploy: DeploySettings;
   readonly live: LiveRules;
+  /** Services that must be healthy before this one starts (`dependsOn`), sorted; not part of the image or its spec. */
+  readonly dependsOn: readonly string[];
 }
 
 /** A Go main package compiled by dray. */

@@ -157,6 +157,13 @@ describe("inputKeys: what a key holds", () => {
     expect(keysOf(project())).toEqual(before);
   });
 
+  it("dependsOn is start order, not image content: it never moves a key", () => {
+    const input = project();
+    const before = keysOf(input);
+    const ordered = { ...input, services: input.services.map((s) => ({ ...s, dependsOn: ["api", "web"] })) };
+    expect(keysOf(ordered)).toEqual(before);
+  });
+
   it("returns the keys in the order of the services given", () => {
     const input = project();
     expect([...keysOf({ ...input, services: [...input.services].reverse() }).keys()]).toEqual([

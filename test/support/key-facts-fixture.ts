@@ -31,6 +31,7 @@ function common(name: string) {
     annotations: {},
     deploy: { replicas: 1, publish: [], health: undefined, restart: "unless-stopped", env: {} } as const,
     live: { sync: [], run: [], restart: true },
+    dependsOn: [],
     image: {
       entrypoint: undefined,
       args: undefined,
