@@ -1,22 +1,26 @@
 /**
  * `dray deploy`: build (from cache where possible) → take the local deploy lock → read the live
  * state from the target → plan by identity → if anything changes, take the target's own lock and
- * read and plan again → publish what will change → change only the differences, a few at a time →
- * wait for health. Per-service failures are reported, not thrown; a failed service is on its old version.
+ * read and plan again → publish what will change → change only the differences, a few at a time,
+ * in `dependsOn` order → wait for health. Per-service failures are reported, not thrown; a failed
+ * service is on its old version.
  */
-import pLimit from "p-limit";
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
 import { selectServices } from "../config/index.js";
 import { openLayout, withDocuments } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import type { Tracer } from "../report/index.js";
+import { applyInOrder } from "./apply-ordered.js";
 import { chooseTarget } from "./choose-target.js";
 import { lockDeploy } from "./deploy-lock.js";
 import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, imageUser, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget, StartAction } from "./types.js";
+import type { ServiceOutcome } from "./outcome.js";
+import type { ApplyContext, CommandWrapper, DeployAction, StartAction } from "./types.js";
+
+export type { ServiceOutcome } from "./outcome.js";
 
 export interface DeployOptions {
   config: ResolvedConfig;
@@ -40,21 +44,6 @@ export interface DeployOptions {
   notice?: (line: string) => void;
   /** Called with the build's progress, so a terminal can show it. */
   onBuildStep?: (service: string, platform: string, step: string) => void;
-}
-
-/** What happened to one service. */
-export interface ServiceOutcome {
-  service: string;
-  action: DeployAction["kind"];
-  reasons: readonly string[];
-  /** Image ID before and after (undefined when there was none / it is removed). */
-  from: string | undefined;
-  to: string | undefined;
-  status: "planned" | "done" | "unchanged" | "failed" | "not started";
-  error?: unknown;
-  /** Milliseconds per step: image, create, start, health, remove old… */
-  steps: Record<string, number>;
-  ms: number;
 }
 
 export interface DeployOutcome {
@@ -175,7 +164,11 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     if (config.registry && starts.length > 0) await publishStarting(config, starts, build, layout, tracer);
     await tracer.span("policy", () => requirePolicy(config, target.name, starts, build));
     await tracer.span("prepare images", () => opened.prepare(starts, context));
-    await applyActions(actions, opened, context, reports, working);
+    await applyInOrder(actions, opened, context, reports, {
+      dependsOn: new Map(config.services.map((s) => [s.name, s.dependsOn])),
+      live,
+      target: target.name,
+    });
     return outcome([...reports.values()], working.aborted);
   } finally {
     await lock?.release();
@@ -228,42 +221,6 @@ function applyContext(
       }
     },
   };
-}
-
-/** Four services change at once; after Ctrl-C nothing new starts and what is in flight finishes. */
-async function applyActions(
-  actions: readonly DeployAction[],
-  target: DeployTarget,
-  context: ApplyContext,
-  reports: Map<string, ServiceOutcome>,
-  signal: AbortSignal,
-): Promise<void> {
-  const limit = pLimit(4);
-  await Promise.all(
-    actions
-      .filter((a) => a.kind !== "keep")
-      .map((action) =>
-        limit(async () => {
-          const report = reports.get(serviceOf(action))!;
-          if (signal.aborted) return;
-          const begin = performance.now();
-          context.log(report.service, `${verb(action)} (${report.reasons.join(", ")})`);
-          try {
-            if (action.kind === "remove") await target.remove(action.live, context);
-            else await target.apply(action, context);
-            report.status = "done";
-          } catch (error) {
-            report.status = "failed";
-            report.error = error;
-          }
-          report.ms = performance.now() - begin;
-        }),
-      ),
-  );
-}
-
-function verb(action: DeployAction): string {
-  return action.kind === "create" ? "creating" : action.kind === "replace" ? "replacing" : "removing";
 }
 
 /** Pushes only the services about to change: the rest are on the target already, by digest. */

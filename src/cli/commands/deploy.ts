@@ -99,8 +99,12 @@ async function deployAndReport(
     return first.status === "failed" ? failureExitCode(first.error) : ExitCode.failed;
   }
   const failed = outcome.services.filter((s) => s.status === "failed");
-  for (const f of failed) if (!flags.json) process.stderr.write(`${renderError(f.error, style).text}\n`);
+  // Not started because a dependency failed or is not running: said, and the deploy fails.
+  const blocked = outcome.services.filter((s) => s.status === "not started" && s.error !== undefined);
+  for (const f of [...failed, ...blocked])
+    if (!flags.json) process.stderr.write(`${renderError(f.error, style).text}\n`);
   if (failed.length > 0) return failureExitCode(failed[0]!.error);
+  if (blocked.length > 0) return ExitCode.failed;
   return outcome.interrupted ? ExitCode.failed : ExitCode.ok;
 }
 
