@@ -1,8 +1,5 @@
-/**
- * Following a container's output as it is written. The engine frames stdout and stderr (8-byte
- * headers) when the container has no TTY; frames may split across chunks, and lines across frames.
- */
-import type { EngineClient } from "../engine/index.js";
+/** Following a container's output as it is written, again after each restart, until stopped. */
+import { type EngineClient, logLines } from "../engine/index.js";
 
 export interface LogFollower {
   stop(): void;
@@ -34,21 +31,7 @@ export function followLogs(
       body.resume();
       return status === 404 ? "gone" : "retry";
     }
-    let pending = Buffer.alloc(0);
-    const partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
-    for await (const chunk of body) {
-      pending = Buffer.concat([pending, chunk as Buffer]);
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const stream = pending[0] === 2 ? "stderr" : "stdout";
-        const text = partial[stream] + pending.subarray(8, 8 + size).toString("utf8");
-        pending = pending.subarray(8 + size);
-        const lines = text.split("\n");
-        partial[stream] = lines.pop() ?? "";
-        for (const line of lines) onLine(line.replace(/\r$/, ""), stream);
-      }
-    }
+    for await (const line of logLines(body)) onLine(line.text, line.stream);
     since = Date.now() / 1000;
     return "ended";
   };
