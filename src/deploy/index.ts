@@ -15,6 +15,8 @@ export type { ProbeResult } from "./health.js";
 export { waitUntilHealthy } from "./health.js";
 export { rbacManifests, renderForTarget, renderManifests, type Subject } from "./kubernetes/index.js";
 export type { LockHolder } from "./lock-holder.js";
+export type { LogReader, LogRecord, LogRequest, ServiceLog } from "./log-source.js";
+export { openLogReader } from "./logs.js";
 export { manifestsDigest } from "./manifests-digest.js";
 export type { ServiceStatus } from "./status.js";
 export { readStatus, statusOf } from "./status.js";

@@ -5,12 +5,11 @@
  * line, and app never had to be restarted. A cycle is a config error with its path.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, runDray } from "../support/dray.js";
+import { copyFixture, runDray } from "../support/dray.js";
 import { removeProject, removeProjectImages } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
 
@@ -18,9 +17,8 @@ const run = promisify(execFile);
 const project = `dep${process.pid}`;
 
 /** The fixture in a temp folder, under this run's project name and on free ports. */
-async function copyFixture(): Promise<string> {
-  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), "dray-depends-")), "project");
-  await cp(path.join(repoRoot, "test/fixtures/depends-on"), dir, { recursive: true });
+async function projectCopy(): Promise<string> {
+  const dir = await copyFixture("depends-on", "dray-depends-");
   const yaml = (await readFile(path.join(dir, "dray.yaml"), "utf8"))
     .replace("project: dependson", `project: ${project}`)
     .replace('"18090:8080"', `"${await freePort()}:8080"`)
@@ -42,7 +40,7 @@ describe("dependsOn on a real Docker engine", () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = await copyFixture();
+    dir = await projectCopy();
   }, 60_000);
 
   afterAll(async () => {
@@ -82,7 +80,7 @@ describe("dependsOn on a real Docker engine", () => {
     expect(withCycle).not.toBe(yaml);
     await writeFile(path.join(broken, "dray.yaml"), withCycle);
     const fixed = await readFile(path.join(broken, "dray.yaml"), "utf8");
-    const line = fixed.split("\n").findIndex((l) => l === "    dependsOn: [db]") + 1;
+    const line = fixed.split("\n").indexOf("    dependsOn: [db]") + 1;
     const result = await runDray(["deploy"], { cwd: broken, timeoutMs: 60_000 });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(

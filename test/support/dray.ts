@@ -65,6 +65,13 @@ export async function copyExample(prefix = "dray-test-"): Promise<string> {
   return target;
 }
 
+/** A copy of test/fixtures/<name> under a new temp directory, as <temp>/project. */
+export async function copyFixture(name: string, prefix = "dray-test-"): Promise<string> {
+  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), prefix)), "project");
+  await cp(path.join(repoRoot, "test", "fixtures", name), dir, { recursive: true });
+  return dir;
+}
+
 /** Parse `dray build --json` output into `service platform → {imageId, manifestDigest}`. */
 export function digestsOf(stdout: string): Record<string, { imageId: string; manifestDigest: string }> {
   const json = JSON.parse(stdout) as {

@@ -79,6 +79,11 @@ export interface FakeKubeApi {
   failPullsContaining(marker: string): void;
   /** Creates (or relabels) a namespace, e.g. with `pod-security.kubernetes.io/enforce: restricted`. */
   addNamespace(name: string, labels?: Record<string, string>): void;
+  /**
+   * Puts a running pod with these labels whose container wrote `log`, as a kubelet would report it
+   * (the fake's own rollouts make pods only for failures).
+   */
+  addPod(namespace: string, name: string, labels: Record<string, string>, log: string): void;
   /** Takes a permission away from the kubeconfig's user: requests and reviews for it are denied. */
   forbid(denial: Denial): void;
   /** Answer matching requests with this error before they have any effect. */
@@ -472,6 +477,16 @@ export async function startFakeKubeApi(
     failImagesContaining: (marker) => void state.crashing.add(marker),
     failPullsContaining: (marker) => void state.unpullable.add(marker),
     addNamespace,
+    addPod(namespace, name, labels, log) {
+      const id = state.key("Pod", namespace, name);
+      state.store.set(id, {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, labels, resourceVersion: state.nextVersion() },
+        status: { phase: "Running" },
+      });
+      state.logs.set(id, log);
+    },
     forbid: (denial) => void denials.push(denial),
     reject: (when) => {
       rejecter = when;

@@ -51,6 +51,11 @@ export interface KubeApi {
   text(path: string, query?: Query): Promise<string>;
   /** Sends a request and returns whatever the server answered, without judging the status. */
   send(method: Method, path: string, options?: RequestOptions): Promise<Answer>;
+  /**
+   * GET whose answer is read as it arrives (pods/log with `follow`), with `Accept: *\/*` as for
+   * text; throws like `request` for anything but 2xx. No time limit: a followed log may be quiet.
+   */
+  stream(path: string, query: Query, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
 }
 
 /** A single request may take this long before dray gives up on the server. */
@@ -121,7 +126,38 @@ export async function createKubeApi(
     async text(apiPath, query) {
       return (await judged("GET", apiPath, { ...(query ? { query } : {}), accept: "*/*" })).text;
     },
+    async stream(apiPath, query, signal) {
+      const url = new URL(base + apiPath);
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined) url.searchParams.set(key, String(value));
+      const headers = { Accept: "*/*", "User-Agent": USER_AGENT };
+      const response = await openStream(await sign(false), source, url, headers, signal);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return response;
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString("utf8");
+      throw responseError(source, "GET", apiPath, status, parseJson(text) ?? text);
+    },
   };
+}
+
+/** One GET whose response is handed over unread; aborting `signal` ends it. */
+async function openStream(
+  kc: KubeConfig,
+  source: ServerSource,
+  url: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  const options: https.RequestOptions = { method: "GET", headers: { ...headers } };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const transport = url.protocol === "http:" ? http : https;
+    const request = transport.request(url, { ...options, signal }, resolve);
+    request.on("error", (error) => reject(unreachableError(source, error)));
+    request.end();
+  });
 }
 
 /** Gives the KubeConfig to sign the next request with; `fresh` asks an exec plugin again. */
