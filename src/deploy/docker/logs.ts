@@ -59,6 +59,7 @@ async function containerLog(
   const { status, body } = await engine.stream(call);
   const stop = () => body.destroy();
   request.signal.addEventListener("abort", stop, { once: true });
+  if (request.signal.aborted) stop();
   try {
     // Removed meanwhile: its log went with it.
     if (status === 404) {

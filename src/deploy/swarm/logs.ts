@@ -72,6 +72,7 @@ async function serviceLog(
   const { status, body } = await engine.stream(call);
   const stop = () => body.destroy();
   request.signal.addEventListener("abort", stop, { once: true });
+  if (request.signal.aborted) stop();
   try {
     if (status !== 200) {
       const chunks: Buffer[] = [];
