@@ -31,7 +31,7 @@ export async function exportCommit(options: {
   // The path comes from a statement in a registry: it must stay inside the export.
   if (!isPlainRelative(configPath)) {
     throw new UserError(
-      `the provenance names dray.yaml as ${JSON.stringify(configPath)}, outside any checkout`,
+      `the provenance names dray.yaml as ${JSON.stringify(configPath)}, which is not a plain relative path inside a checkout`,
     );
   }
   const git = (args: string[], cwd: string) =>

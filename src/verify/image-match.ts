@@ -83,10 +83,17 @@ export function keyDifferences(claim: ProvenanceClaim, rebuilt: CacheEntry): str
       lines.push(`${recorded.platform}: the same settings; the files or Go modules it is built from differ`);
     for (const change of changes) lines.push(`${recorded.platform}: ${describeChange(change)}`);
   }
-  for (const mine of rebuilt.platforms) {
+  // A statement about one platform's manifest records that platform alone: the others are not missing.
+  const aboutIndex = claim.subjects.length > 1;
+  for (const mine of aboutIndex ? rebuilt.platforms : []) {
     if (!claim.platforms.some((p) => p.platform === mine.platform))
       lines.push(`${mine.platform}: built from the checkout, but not recorded`);
   }
-  if (lines.length === 0) lines.push("the platform keys match, but not the key that combines them");
+  if (lines.length === 0)
+    lines.push(
+      aboutIndex
+        ? "the platform keys match, but not the key that combines them"
+        : "the service's key differs on a platform this statement does not record",
+    );
   return lines;
 }

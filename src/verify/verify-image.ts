@@ -191,6 +191,8 @@ async function rebuild(
   const outcome = await buildProject({
     config,
     only: [service],
+    // The export's cache is empty anyway; this says so: every image is built, none looked up.
+    noCache: true,
     // A build command that runs git must not find the user's repository above the export.
     env: { ...options.env, GIT_CEILING_DIRECTORIES: scratch },
     ...(options.tracer ? { tracer: options.tracer } : {}),

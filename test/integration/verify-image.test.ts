@@ -99,6 +99,21 @@ describe("dray verify --image", () => {
     ]);
   }, 600_000);
 
+  it("proves one platform's manifest named by its own digest", async () => {
+    const json = JSON.parse(
+      (await runDray(["verify", "--json", "--image", image("latest")], { cwd: a })).stdout,
+    );
+    const arm64 = json.claims[0].match.platforms.find(
+      (p: { platform: string }) => p.platform === "linux/arm64",
+    );
+    const ref = `${registry.url}/shop/api@${arm64.registry.manifestDigest}`;
+    const result = await runDray(["verify", "--image", ref], { cwd: a });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^linux\/arm64 .* identical$/m);
+    expect(result.stdout).not.toContain("linux/amd64");
+    expect(result.stdout).toContain(`${ref} is byte-identical`);
+  }, 600_000);
+
   it("fails, naming the file, when the registry's image was built from a tree that differs from its commit", async () => {
     // Git calls this tree clean, so the provenance claims the commit, clean; but the file in the image is not the commit's.
     const b = await clone("b");
