@@ -177,7 +177,8 @@ async function rebuildClaim(
       match,
     };
   } finally {
-    if (!options.keep) await rm(scratch, { recursive: true, force: true });
+    if (options.keep) options.onPhase?.(`the export is kept in ${scratch}`);
+    else await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -188,6 +189,8 @@ async function rebuild(
   service: string,
   scratch: string,
 ): Promise<CacheEntry> {
+  const stopped = () => interruptedError("nothing was compared; the exported commit was removed");
+  if (options.signal?.aborted) throw stopped();
   const outcome = await buildProject({
     config,
     only: [service],
@@ -197,9 +200,11 @@ async function rebuild(
     env: { ...options.env, GIT_CEILING_DIRECTORIES: scratch },
     ...(options.tracer ? { tracer: options.tracer } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+  }).catch((error) => {
+    // The pipeline's own message speaks of the export's layout, which is about to go.
+    throw options.signal?.aborted ? stopped() : error;
   });
-  if (options.signal?.aborted)
-    throw interruptedError("nothing was compared; the exported commit was removed");
+  if (options.signal?.aborted) throw stopped();
   const report = outcome.services.find((s) => s.name === service);
   if (report?.status === "failed") {
     throw new UserError(`${service} does not build from the recorded commit`, {

@@ -6,13 +6,13 @@
  * tree, a commit this clone lacks and an image without provenance are each refused with a clear error.
  * The user's working tree, index and .git stay as they were.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { appendFile, cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exampleDir, runDray } from "../support/dray.js";
+import { drayBin, exampleDir, runDray } from "../support/dray.js";
 import { startRegistry, type TestRegistry } from "../support/registry.js";
 
 const run = promisify(execFile);
@@ -153,6 +153,28 @@ describe("dray verify --image", () => {
     expect(result.stderr).toContain(`commit ${newer} is not in the repository`);
     expect(result.stderr).toContain(`git fetch origin ${newer}`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 600_000);
+
+  it("stops on Ctrl-C with exit 130 and removes the export", async () => {
+    const child = spawn(process.execPath, [drayBin, "verify", "--image", image("latest")], {
+      cwd: a,
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let sent = false;
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      // Once, while the commit is exported and rebuilt (a second Ctrl-C would quit at once).
+      if (!sent && stderr.includes("· exporting commit")) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("interrupted: nothing was compared; the exported commit was removed");
+    expect(await readdir(path.join(a, ".dray", "tmp"))).toEqual([]);
   }, 600_000);
 
   it("says an image without provenance cannot be rebuilt, and refuses service names with --image", async () => {
