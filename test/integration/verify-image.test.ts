@@ -191,3 +191,20 @@ describe("dray verify --image", () => {
     );
   }, 600_000);
 });
+
+describe("dray verify --image with two commits that build the same image", () => {
+  it("rebuilds from each commit its provenance names, and passes when both are identical", async () => {
+    // A change outside every service's inputs: the same image, pushed again with a second provenance.
+    await appendFile(path.join(a, "README.md"), "\nOne more line.\n");
+    await git(a, "commit", "-q", "-am", "readme");
+    const second = await git(a, "rev-parse", "HEAD");
+    await push(a, "latest");
+    const result = await runDray(["verify", "--json", "--image", image("latest")], { cwd: a });
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.identical).toBe(true);
+    expect(json.claims.map((c: { commit: string; status: string }) => [c.commit, c.status])).toEqual(
+      [head, second].sort().map((commit) => [commit, "rebuilt"]),
+    );
+  }, 600_000);
+});
