@@ -7,7 +7,7 @@
  * The user's working tree, index and .git stay as they were.
  */
 import { execFile, spawn } from "node:child_process";
-import { appendFile, cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -206,5 +206,31 @@ describe("dray verify --image with two commits that build the same image", () =>
     expect(json.claims.map((c: { commit: string; status: string }) => [c.commit, c.status])).toEqual(
       [head, second].sort().map((commit) => [commit, "rebuilt"]),
     );
+  }, 600_000);
+});
+
+describe("dray verify --image with version stamps", () => {
+  it("renders the stamps as of the recorded commit, not the clone's HEAD", async () => {
+    const s = path.join(temp, "s", "shop");
+    await cp(a, s, {
+      recursive: true,
+      filter: (src) => !/[/\\](\.dray|\.git)([/\\]|$)/.test(src.slice(a.length)),
+    });
+    const yaml = await readFile(path.join(s, "dray.yaml"), "utf8");
+    await writeFile(
+      path.join(s, "dray.yaml"),
+      yaml.replace("-X=main.version=1.0.0", "-X=main.version={{.Version}}"),
+    );
+    await git(s, "init", "-q", "-b", "main");
+    await git(s, "add", "-A");
+    await git(s, "commit", "-q", "-m", "stamped");
+    await git(s, "tag", "v1.0.0");
+    await push(s, "stamped");
+    // Past the tag, {{.Version}} of HEAD is v1.0.0-1-g…: a rebuild that rendered it would differ.
+    await appendFile(path.join(s, "README.md"), "\nAfter the release.\n");
+    await git(s, "commit", "-q", "-am", "after");
+    const result = await runDray(["verify", "--json", "--image", image("stamped")], { cwd: s });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).claims[0]).toMatchObject({ status: "rebuilt", keyDifferences: [] });
   }, 600_000);
 });
