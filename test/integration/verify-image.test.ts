@@ -186,6 +186,9 @@ describe("dray verify --image", () => {
     const both = await runDray(["verify", "api", "--image", image("latest")], { cwd: a });
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("takes no service names");
+    const insecure = await runDray(["verify", "--insecure"], { cwd: a });
+    expect(insecure.code).toBe(2);
+    expect(insecure.stderr).toContain("--insecure is for dray verify --image");
     expect(await readFile(path.join(a, STATIC), "utf8")).toBe(
       await readFile(path.join(exampleDir, STATIC), "utf8"),
     );

@@ -24,6 +24,12 @@ export function runVerify(names: readonly string[], flags: VerifyFlags): Promise
     flags,
     async (tracer) => {
       const image = flags.image;
+      if (image === undefined && flags.insecure) {
+        throw new UserError("--insecure is for dray verify --image", {
+          exitCode: ExitCode.usage,
+          hint: "dray verify without --image talks to no registry; leave --insecure out.",
+        });
+      }
       if (image === undefined) return verify(names, flags, tracer);
       if (names.length > 0) {
         throw new UserError("dray verify --image takes no service names", {
