@@ -10,7 +10,14 @@ import type { CacheEntry } from "../cache/index.js";
 import { loadConfig, type ResolvedConfig } from "../config/index.js";
 import { ExitCode, errorMessage, interruptedError, UserError } from "../errors/index.js";
 import { DRAY_VERSION, makeScratch } from "../io/index.js";
-import { type Digest, formatReference, type ImageReference, openLayout, sha256Digest } from "../oci/index.js";
+import {
+  type Descriptor,
+  type Digest,
+  formatReference,
+  type ImageReference,
+  openLayout,
+  sha256Digest,
+} from "../oci/index.js";
 import { buildProject } from "../pipeline/index.js";
 import { pullImage, type RegistryClient, resolveRemote } from "../registry/index.js";
 import type { Tracer } from "../report/index.js";
@@ -100,7 +107,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<ImageVer
 async function rebuildClaim(
   options: VerifyImageOptions,
   claim: ProvenanceClaim,
-  top: Awaited<ReturnType<typeof resolveRemote>>,
+  top: Descriptor,
 ): Promise<ClaimResult> {
   const commit = claim.commit!;
   const scratch = await makeScratch(options.config.state.tmp, "verify");
