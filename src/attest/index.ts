@@ -4,8 +4,14 @@
  * deterministically, kept in the layout or attached in the registry as OCI referrers.
  */
 export type { AttachReport } from "./attach.js";
-export { SBOM_MEDIA_TYPE, type SbomFormat } from "./media-types.js";
+export { IN_TOTO_MEDIA_TYPE, SBOM_MEDIA_TYPE, type SbomFormat } from "./media-types.js";
 export { requireSignedImages } from "./policy.js";
+export {
+  DRAY_BUILD_TYPE,
+  type ProvenanceInput,
+  provenanceStatement,
+  SLSA_PROVENANCE_V1,
+} from "./provenance.js";
 export { type Attester, drayVersion, openAttester, serviceProvenance, serviceSboms } from "./run.js";
 export type { StoredSbom } from "./sbom-store.js";
 export { loadSigningKey, loadVerifyKey, PASSPHRASE_VARIABLE, type VerifyKey } from "./sign/keys.js";

@@ -167,6 +167,11 @@ function program(): Command {
     .argument("[service...]", "services to verify (default: all)")
     .option("--json", "print the result as JSON")
     .option("--keep", "keep the temporary copy for inspection")
+    .option(
+      "--image <reference>",
+      "rebuild a registry image (HOST[:PORT]/REPOSITORY[:TAG|@DIGEST]) from the commit its provenance names",
+    )
+    .option("--insecure", "with --image: plain HTTP without TLS verification (loopback needs not say so)")
     .action(async (services: string[], opts, cmd: Command) => {
       const { runVerify } = await import("./commands/verify.js");
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });

@@ -153,3 +153,34 @@ describe("describeDifference", () => {
     expect(describeDifference(d)).toBe(line);
   });
 });
+
+describe("describeDifference with named sides", () => {
+  const sides = { a: "the registry's image", b: "the rebuild", label: true };
+  it.each<{ d: Difference; line: string }>([
+    {
+      d: {
+        kind: "entry",
+        layer: 2,
+        path: "srv/x",
+        field: "content",
+        a: `sha256:${"a".repeat(64)}`,
+        b: `sha256:${"b".repeat(64)}`,
+      },
+      line: "layer 2, file srv/x: content differs (the registry's image sha256:aaaaaaaaaaaa… vs the rebuild sha256:bbbbbbbbbbbb…)",
+    },
+    {
+      d: { kind: "entry", layer: 1, path: "srv/new", field: "missing", a: "present", b: "absent" },
+      line: "layer 1, srv/new: only in the registry's image",
+    },
+    {
+      d: { kind: "entry", layer: 1, path: "srv/old", field: "extra", a: "absent", b: "present" },
+      line: "layer 1, srv/old: only in the rebuild",
+    },
+    {
+      d: { kind: "config", field: "config.Labels.v", a: '"1"', b: '"2"' },
+      line: 'config config.Labels.v differs (the registry\'s image "1" vs the rebuild "2")',
+    },
+  ])("says $line", ({ d, line }) => {
+    expect(describeDifference(d, sides)).toBe(line);
+  });
+});

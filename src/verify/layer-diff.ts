@@ -111,19 +111,32 @@ export function firstJsonDifference(
   return jsonDifference(a, b, "");
 }
 
+/** What the two sides of a comparison are called: unnamed builds, or e.g. "registry" and "rebuild". */
+export interface DifferenceSides {
+  /** "only in …" for what only the first side has. */
+  a: string;
+  b: string;
+  /** Put the side's name before each value: `(registry sha256:… vs rebuild sha256:…)`. */
+  label: boolean;
+}
+
+const BUILDS: DifferenceSides = { a: "the first build", b: "the second build", label: false };
+
 /** One line for a human, e.g. `layer 2, file app/api: content differs (sha256:ab12… vs sha256:cd34…)`. */
-export function describeDifference(d: Difference): string {
+export function describeDifference(d: Difference, sides: DifferenceSides = BUILDS): string {
+  const pair = (a: string, b: string) =>
+    sides.label ? `(${sides.a} ${a} vs ${sides.b} ${b})` : `(${a} vs ${b})`;
   switch (d.kind) {
     case "layer-count":
-      return `number of layers differs (${d.a} vs ${d.b})`;
+      return `number of layers differs ${pair(String(d.a), String(d.b))}`;
     case "config":
-      return `config ${d.field || "(root)"} differs (${d.a} vs ${d.b})`;
+      return `config ${d.field || "(root)"} differs ${pair(d.a, d.b)}`;
     case "entry": {
       const where = `layer ${d.layer}, ${d.field === "content" || d.field === "size" ? "file " : ""}${d.path}`;
-      if (d.field === "missing") return `${where}: only in the first build`;
-      if (d.field === "extra") return `${where}: only in the second build`;
-      if (d.field === "order") return `${where}: order differs (${d.a} vs ${d.b})`;
-      return `${where}: ${d.field} differs (${short(d.a)} vs ${short(d.b)})`;
+      if (d.field === "missing") return `${where}: only in ${sides.a}`;
+      if (d.field === "extra") return `${where}: only in ${sides.b}`;
+      if (d.field === "order") return `${where}: order differs ${pair(d.a, d.b)}`;
+      return `${where}: ${d.field} differs ${pair(short(d.a), short(d.b))}`;
     }
   }
 }

@@ -1,5 +1,8 @@
-/** `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not. */
-import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
+/**
+ * `dray verify [service…]`: prove that builds are reproducible, or say exactly what is not; and
+ * `dray verify --image REF`: prove that a registry's image is what its recorded commit builds.
+ */
+import { ExitCode, type ExitCodeValue, UserError } from "../../errors/index.js";
 import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import { describeVariations, verifyProject } from "../../verify/index.js";
@@ -10,11 +13,35 @@ import { runReported } from "../run-reported.js";
 interface VerifyFlags extends GlobalOptions {
   json?: boolean;
   keep?: boolean;
+  image?: string;
+  insecure?: boolean;
 }
 
-/** Run `dray verify`. */
+/** Run `dray verify`, or with `--image`, verify a registry's image by rebuilding it. */
 export function runVerify(names: readonly string[], flags: VerifyFlags): Promise<ExitCodeValue> {
-  return runReported("verify", flags, (tracer) => verify(names, flags, tracer), { summaryOnRequest: true });
+  return runReported(
+    "verify",
+    flags,
+    async (tracer) => {
+      const image = flags.image;
+      if (image === undefined && flags.insecure) {
+        throw new UserError("--insecure is for dray verify --image", {
+          exitCode: ExitCode.usage,
+          hint: "dray verify without --image talks to no registry; leave --insecure out.",
+        });
+      }
+      if (image === undefined) return verify(names, flags, tracer);
+      if (names.length > 0) {
+        throw new UserError("dray verify --image takes no service names", {
+          exitCode: ExitCode.usage,
+          hint: "The image's provenance names its service; run `dray verify --image REF` alone.",
+        });
+      }
+      const { verifyImageCommand } = await import("./verify-image.js");
+      return verifyImageCommand(image, flags, tracer);
+    },
+    { summaryOnRequest: true },
+  );
 }
 
 async function verify(names: readonly string[], flags: VerifyFlags, tracer: Tracer): Promise<ExitCodeValue> {
