@@ -97,6 +97,9 @@ function findings(size, m, which = "live") {
     `${size.name}: the ${how} takes ${signed(m[which] - bare)} over the bare go build beside it; ` +
     `dray's compile step is ${sec(step("compile"))} against ${sec(bare)} bare (${signed(step("compile") - bare)}), ` +
     `and the rest is, largest first: ${parts.map(([s, ms]) => `${s} ${fmt(ms)}`).join(", ")}. ` +
+    `Edit by edit (each live update less the bare go build right after it): median ${signed(median(samples.map((s) => s.endToEnd - s.bare)))}, ` +
+    `range ${fmt(Math.min(...samples.map((s) => s.endToEnd - s.bare)))} … ${fmt(Math.max(...samples.map((s) => s.endToEnd - s.bare)))}; ` +
+    `compile less bare: median ${signed(median(samples.map((s) => (s.update.steps.compile ?? 0) - s.bare)))}. ` +
     `A restart of the same container by the engine, with no update, takes ${sec(median(size.restarts.map((s) => s.restartMs)))} ` +
     `(${sec(median(size.restarts.map((s) => s.answering)))} until it answers again).`
   );
@@ -208,7 +211,8 @@ export function formatDevReport({ args, machine, loadEnd, firstDeployMs, sizes, 
       "again with `DOCKER_HOST=tcp://127.0.0.1:<port>`, a byte forwarder in the bench's process to the same engine's " +
       "socket (the engine itself listens on no TCP port here), so dray copies the binary through the archive API. " +
       "**bare go build beside it**: after each live update, the same kind of edit in a copy of the fleet dray does not " +
-      "watch, compiled with dray's flags and Go cache, so both see the same load on a shared machine (also measured alone " +
+      "watch, compiled with dray's flags and Go cache while the bench polls the container as it does during a live update, so " +
+      "both see the same load on a shared machine (also measured alone " +
       "afterwards, listed below) " +
       "(`go build -trimpath -buildvcs=false -ldflags='-buildid= -s -w'`, `CGO_ENABLED=0 GOOS=linux GOARCH=amd64 GOAMD64=v1`). " +
       "**dray deploy**: `dray deploy --json <service>` (image rebuild, load, container replace, health). " +

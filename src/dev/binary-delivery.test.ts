@@ -7,7 +7,14 @@ import type { DesiredService } from "../deploy/types.js";
 import { parseEngineAddress } from "../engine/address.js";
 import type { EngineClient, EngineRequest } from "../engine/client.js";
 import { UserError } from "../errors/index.js";
-import { attachLiveFile, chooseDelivery, liveName, mountingWrapper } from "./binary-delivery.js";
+import {
+  attachLiveFile,
+  chooseDelivery,
+  cleanLiveDirs,
+  liveName,
+  mountingWrapper,
+  prepareLiveDirs,
+} from "./binary-delivery.js";
 import type { RunningService } from "./running.js";
 
 const unix = parseEngineAddress("unix:///var/run/docker.sock", "test");
@@ -125,5 +132,33 @@ describe("attachLiveFile", () => {
     const r = running();
     expect(await attachLiveFile({ kind: "archive", reason: "x" }, engine(true), r)).toBeUndefined();
     expect(r.liveFile).toBeUndefined();
+  });
+});
+
+describe("live directories", () => {
+  let root: string;
+  beforeEach(async () => {
+    root = path.join(await mkdtemp(path.join(tmpdir(), "dray-live-dirs-")), "live");
+  });
+  afterEach(() => rm(path.dirname(root), { recursive: true, force: true }));
+
+  it("are made before the containers (the engine would make them as root), dropping a crashed session's leftovers", async () => {
+    await prepareLiveDirs(root, ["api"]);
+    await writeFile(path.join(root, "api", "bin-1"), "live");
+    await writeFile(path.join(root, "api", ".tmp-abc"), "half");
+    await writeFile(path.join(root, "api", ".probe-abc"), "marker");
+    await prepareLiveDirs(root, ["api", "orders"]);
+    expect(await readdir(path.join(root, "api"))).toEqual(["bin-1"]);
+    expect(await readdir(path.join(root, "orders"))).toEqual([]);
+  });
+
+  it("keep the running containers' binaries on exit, and go with them on --down", async () => {
+    await prepareLiveDirs(root, ["api"]);
+    await writeFile(path.join(root, "api", "bin-1"), "live");
+    await writeFile(path.join(root, "api", ".tmp-abc"), "half");
+    await cleanLiveDirs(root, ["api"], false);
+    expect(await readdir(path.join(root, "api"))).toEqual(["bin-1"]);
+    await cleanLiveDirs(root, ["api"], true);
+    await expect(stat(root)).rejects.toThrow();
   });
 });
