@@ -1,12 +1,24 @@
 #!/usr/bin/env node
-// Dev benchmark: edit → new response latency of `dray dev`'s live update (compile on the host, copy
-// the binary into the running container, restart, health check), next to a bare `go build` of the
-// same kind of edit, a rebuild and redeploy by `dray deploy`, and the plain path (go build +
-// docker build + container replace), for a small service of the fleet and a big one (30 MB+
-// binary). Talks only to the engine's unix socket and to container addresses on the run's own
-// bridge networks; stops by itself and removes every container, image and network it made.
+// Dev benchmark: edit → new response latency of `dray dev`'s live update (compile on the host into
+// the directory the container has mounted, restart, health check), the same with the engine
+// reached over TCP on loopback (the binary copied through the archive API), next to a bare
+// `go build` of the same kind of edit, a rebuild and redeploy by `dray deploy`, and the plain path
+// (go build + docker build + container replace), for a small service of the fleet and a big one
+// (30 MB+ binary). Talks only to the engine's unix socket (also forwarded from a loopback port of
+// its own) and to container addresses on the run's own bridge networks; stops by itself and
+// removes every container, image and network it made.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +27,7 @@ import { sec } from "./lib/deploy-report.mjs";
 import { formatDevReport } from "./lib/dev-report.mjs";
 import { parseUpdateLine, restartContainer, startDevSession, waitForText } from "./lib/dev-session.mjs";
 import { deployableYaml, removeDrayProject } from "./lib/dray-project.mjs";
+import { startEngineTcp } from "./lib/engine-tcp.mjs";
 import { bigName, planFleet, serviceName, writeFleet } from "./lib/fleet.mjs";
 import { changeGreeting } from "./lib/fleet-edits.mjs";
 import { cleanUpOnSignals, createChecks, drayEnvironment } from "./lib/harness.mjs";
@@ -25,8 +38,10 @@ import { writeSection } from "./lib/results.mjs";
 import { runTimed, stopAll } from "./lib/run.mjs";
 
 const usage = `usage: node bench/dev.mjs [--services 4] [--packages 3] [--edits 20] [--rebuild-edits 5]
-  [--plain-edits 5] [--small svc-002] [--no-plain] [--dray PATH] [--timeout SECONDS] [--keep] [--no-results]
+  [--plain-edits 5] [--small svc-002] [--no-plain] [--no-archive] [--dray PATH] [--timeout SECONDS] [--keep]
+  [--no-results]
   --edits N          live updates per service, and as many bare go builds (medians reported)
+  --no-archive       skip the second dray dev session, on the engine over TCP (binaries copied)
   --rebuild-edits N  edits per service deployed by \`dray deploy <service>\` (image rebuild + replace)
   --plain-edits N    edits per service through the plain path (go build + docker build + replace)
   --small NAME       the small service (default: the middle one); the big one is ${bigName(0)}
@@ -41,6 +56,7 @@ const args = parseArgs(
     "plain-edits": 5,
     small: "",
     "no-plain": false,
+    "no-archive": false,
     dray: "",
     timeout: 600,
     keep: false,
@@ -79,6 +95,8 @@ const runId = `${process.pid}-${Date.now().toString(36)}`;
 const project = `bdev${runId}`;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-dev-"));
 const fleet = join(work, "fleet");
+/** A copy of the fleet that dray does not watch: the bare go builds side by side with dray dev's edits. */
+const bareFleet = join(work, "fleet-bare");
 const goCache = join(work, "go-cache");
 const drayEnv = drayEnvironment(work, goCache);
 /** dray's compile, by hand: src/go/flags.ts goBuildArgs and goPlatformEnv for linux/amd64. */
@@ -102,11 +120,13 @@ const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 let session = null;
 let plain = null;
+let engineTcp = null;
 let cleaned = false;
 function cleanUp() {
   if (cleaned) return;
   cleaned = true;
   session?.kill();
+  engineTcp?.close();
   stopAll();
   const removed = removeDrayProject(project, dockerEnv);
   log(
@@ -137,10 +157,10 @@ const drayContainer = (name) => ({ name: `${project}-${name}`, network: project 
  * `--edits` live updates of `name` under the running `dray dev`: the clock starts at the write and
  * stops when GET / answers the new string; dray's own line for the update gives its step times.
  */
-async function liveEdits(name) {
+async function liveEdits(name, label = "live") {
   const samples = [];
   for (let i = 0; i < args.edits; i++) {
-    const tag = `live ${runId} ${i}`;
+    const tag = `${label} ${runId} ${i}`;
     const from = session.lines.length;
     const start = process.hrtime.bigint();
     changeGreeting(fleet, name, tag);
@@ -156,10 +176,46 @@ async function liveEdits(name) {
     await sleep(300);
     const update = parseUpdateLine(session.lines[at]);
     const updates = session.lines.slice(from).filter(isUpdate).length;
-    samples.push({ endToEnd, update, updates });
-    log(`  ${i + 1}: ${sec(endToEnd)} edit → answering (dray: ${session.lines[at].replace(/^\S+ /, "")})`);
+    const bare = await bareBeside(name, `${label}-bare ${runId} ${i}`);
+    samples.push({ endToEnd, update, updates, bare });
+    log(
+      `  ${i + 1}: ${sec(endToEnd)} edit → answering (dray: ${session.lines[at].replace(/^\S+ /, "")}); bare go build of the same edit ${sec(bare)}`,
+    );
   }
   return samples;
+}
+
+/**
+ * One bare `go build` of `name` after the same kind of edit, in the copy of the fleet dray does
+ * not watch, with dray's flags and Go cache: timed right beside each live update, under the same
+ * load (the machine may be shared), it is what a live update is measured against. The bench's own
+ * poll of the container (a GET every 5 ms, an engine lookup every 100 ms) runs meanwhile too, as it
+ * does while dray dev compiles, so that cost falls on both sides alike.
+ */
+async function bareBeside(name, tag) {
+  const out = join(work, "bare-beside", name);
+  mkdirSync(join(work, "bare-beside"), { recursive: true });
+  rmSync(out, { force: true });
+  changeGreeting(bareFleet, name, tag);
+  const polling = new AbortController();
+  const poll = waitForText({
+    ...drayContainer(name),
+    text: `(${tag}) never answered`,
+    start: process.hrtime.bigint(),
+    timeoutMs,
+    signal: polling.signal,
+  });
+  try {
+    const { ms } = await runTimed("go", [...BARE_GO_BUILD, "-o", out, `./services/${name}`], {
+      cwd: bareFleet,
+      env: bareEnv,
+      timeoutMs,
+    });
+    return ms;
+  } finally {
+    polling.abort();
+    await poll;
+  }
 }
 
 /** How many times the engine restarts each container alone, for comparison with dray's restart step. */
@@ -193,6 +249,42 @@ async function restartsAlone(name) {
 /** Whether a live edit gave exactly one update line for its service, a successful live one. */
 const oneLiveUpdate = (s) => s.updates === 1 && s.update.kind === "live" && s.update.ok;
 
+/** Checks that every one of `samples` was one successful live update. */
+function checkLive(name, samples, how) {
+  check(
+    `${name}: every edit was one live update that succeeded (${how})`,
+    samples.every(oneLiveUpdate),
+    samples
+      .map((s, i) =>
+        oneLiveUpdate(s)
+          ? ""
+          : `edit ${i + 1}: ${s.updates} update(s), ${s.update.kind} ${s.update.ok ? "ok" : "failed"}`,
+      )
+      .filter(Boolean)
+      .join("; "),
+  );
+}
+
+/** Whether every update's steps are `wanted`'s, in that order. */
+const stepsAre = (samples, wanted) =>
+  samples.every((s) => Object.keys(s.update.steps).join(" ") === wanted.join(" "));
+
+/**
+ * The binary dray dev compiled last for `name`: in the service's live directory (the mount way) or
+ * in .dray/dev (compiled there to be copied), whichever is newer.
+ */
+function lastDevBinary(name) {
+  const liveDir = join(fleet, ".dray", "dev", "live", name);
+  const live = existsSync(liveDir)
+    ? readdirSync(liveDir)
+        .filter((f) => f.startsWith("bin-"))
+        .map((f) => join(liveDir, f))
+    : [];
+  const copied = join(fleet, ".dray", "dev", name);
+  const all = [...live, ...(existsSync(copied) ? [copied] : [])];
+  return all.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
 /** `--edits` bare `go build`s of `name` with dray's flags and Go cache; also the binary's size. */
 async function bareBuilds(name) {
   const out = join(work, "bare", name);
@@ -205,10 +297,10 @@ async function bareBuilds(name) {
       timeoutMs,
     });
   };
-  // First, not timed: the source dray dev compiled last must give the very binary it copied.
+  // First, not timed: the source dray dev compiled last must give the very binary it ran.
   await build();
-  const devBinary = join(fleet, ".dray", "dev", name);
-  const same = existsSync(devBinary) && sha256(devBinary) === sha256(out);
+  const devBinary = lastDevBinary(name);
+  const same = devBinary !== undefined && sha256(devBinary) === sha256(out);
   check(`${name}: a bare go build of dray dev's last edit gives the same binary as dray dev's compile`, same);
   const samples = [];
   for (let i = 0; i < args.edits; i++) {
@@ -277,6 +369,7 @@ try {
   if (await ensureEngine(repo))
     notes.push("The Docker engine was started by scripts/start-engine.sh and left running.");
   writeFleet(fleet, planFleet({ services: args.services, packages: args.packages, big: 1 }));
+  cpSync(fleet, bareFleet, { recursive: true });
   const names = [...Array.from({ length: args.services }, (_, i) => serviceName(i)), big];
   writeFileSync(join(fleet, "dray.yaml"), deployableYaml({ project, names, by: "bench/dev.mjs" }));
   const sizes = [
@@ -297,32 +390,60 @@ try {
   await session.waitForLine((line) => line.startsWith("watching "), { timeoutMs });
   const firstDeployMs = since(begin);
   log(`  watching after ${sec(firstDeployMs)}`);
+  check(
+    "dray dev on the engine's unix socket: binaries compiled into a read-only mount",
+    session.lines.some((line) => /binaries are compiled into .* mounted read-only/.test(line)),
+  );
   for (const size of sizes) {
     log(`live updates of ${size.name}`);
     size.live = await liveEdits(size.name);
+    checkLive(size.name, size.live, "mount");
     check(
-      `${size.name}: every edit was one live update that succeeded`,
-      size.live.every(oneLiveUpdate),
-      size.live
-        .map((s, i) =>
-          oneLiveUpdate(s)
-            ? ""
-            : `edit ${i + 1}: ${s.updates} update(s), ${s.update.kind} ${s.update.ok ? "ok" : "failed"}`,
-        )
-        .filter(Boolean)
-        .join("; "),
+      `${size.name}: every mount update was compile, swap, restart, ready (no copy)`,
+      stepsAre(size.live, ["detect", "compile", "swap", "restart", "ready"]),
     );
   }
   const exit = await session.stop();
   check("dray dev stopped on SIGINT with exit status 0", exit === 0, `exit ${exit}`);
+
+  // 1b. The same on the engine over TCP on loopback: dray copies through the archive API.
+  if (!args["no-archive"]) {
+    engineTcp = await startEngineTcp();
+    log(`dray dev over ${engineTcp.host}: deploy (containers replaced: no mount)`);
+    session = startDevSession({
+      drayBin,
+      args: ["--no-dashboard", small, big],
+      cwd: fleet,
+      env: { ...drayEnv, DOCKER_HOST: engineTcp.host },
+      logFile: join(work, "dray-dev-archive.log"),
+    });
+    await session.waitForLine((line) => line.startsWith("watching "), { timeoutMs });
+    check(
+      "dray dev on the engine over TCP: binaries copied through the archive API",
+      session.lines.some((line) => line.includes("binaries are copied through the engine's archive API")),
+    );
+    for (const size of sizes) {
+      log(`live updates of ${size.name}, archive copy over TCP`);
+      size.archive = await liveEdits(size.name, "archive");
+      checkLive(size.name, size.archive, "archive copy over TCP");
+      check(
+        `${size.name}: every archive update had a copy step`,
+        size.archive.every((s) => s.update.steps.copy !== undefined),
+      );
+    }
+    const exitArchive = await session.stop();
+    check("dray dev over TCP stopped on SIGINT with exit status 0", exitArchive === 0, `exit ${exitArchive}`);
+    engineTcp.close();
+    engineTcp = null;
+  }
   log(`the engine's restart alone, ${RESTARTS} per service`);
   for (const size of sizes) size.restarts = await restartsAlone(size.name);
 
   // 2. Bare go build of the same kind of edit, with nothing else running.
-  log(`bare go build, ${args.edits} edits each`);
+  log(`bare go build alone, ${args.edits} edits each`);
   for (const size of sizes) {
     const bare = await bareBuilds(size.name);
-    size.bare = bare.samples;
+    size.bareAlone = bare.samples;
     size.binaryBytes = bare.bytes;
   }
   check(

@@ -138,8 +138,18 @@ export function startDevSession({ drayBin, args, cwd, env, logFile }) {
  * still open: while a container restarts, a connection attempt can hang until TCP retries its SYN
  * (a second later), and a poll that waited for it would report that second as the update's. The
  * address is looked up again every `lookupMs`, since a replaced container may have a new one.
+ * Aborting `signal` stops the poll early; it then resolves to undefined.
  */
-export function waitForText({ name, network, text, start, timeoutMs, intervalMs = 5, lookupMs = 100 }) {
+export function waitForText({
+  name,
+  network,
+  text,
+  start,
+  timeoutMs,
+  intervalMs = 5,
+  lookupMs = 100,
+  signal,
+}) {
   const maxOpen = 64;
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
@@ -167,6 +177,7 @@ export function waitForText({ name, network, text, start, timeoutMs, intervalMs 
     };
     const tick = () => {
       if (done) return;
+      if (signal?.aborted) return finish(() => resolve(undefined));
       if (Date.now() > deadline) {
         const why = `GET / of ${name} did not answer "${text}" within ${timeoutMs / 1000} s: ${last}`;
         return finish(() => reject(new Error(why)));

@@ -21,5 +21,5 @@ export { manifestsDigest } from "./manifests-digest.js";
 export type { ServiceStatus } from "./status.js";
 export { readStatus, statusOf } from "./status.js";
 export type { HeldTargetLock, LockState, TargetLock } from "./target-lock.js";
-export type { CommandWrapper } from "./types.js";
+export type { CommandWrapper, DesiredService, WrapperExtras } from "./types.js";
 export { LABELS } from "./types.js";

@@ -138,9 +138,21 @@ export interface CommandWrapper {
   /** Absolute path of the program in the container. */
   readonly path: string;
   readonly binary: Buffer;
-  /** sha256 hex of the binary: part of the spec digest, so wrapped and plain containers differ. */
+  /**
+   * sha256 hex naming the binary and how it is set up (with `forService`): part of the spec
+   * digest, so wrapped and plain containers differ, and so do containers set up differently.
+   */
   readonly digest: string;
   /** Environment the wrapper reads (not part of the spec digest: it may differ per session). */
+  readonly env: Readonly<Record<string, string>>;
+  /** What one service's container gets besides: host directories bound into it, more environment. */
+  readonly forService?: (desired: DesiredService) => WrapperExtras | undefined;
+}
+
+/** A wrapped container's own additions; their shape is fixed by the wrapper's digest. */
+export interface WrapperExtras {
+  /** Engine bind specs, "HOST:CONTAINER:ro". */
+  readonly binds: readonly string[];
   readonly env: Readonly<Record<string, string>>;
 }
 

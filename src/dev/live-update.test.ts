@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ResolvedService } from "../config/types.js";
 import type { EngineClient, EngineRequest } from "../engine/client.js";
-import { liveUpdate } from "./live-update.js";
+import { type LiveUpdateDeps, liveUpdate } from "./live-update.js";
 
 /** An engine that records requests and answers archive PUTs, path stats and execs as a real one would. */
 function fakeEngine(options: { statSize?: (sent: number) => number; execExit?: number } = {}) {
@@ -66,7 +66,7 @@ function deps(engine: EngineClient, svc: ResolvedService, copied = new Map<strin
         steps.push(name);
         return fn();
       },
-    },
+    } as LiveUpdateDeps,
   };
 }
 
@@ -120,6 +120,45 @@ describe("liveUpdate", () => {
       stage: "run",
       message: expect.stringMatching(/^\/app\/api migrate exited with 3/),
     });
+    expect(d.restarts()).toBe(0);
+  });
+
+  it("on the mount way: compiles, swaps, restarts — nothing goes through the engine", async () => {
+    const { engine, requests } = fakeEngine();
+    const d = deps(engine, service());
+    let swaps = 0;
+    d.value.compileInPlace = async () => ({
+      ok: true as const,
+      swap: async () => {
+        swaps++;
+        return true;
+      },
+    });
+    const result = await liveUpdate(d.value, { compile: true, sync: [] });
+    expect(result).toEqual({ ok: true, copiedBytes: 0, skipped: 0 });
+    expect(d.steps).toEqual(["compile", "swap", "restart", "ready"]);
+    expect(requests).toEqual([]);
+    expect(swaps).toBe(1);
+    expect(d.restarts()).toBe(1);
+  });
+
+  it("on the mount way: a binary identical to the live one restarts nothing", async () => {
+    const { engine, requests } = fakeEngine();
+    const d = deps(engine, service());
+    d.value.compileInPlace = async () => ({ ok: true as const, swap: async () => false });
+    const result = await liveUpdate(d.value, { compile: true, sync: [] });
+    expect(result).toEqual({ ok: true, copiedBytes: 0, skipped: 1 });
+    expect(requests).toEqual([]);
+    expect(d.restarts()).toBe(0);
+  });
+
+  it("on the mount way: a compile error swaps nothing", async () => {
+    const { engine } = fakeEngine();
+    const d = deps(engine, service());
+    d.value.compileInPlace = async () => ({ ok: false as const, output: "main.go:3: syntax error" });
+    const result = await liveUpdate(d.value, { compile: true, sync: [] });
+    expect(result).toEqual({ ok: false, stage: "compile", message: "main.go:3: syntax error" });
+    expect(d.steps).toEqual(["compile"]);
     expect(d.restarts()).toBe(0);
   });
 

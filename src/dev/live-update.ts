@@ -1,8 +1,9 @@
 /**
- * One live update of one running container: compile (Go), copy only what changed (content
- * hashes), verify what landed, run the rule's commands, restart, and wait for the first healthy
- * answer. Every step is timed. A compile error stops before anything is touched, so the old
- * version keeps running.
+ * One live update of one running container: compile (Go) — straight into the directory the
+ * container runs its binary from (then "swap": a rename), or on the host and copied in — copy
+ * only what changed (content hashes), verify what landed, run the rule's commands, restart, and
+ * wait for the first healthy answer. Every step is timed. A compile error stops before anything
+ * is touched, so the old version keeps running.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -12,6 +13,7 @@ import type { EngineClient } from "../engine/index.js";
 import { type ContainerFile, execInContainer, putFiles, statPath } from "../engine/index.js";
 import type { CompileResult } from "../go/index.js";
 import type { SyncFile } from "./classify.js";
+import type { InPlaceCompile } from "./place-binary.js";
 
 export interface LiveUpdateDeps {
   engine: EngineClient;
@@ -19,6 +21,8 @@ export interface LiveUpdateDeps {
   service: ResolvedService;
   /** Compiles the Go service (undefined for other kinds). */
   compile?: () => Promise<CompileResult>;
+  /** Compiles beside the binary the container runs from its mount; used instead of `compile` when set. */
+  compileInPlace?: () => Promise<InPlaceCompile>;
   /** Starts the service's process again: through dray's supervisor when it runs behind one, else by restarting the container. */
   restart: () => Promise<void>;
   /** Waits until the restarted process answers its health check (or is running, without one). */
@@ -40,7 +44,13 @@ export async function liveUpdate(
   plan: { compile: boolean; sync: readonly SyncFile[] },
 ): Promise<LiveUpdateResult> {
   const files: ContainerFile[] = [];
-  if (plan.compile && deps.compile) {
+  // The mount way: whether the binary changed, or undefined when it travels as a file.
+  let swapped: boolean | undefined;
+  if (plan.compile && deps.compileInPlace) {
+    const compiled = await deps.step("compile", deps.compileInPlace);
+    if (!compiled.ok) return { ok: false, stage: "compile", message: compiled.output };
+    swapped = await deps.step("swap", compiled.swap);
+  } else if (plan.compile && deps.compile) {
     const compiled = await deps.step("compile", deps.compile);
     if (!compiled.ok) return { ok: false, stage: "compile", message: compiled.output };
     files.push({ path: (deps.service as GoService).binaryPath, data: compiled.binary, mode: 0o755 });
@@ -50,8 +60,10 @@ export async function liveUpdate(
     if (data) files.push({ path: file.to, data, mode: 0o644 });
   }
   // "copy" covers comparing (one hash per file: tens of milliseconds for a 30 MB binary), sending
-  // what differs, and checking what landed.
-  const copied = await deps.step("copy", async () => {
+  // what differs, and checking what landed; on the mount way it is there only for synced files.
+  const copy = (fn: () => Promise<{ changed: ContainerFile[]; problem: string | undefined }>) =>
+    swapped !== undefined && files.length === 0 ? fn() : deps.step("copy", fn);
+  const copied = await copy(async () => {
     const hashes = files.map((f) => sha256(f.data));
     const changed = files.filter((f, i) => deps.copied.get(f.path) !== hashes[i]);
     if (changed.length === 0) return { changed, problem: undefined };
@@ -74,7 +86,8 @@ export async function liveUpdate(
   const { changed } = copied;
   const copiedBytes = changed.reduce((sum, f) => sum + f.data.length, 0);
   // The same bytes as the container runs (a comment, a reverted edit): nothing to copy, nothing to restart.
-  if (changed.length === 0 && files.length > 0) return { ok: true, copiedBytes: 0, skipped: files.length };
+  const total = files.length + (swapped === undefined ? 0 : 1);
+  if (changed.length === 0 && !swapped && total > 0) return { ok: true, copiedBytes: 0, skipped: total };
   for (const argv of deps.service.live.run) {
     const { exitCode, output } = await deps.step("run", () =>
       execInContainer(deps.engine, deps.container, argv),
@@ -92,5 +105,5 @@ export async function liveUpdate(
   }
   const ready = await deps.step("ready", deps.waitReady);
   if (!ready.ok) return { ok: false, stage: "ready", message: ready.reason };
-  return { ok: true, copiedBytes, skipped: files.length - changed.length };
+  return { ok: true, copiedBytes, skipped: total - changed.length - (swapped ? 1 : 0) };
 }

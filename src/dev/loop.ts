@@ -15,6 +15,14 @@ import { errorText } from "../errors/index.js";
 import { findGoToolchain } from "../go/index.js";
 import { createTracer, type Tracer } from "../report/index.js";
 import { servicesReached } from "./batch.js";
+import {
+  attachLiveFile,
+  chooseDelivery,
+  cleanLiveDirs,
+  describeDelivery,
+  mountingWrapper,
+  prepareLiveDirs,
+} from "./binary-delivery.js";
 import type { DevHub } from "./hub.js";
 import { loadProjectInputs } from "./inputs.js";
 import { trackServices } from "./running.js";
@@ -49,8 +57,15 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const root = config.root;
   const engine = createEngineClient(engineAddress(target.host, env, config.locate(["targets", target.name])));
   const { platform } = await readEngineInfo(engine);
-  const wrapper = await supervisorFor(services, config.state.dev, platform, env);
   const running = trackServices(services, engine, hub);
+  const delivery = chooseDelivery(engine.address, env, config.state.dev);
+  const goNames = services.filter((s) => s.kind === "go").map((s) => s.name);
+  let wrapper = await supervisorFor(services, config.state.dev, platform, env);
+  if (wrapper && delivery.kind === "mount") {
+    await prepareLiveDirs(delivery.root, goNames);
+    wrapper = mountingWrapper(wrapper, delivery.root, (name) => running.get(name)?.service);
+  }
+  if (wrapper) notice(describeDelivery(delivery));
 
   /** Deploys `names` with the deploy pipeline; returns the failures by service. */
   const deploy = async (names: readonly string[], force: boolean) => {
@@ -75,6 +90,10 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       if (f.status === "failed") failures.set(f.name, errorText(f.error));
     for (const s of outcome.services) if (s.status === "failed") failures.set(s.service, errorText(s.error));
     await running.refresh(names, config.project, target.network);
+    for (const name of names) {
+      const problem = await attachLiveFile(delivery, engine, running.get(name)!);
+      if (problem) notice(problem);
+    }
     for (const name of names)
       running.setState(name, failures.has(name) ? "failed" : "ready", failures.get(name));
     return failures;
@@ -181,6 +200,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
             });
         }
       }
+      if (delivery.kind === "mount") await cleanLiveDirs(delivery.root, goNames, down);
       engine.close();
     },
   };

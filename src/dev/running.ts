@@ -22,6 +22,10 @@ export interface RunningService {
   reload: ReloadAddress | undefined;
   /** Container path → content hash last copied there. */
   copied: Map<string, string>;
+  /** The host file the container runs its binary from (its read-only mount), when it does. */
+  liveFile: string | undefined;
+  /** The container `liveFile` was decided for (see binary-delivery.ts). */
+  liveFor: string | undefined;
   logs: LogFollower | undefined;
 }
 
@@ -51,6 +55,8 @@ export function trackServices(
         wrapped: false,
         reload: undefined,
         copied: new Map(),
+        liveFile: undefined,
+        liveFor: undefined,
         logs: undefined,
       },
     ]),

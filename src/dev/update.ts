@@ -1,12 +1,13 @@
 import type { DockerTargetConfig, GoService } from "../config/index.js";
 import type { EngineClient } from "../engine/index.js";
 import { buildForEngine } from "../engine/index.js";
-import { compileGoService } from "../go/index.js";
+import { compileGoService, compileGoServiceTo } from "../go/index.js";
 import { planUpdate } from "./classify.js";
 import type { UpdateStep } from "./events.js";
 import type { DevHub } from "./hub.js";
 import type { ProjectInputs } from "./inputs.js";
 import { liveUpdate } from "./live-update.js";
+import { compileInPlace } from "./place-binary.js";
 import { restartProcess, waitForReady } from "./ready.js";
 import type { RunningService, RunningServices } from "./running.js";
 import type { Work } from "./work-queue.js";
@@ -92,13 +93,26 @@ export async function runUpdate(ctx: UpdateContext, r: RunningService, work: Wor
   }
 }
 
-/** A Go service compiles for the engine's platform with its image's settings; other kinds have no compile. */
+/**
+ * A Go service compiles for the engine's platform with its image's settings — into its container's
+ * mount where it has one, else on the host for a copy; other kinds have no compile.
+ */
 function compileStep(ctx: UpdateContext, r: RunningService) {
   const goMain = ctx.inputs.goMain(r.service.name);
   const toolchain = ctx.inputs.toolchain;
   if (r.service.kind !== "go" || !goMain || !toolchain) return {};
   const service = r.service as GoService;
   const platform = buildForEngine(ctx.platform, service.platforms, (p) => p) ?? service.platforms[0]!;
+  // Decided before the compile: a deploy meanwhile cannot change it under this update.
+  const liveFile = r.liveFile;
+  if (liveFile)
+    return {
+      compileInPlace: () =>
+        compileInPlace(
+          (out) => compileGoServiceTo(service, goMain, platform, toolchain, out, ctx.env),
+          liveFile,
+        ),
+    };
   return {
     compile: () => compileGoService(service, goMain, platform, toolchain, ctx.devDir, ctx.env),
   };

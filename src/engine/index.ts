@@ -1,5 +1,5 @@
 /** The public face of src/engine: what other stages may use. */
-export { engineAddress } from "./address.js";
+export { type EngineAddress, engineAddress } from "./address.js";
 export type { EngineClient, EngineRequest } from "./client.js";
 export { createEngineClient, engineError, engineMessage } from "./client.js";
 export type { ContainerFile } from "./container-files.js";

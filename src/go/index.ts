@@ -11,7 +11,12 @@ export {
 } from "./batch-compiler.js";
 export { type CgoUse, listCgoUse, needsCgo } from "./cgo-use.js";
 export { failureHints } from "./compile-failure.js";
-export { type CompileResult, compileGoService } from "./compile-one.js";
+export {
+  type CompileResult,
+  type CompileToResult,
+  compileGoService,
+  compileGoServiceTo,
+} from "./compile-one.js";
 export { findGoModules } from "./find-modules.js";
 export {
   buildTags,

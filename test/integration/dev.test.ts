@@ -6,7 +6,7 @@
  * shows the update's timing bar, streams logs and triggers a rebuild.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -144,9 +144,10 @@ describe("dray dev on the example against a real Docker engine", () => {
     expect(await apiContainer()).toBe(before);
     const { stdout: startedAfter } = await run("docker", ["inspect", "-f", "{{.State.StartedAt}}", before]);
     expect(startedAfter).toBe(startedBefore);
+    // On this machine's engine the binary is compiled into the mounted directory and swapped in: no copy.
     await eventually(
       async () =>
-        /api live ✓ detect \S+ · compile \S+ · copy \S+ · restart \S+ · ready \S+ = /.test(stderr)
+        /api live ✓ detect \S+ · compile \S+ · swap \S+ · restart \S+ · ready \S+ = /.test(stderr)
           ? true
           : undefined,
       "the update line",
@@ -157,9 +158,37 @@ describe("dray dev on the example against a real Docker engine", () => {
     const steps = await bar
       .locator('[data-testid="update-step"]')
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-step")));
-    expect(steps).toEqual(["detect", "compile", "copy", "restart", "ready"]);
+    expect(steps).toEqual(["detect", "compile", "swap", "restart", "ready"]);
     await page.screenshot({ path: path.join(artifacts, "dev-dashboard-live.png"), fullPage: true });
   }, 120_000);
+
+  it("on this machine's engine, the binary comes from the project's .dray/dev/live, mounted read-only, and nothing else of the host", async () => {
+    expect(stderr).toContain(
+      `live updates: binaries are compiled into ${path.join(dir, ".dray", "dev", "live")}, mounted read-only`,
+    );
+    const { stdout } = await run("docker", ["inspect", "-f", "{{json .Mounts}}", await apiContainer()]);
+    const mounts = JSON.parse(stdout) as { Type: string; Source: string; Destination: string; RW: boolean }[];
+    expect(mounts).toEqual([
+      expect.objectContaining({
+        Type: "bind",
+        Source: path.join(dir, ".dray", "dev", "live", "api"),
+        Destination: "/.dray/live",
+        RW: false,
+      }),
+    ]);
+    // The live binary on the host is the one the container runs (the image's own /app/api is older).
+    const live = (await readdir(path.join(dir, ".dray", "dev", "live", "api"))).filter(
+      (f) => !f.startsWith("."),
+    );
+    expect(live).toHaveLength(1);
+    const { stdout: env } = await run("docker", [
+      "inspect",
+      "-f",
+      "{{json .Config.Env}}",
+      await apiContainer(),
+    ]);
+    expect(JSON.parse(env)).toContain(`DRAY_SUPERVISE_LIVE=/.dray/live/${live[0]}`);
+  }, 60_000);
 
   it("the supervisor's reload port refuses a request without the container's token", async () => {
     const { stdout } = await run("docker", [
@@ -304,7 +333,88 @@ describe("dray dev on the example against a real Docker engine", () => {
     expect(stderr).toContain("the services keep running");
     expect(await apiContainer()).not.toBe("");
     expect(await answer()).toBe("api v5: hello from shop\n");
+    // The running container keeps its live binary (only dray's temporary files are gone): restarted
+    // by the engine, it still serves the last edit, not its image's older binary.
+    const liveDir = path.join(dir, ".dray", "dev", "live", "api");
+    expect((await readdir(liveDir)).filter((f) => f.startsWith("."))).toEqual([]);
+    await run("docker", ["restart", "-t", "2", await apiContainer()]);
+    await answersWith("api v5: hello from shop");
   }, 60_000);
+});
+
+describe("dray dev copying binaries through the engine's archive API (DRAY_DEV_COPY=archive)", () => {
+  const archiveProject = `da${process.pid}`;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  let output = "";
+  let port: number;
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await removeProject(archiveProject);
+    if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
+  }, 60_000);
+
+  it("mounts nothing, and an edit is copied in, restarted and live in the same container", async () => {
+    dir = await copyExample("dray-dev-archive-");
+    port = await freePort();
+    const file = path.join(dir, "dray.yaml");
+    const yaml = (await readFile(file, "utf8"))
+      .replace("project: shop", `project: ${archiveProject}`)
+      .replace("platforms: [linux/amd64, linux/arm64]", "platforms: [linux/amd64]")
+      .replace('"18080:8080"', `"${port}:8080"`)
+      .replace(/ {6}publish: \["1808[12]:8080"\]\n/g, "");
+    await writeFile(file, yaml);
+    child = spawn(process.execPath, [drayBin, "dev", "--no-dashboard", "api"], {
+      cwd: dir,
+      env: { ...process.env, CI: "true", NO_COLOR: "1", DRAY_DEV_COPY: "archive" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (c) => {
+      output += c;
+    });
+    child.stderr!.on("data", (c) => {
+      output += c;
+    });
+    await eventually(
+      async () => (output.includes("watching ") ? true : undefined),
+      "dray dev to start",
+      240_000,
+    );
+    expect(output).toContain(
+      "live updates: binaries are copied through the engine's archive API (DRAY_DEV_COPY=archive)",
+    );
+    const container = (
+      await run("docker", ["ps", "-q", "--no-trunc", "--filter", `name=^${archiveProject}-api$`])
+    ).stdout.trim();
+    const { stdout: mounts } = await run("docker", ["inspect", "-f", "{{json .Mounts}}", container]);
+    expect(JSON.parse(mounts)).toEqual([]);
+
+    const mainGo = path.join(dir, "services", "api", "main.go");
+    const source = await readFile(mainGo, "utf8");
+    const next = source.replace(/"api[^"]*: %s\\n"/, `"api copied: %s\\n"`);
+    expect(next).not.toBe(source);
+    await writeFile(mainGo, next);
+    await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+      return (await res.text()).includes("api copied: hello from shop") ? true : undefined;
+    }, "api to answer the edit");
+    await eventually(
+      async () =>
+        /api live ✓ detect \S+ · compile \S+ · copy \S+ · restart \S+ · ready \S+ = /.test(output)
+          ? true
+          : undefined,
+      "the update line",
+    );
+    expect(
+      (
+        await run("docker", ["ps", "-q", "--no-trunc", "--filter", `name=^${archiveProject}-api$`])
+      ).stdout.trim(),
+    ).toBe(container);
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  }, 400_000);
 });
 
 describe("dray dev when the engine cannot be reached", () => {

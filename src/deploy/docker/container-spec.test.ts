@@ -84,6 +84,28 @@ describe("container spec", () => {
     expect(spec.Env).toEqual(["LOG=debug", "DRAY_SUPERVISE_TOKEN=t"]);
   });
 
+  it("binds what the wrapper asks for one service, and adds its environment", () => {
+    const withExtras = {
+      ...wrapper,
+      forService: (d: DesiredService) => ({
+        binds: [`/project/.dray/dev/live/${d.name}:/.dray/live:ro`],
+        env: { DRAY_SUPERVISE_LIVE: "/.dray/live/x" },
+      }),
+    };
+    const spec = containerSpec(desired(["/app/api"]), target, withExtras) as unknown as Spec & {
+      HostConfig: { Binds?: string[] };
+    };
+    expect(spec.HostConfig.Binds).toEqual(["/project/.dray/dev/live/api:/.dray/live:ro"]);
+    expect(spec.Env).toEqual(["LOG=debug", "DRAY_SUPERVISE_TOKEN=t", "DRAY_SUPERVISE_LIVE=/.dray/live/x"]);
+    // Without the wrapper's extras, nothing of the host is bound.
+    const plain = containerSpec(desired(["/app/api"]), target, wrapper) as unknown as { HostConfig: object };
+    expect(plain.HostConfig).not.toHaveProperty("Binds");
+    const unwrapped = containerSpec(desired(undefined), target, withExtras) as unknown as {
+      HostConfig: object;
+    };
+    expect(unwrapped.HostConfig).not.toHaveProperty("Binds");
+  });
+
   it("does not wrap a service whose command comes from its base image (dray does not know it)", () => {
     expect(wrappedCommand(desired(undefined), wrapper)).toBeUndefined();
     const spec = containerSpec(desired(undefined), target, wrapper) as unknown as Spec;

@@ -50,6 +50,7 @@ export function containerSpec(
 ): Record<string, unknown> {
   const { deploy, image } = desired.spec;
   const wrapped = wrappedCommand(desired, wrapper);
+  const extras = wrapped ? wrapper!.forService?.(desired) : undefined;
   const exposed: Record<string, object> = {};
   for (const port of image.ports) exposed[port] = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -67,13 +68,14 @@ export function containerSpec(
     },
     // A set Entrypoint drops the image's Cmd, so the whole command goes into the entrypoint.
     ...(wrapped ? { Entrypoint: wrapped, Cmd: [] } : {}),
-    Env: envList({ ...deploy.env, ...(wrapped ? wrapper!.env : {}) }),
+    Env: envList({ ...deploy.env, ...(wrapped ? wrapper!.env : {}), ...extras?.env }),
     ExposedPorts: exposed,
     ...engineHealthcheck(deploy.health),
     HostConfig: {
       PortBindings: bindings,
       RestartPolicy: { Name: deploy.restart === "no" ? "" : deploy.restart },
       NetworkMode: target.network,
+      ...(extras && extras.binds.length > 0 ? { Binds: [...extras.binds] } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: [desired.name] } } },
   };

@@ -24,3 +24,12 @@ export const SUPERVISOR_PORT = 47470;
 
 /** Where the supervisor lives in a dev container. */
 export const SUPERVISOR_PATH = "/.dray/dray-supervise";
+
+/**
+ * Where a dev container sees its service's directory under `.dray/dev/live` on the host, mounted
+ * read-only when the engine shares this machine's file system (see ../binary-delivery.ts).
+ */
+export const LIVE_MOUNT = "/.dray/live";
+
+/** The variable naming the binary the supervisor runs, once it exists, in place of the image's own. */
+export const LIVE_BINARY_ENV = "DRAY_SUPERVISE_LIVE";

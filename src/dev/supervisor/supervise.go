@@ -59,7 +59,22 @@ type child struct {
 	done chan error
 }
 
+// live is the binary dray dev compiles on the host into a read-only mount (DRAY_SUPERVISE_LIVE):
+// once it exists, it runs in place of the image's own binary, argv[0]. dray writes it under a
+// temporary name and renames it, so a start never sees half a binary.
+func live(argv []string) []string {
+	path := os.Getenv("DRAY_SUPERVISE_LIVE")
+	if path == "" {
+		return argv
+	}
+	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+		return argv
+	}
+	return append([]string{path}, argv[1:]...)
+}
+
 func start(argv []string) (*child, error) {
+	argv = live(argv)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {

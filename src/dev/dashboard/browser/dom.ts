@@ -52,6 +52,7 @@ export const knownSteps: readonly string[] = [
   "detect",
   "compile",
   "copy",
+  "swap",
   "restart",
   "ready",
   "build",
