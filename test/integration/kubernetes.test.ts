@@ -79,6 +79,9 @@ describe("kubernetes target against the fake API server", () => {
       specDigest: api.specDigest,
       ids: ["deployment/api"],
       running: true,
+      // The version dray recorded, and since when it runs (the rollout's finish).
+      version: expect.objectContaining({ imageId: api.imageId, specDigest: api.specDigest, image: api.image }),
+      since: expect.any(String),
     } satisfies LiveService);
     expect((await target.readLive("other")).size).toBe(0);
   });
