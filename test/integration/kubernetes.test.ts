@@ -80,7 +80,11 @@ describe("kubernetes target against the fake API server", () => {
       ids: ["deployment/api"],
       running: true,
       // The version dray recorded, and since when it runs (the rollout's finish).
-      version: expect.objectContaining({ imageId: api.imageId, specDigest: api.specDigest, image: api.image }),
+      version: expect.objectContaining({
+        imageId: api.imageId,
+        specDigest: api.specDigest,
+        image: api.image,
+      }),
       since: expect.any(String),
     } satisfies LiveService);
     expect((await target.readLive("other")).size).toBe(0);
