@@ -138,6 +138,28 @@ describe("kubernetes target against the fake API server", () => {
     expect((await target.readLive("shop")).get("api")).toMatchObject({ imageId: old.imageId, running: true });
   });
 
+  it("a failing rollout on the fake API server puts back the running version with the previous one it kept", async () => {
+    await target.apply({ kind: "create", desired: desired("api", "1"), reasons: ["new"] }, context());
+    const one = (await target.readLive("shop")).get("api")!;
+    await target.apply(
+      { kind: "replace", desired: desired("api", "2"), live: one, reasons: ["image changed"] },
+      context(),
+    );
+    const two = (await target.readLive("shop")).get("api")!;
+    expect(two.previous).toMatchObject({ imageId: digest("1") });
+    fake.failImagesContaining(digest("b"));
+    const error = await target
+      .apply(
+        { kind: "replace", desired: desired("api", "b"), live: two, reasons: ["image changed"] },
+        context(),
+      )
+      .catch((e: unknown) => e);
+    expect((error as DeployFailure).failure).toMatchObject({ rolledBack: true });
+    const after = (await target.readLive("shop")).get("api")!;
+    expect(after.imageId).toBe(digest("2"));
+    expect(after.previous).toMatchObject({ imageId: digest("1") });
+  });
+
   it("a failing first rollout on the fake API server removes what it created", async () => {
     fake.failImagesContaining(digest("b"));
     const error = await target
