@@ -33,6 +33,7 @@ export async function checkoutIdentities(
   services: readonly ResolvedService[],
   target: TargetConfig,
   platform: string | undefined,
+  env: NodeJS.ProcessEnv,
   tracer?: Tracer,
 ): Promise<Map<string, CheckoutIdentity>> {
   const out = new Map<string, CheckoutIdentity>();
@@ -44,7 +45,7 @@ export async function checkoutIdentities(
     keys = (
       await computeServiceKeys(services, {
         config,
-        env: process.env,
+        env,
         hasher,
         cacheDir,
         ...(tracer ? { tracer } : {}),

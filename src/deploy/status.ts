@@ -101,7 +101,14 @@ export async function readStatus(options: {
   const services = selected.map((s) => s.name);
   const opened = await openTarget(target, { config, env: options.env });
   try {
-    const checkout = await checkoutIdentities(config, selected, target, opened.platform, options.tracer);
+    const checkout = await checkoutIdentities(
+      config,
+      selected,
+      target,
+      opened.platform,
+      options.env,
+      options.tracer,
+    );
     return {
       target,
       services: await statusOf(opened, config.project, services, {

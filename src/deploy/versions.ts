@@ -6,7 +6,7 @@
  */
 import type { Digest } from "../oci/index.js";
 import { canonicalJson } from "../oci/index.js";
-import type { DeploySpec, DesiredService, SourceStamp, StartAction, VersionRecord } from "./types.js";
+import type { DeploySpec, DesiredService, StartAction, VersionRecord } from "./types.js";
 import { LABELS } from "./types.js";
 
 export type { SourceStamp, VersionRecord } from "./types.js";
