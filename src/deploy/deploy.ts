@@ -16,7 +16,7 @@ import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, imageUser, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import { readSourceStamp, stampActions } from "./source-stamp.js";
+import { withProvenance } from "./source-stamp.js";
 import type { ApplyContext, CommandWrapper, DeployAction, DeployTarget, StartAction } from "./types.js";
 
 export interface DeployOptions {
@@ -170,9 +170,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     }
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
-    // Provenance: what starts is labelled with the checkout's commit (never part of an identity).
-    if (actions.some((a) => a.kind === "create" || a.kind === "replace"))
-      actions = stampActions(actions, await readSourceStamp(config.root, options.env));
+    actions = await withProvenance(actions, config.root, options.env);
 
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = applyContext({ ...options, signal: working }, tracer, reports);

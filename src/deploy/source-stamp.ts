@@ -28,3 +28,16 @@ export function stampActions(
     a.kind === "create" || a.kind === "replace" ? { ...a, desired: { ...a.desired, source } } : a,
   );
 }
+
+/**
+ * Provenance for a deploy: the versions `actions` start labelled with the checkout's commit (never
+ * part of an identity). Git is asked only when something starts.
+ */
+export async function withProvenance(
+  actions: DeployAction[],
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DeployAction[]> {
+  if (!actions.some((a) => a.kind === "create" || a.kind === "replace")) return actions;
+  return stampActions(actions, await readSourceStamp(root, env));
+}
