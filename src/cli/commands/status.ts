@@ -52,16 +52,16 @@ async function statusAndReport(
     s.service,
     stateCell(s, style),
     s.imageId ? shortDigest(s.imageId) : "-",
+    s.drift.length > 0 ? paint(style, Color.yellow, s.drift.map(formatDrift).join(", ")) : "-",
     s.commit ? `${s.commit.slice(0, 12)}${s.dirty ? " (dirty)" : ""}` : "-",
     s.since ?? "-",
     checkoutCell(s.checkout, style),
-    s.drift.length > 0 ? paint(style, Color.yellow, s.drift.map(formatDrift).join(", ")) : "-",
   ]);
   const drifted = services.filter((s) => s.drift.length > 0).length;
   const missing = services.filter((s) => !s.deployed).length;
   const lines =
     rows.length > 0
-      ? [renderTable(["SERVICE", "STATE", "IMAGE ID", "COMMIT", "SINCE", "CHECKOUT", "DRIFT"], rows)]
+      ? [renderTable(["SERVICE", "STATE", "IMAGE ID", "DRIFT", "COMMIT", "SINCE", "CHECKOUT"], rows)]
       : [];
   lines.push(
     `target ${target.name} (${target.kind}): ${services.length - missing} deployed, ${drifted} drifted` +
