@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubernetesTargetConfig } from "../../src/config/types.js";
 import { DeployFailure } from "../../src/deploy/failure.js";
 import { openKubernetesTarget } from "../../src/deploy/kubernetes/index.js";
+import { planRollback } from "../../src/deploy/rollback-plan.js";
 import type { DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
 import { UserError } from "../../src/errors/errors.js";
 import { desiredService, recordingContext } from "../support/deploy-fixtures.js";
@@ -158,6 +159,24 @@ describe("kubernetes target against the fake API server", () => {
     const after = (await target.readLive("shop")).get("api")!;
     expect(after.imageId).toBe(digest("2"));
     expect(after.previous).toMatchObject({ imageId: digest("1") });
+  });
+
+  it("a rollback whose version no longer becomes ready on the fake API server fails naming the service; the current version keeps running", async () => {
+    await target.apply({ kind: "create", desired: desired("api", "1"), reasons: ["new"] }, context());
+    const one = (await target.readLive("shop")).get("api")!;
+    await target.apply(
+      { kind: "replace", desired: desired("api", "2"), live: one, reasons: ["image changed"] },
+      context(),
+    );
+    fake.failImagesContaining(digest("1"));
+    const [back] = planRollback(await target.readLive("shop"), ["api"], "cluster");
+    expect(back!.desired.image).toBe(desired("api", "1").image);
+    const error = await target.apply(back!, context()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployFailure);
+    expect((error as DeployFailure).message).toBe("rollout of api did not finish: ProgressDeadlineExceeded");
+    expect((error as DeployFailure).failure).toMatchObject({ service: "api", rolledBack: true });
+    expect(image(fake)).toBe(desired("api", "2").image);
+    expect((await target.readLive("shop")).get("api")?.previous).toMatchObject({ imageId: digest("1") });
   });
 
   it("a failing first rollout on the fake API server removes what it created", async () => {
