@@ -15,4 +15,5 @@ export {
 export { type Attester, drayVersion, openAttester, serviceProvenance, serviceSboms } from "./run.js";
 export type { StoredSbom } from "./sbom-store.js";
 export { loadSigningKey, loadVerifyKey, PASSPHRASE_VARIABLE, type VerifyKey } from "./sign/keys.js";
+export { readSourceFacts } from "./source.js";
 export { checkSignatures, type SignatureCheck } from "./verify.js";

@@ -8,6 +8,7 @@ import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { addLogsCommand } from "./logs-command.js";
+import { addDeployHistoryCommands } from "./deploy-history-commands.js";
 import { portNumber, positiveInteger } from "./option-values.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
@@ -71,7 +72,7 @@ function program(): Command {
   cli
     .command("status")
     .description(
-      "show what runs on the target and what was changed there behind dray's back; changes nothing",
+      "show what runs on the target, its commit, since when, drift, and whether this checkout would change it",
     )
     .argument("[service...]", "services to show (default: all)")
     .option("-t, --target <name>", "target from dray.yaml (default: the first, or the local engine)")
@@ -179,6 +180,7 @@ function program(): Command {
 
   addSupplyChainCommands(cli);
   addLogsCommand(cli);
+  addDeployHistoryCommands(cli);
 
   cli
     .command("graph")

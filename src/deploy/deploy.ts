@@ -18,6 +18,7 @@ import { desiredService, imageUser, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import type { ServiceOutcome } from "./outcome.js";
+import { withProvenance } from "./source-stamp.js";
 import type { ApplyContext, CommandWrapper, DeployAction, StartAction } from "./types.js";
 
 export type { ServiceOutcome } from "./outcome.js";
@@ -158,6 +159,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     }
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
     if (options.dryRun) return outcome([...reports.values()]);
+    actions = await withProvenance(actions, config.root, options.env);
 
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = applyContext({ ...options, signal: working }, tracer, reports);

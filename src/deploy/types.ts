@@ -18,6 +18,28 @@ export interface DeploySpec {
   readonly deploy: DeploySettings;
 }
 
+/** The commit of the checkout a deploy ran from, and whether its tracked files differed from it. */
+export interface SourceStamp {
+  readonly commit: string;
+  readonly dirty: boolean;
+}
+
+/** One version of a service on a target, as dray recorded it. */
+export interface VersionRecord {
+  readonly imageId: Digest;
+  readonly specDigest: Digest;
+  /** The reference the target ran ("registry/ns/api@sha256:…", or the local image ID). */
+  readonly image?: string;
+  readonly spec?: DeploySpec;
+  readonly user?: string;
+  readonly commit?: string;
+  readonly dirty?: boolean;
+  /** Since when it ran (RFC 3339), when known. */
+  readonly since?: string;
+  /** Kubernetes: every object dray applied for it, re-applied as they were by a rollback. */
+  readonly objects?: readonly Record<string, unknown>[];
+}
+
 /** What one service should look like on the target. */
 export interface DesiredService {
   readonly name: string;
@@ -35,6 +57,13 @@ export interface DesiredService {
    * it was read: a numeric one lets Kubernetes pods run as non-root.
    */
   readonly user?: string;
+  /**
+   * The commit of the checkout that deploys it (and whether the tree differed from it): written
+   * next to the identity, never part of it — no digest or key depends on it.
+   */
+  readonly source?: SourceStamp;
+  /** The exact objects to apply instead of rendering them (a Kubernetes rollback re-applies what ran). */
+  readonly objects?: readonly Record<string, unknown>[];
 }
 
 /** What the target says is running, from dray's labels/annotations. */
@@ -50,6 +79,12 @@ export interface LiveService {
   readonly state?: string;
   /** What was changed behind dray's back since it deployed the service; empty or absent when nothing was. */
   readonly drift?: readonly Drift[];
+  /** The version that runs, as dray recorded it (commit, spec); absent on objects dray did not label so. */
+  readonly version?: VersionRecord;
+  /** The version it replaced, kept for `dray rollback` and `dray history`. */
+  readonly previous?: VersionRecord;
+  /** Since when the version runs (RFC 3339): container start, swarm service update, Deployment rollout. */
+  readonly since?: string;
 }
 
 /** Why a service is (re)deployed or left alone; shown to the user. */
@@ -60,6 +95,8 @@ export type Reason =
   | "not running"
   | "removed from dray.yaml"
   | "replacement forced"
+  /** `dray rollback`: back to the version this one replaced. */
+  | "rollback to the previous version"
   /** Changed behind dray's back: "drifted: replicas 3 → 1". */
   | `drifted: ${string}`;
 
@@ -166,4 +203,12 @@ export const LABELS = {
   wrapped: "dray.wrapped",
   /** The fields dray set (image, env, ports, replicas…) as JSON: drift is any difference from them. */
   owned: "dray.owned",
+  /** The commit of the checkout that deployed the version (provenance; not part of its identity). */
+  commit: "dray.commit",
+  /** "true" when that checkout's tracked files differed from the commit. */
+  dirty: "dray.dirty",
+  /** The version's image reference, deploy spec and user as JSON: what a later rollback restores. */
+  spec: "dray.spec",
+  /** The version this one replaced (VersionRecord as JSON), for `dray rollback` and `dray history`. */
+  previous: "dray.previous",
 } as const;

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubernetesTargetConfig } from "../../src/config/types.js";
 import { DeployFailure } from "../../src/deploy/failure.js";
 import { openKubernetesTarget } from "../../src/deploy/kubernetes/index.js";
+import { planRollback } from "../../src/deploy/rollback-plan.js";
 import type { DeployTarget, DesiredService, LiveService } from "../../src/deploy/types.js";
 import { UserError } from "../../src/errors/errors.js";
 import { desiredService, recordingContext } from "../support/deploy-fixtures.js";
@@ -79,6 +80,13 @@ describe("kubernetes target against the fake API server", () => {
       specDigest: api.specDigest,
       ids: ["deployment/api"],
       running: true,
+      // The version dray recorded, and since when it runs (the rollout's finish).
+      version: expect.objectContaining({
+        imageId: api.imageId,
+        specDigest: api.specDigest,
+        image: api.image,
+      }),
+      since: expect.any(String),
     } satisfies LiveService);
     expect((await target.readLive("other")).size).toBe(0);
   });
@@ -129,6 +137,46 @@ describe("kubernetes target against the fake API server", () => {
 
     expect(image(fake)).toBe(old.image);
     expect((await target.readLive("shop")).get("api")).toMatchObject({ imageId: old.imageId, running: true });
+  });
+
+  it("a failing rollout on the fake API server puts back the running version with the previous one it kept", async () => {
+    await target.apply({ kind: "create", desired: desired("api", "1"), reasons: ["new"] }, context());
+    const one = (await target.readLive("shop")).get("api")!;
+    await target.apply(
+      { kind: "replace", desired: desired("api", "2"), live: one, reasons: ["image changed"] },
+      context(),
+    );
+    const two = (await target.readLive("shop")).get("api")!;
+    expect(two.previous).toMatchObject({ imageId: digest("1") });
+    fake.failImagesContaining(digest("b"));
+    const error = await target
+      .apply(
+        { kind: "replace", desired: desired("api", "b"), live: two, reasons: ["image changed"] },
+        context(),
+      )
+      .catch((e: unknown) => e);
+    expect((error as DeployFailure).failure).toMatchObject({ rolledBack: true });
+    const after = (await target.readLive("shop")).get("api")!;
+    expect(after.imageId).toBe(digest("2"));
+    expect(after.previous).toMatchObject({ imageId: digest("1") });
+  });
+
+  it("a rollback whose version no longer becomes ready on the fake API server fails naming the service; the current version keeps running", async () => {
+    await target.apply({ kind: "create", desired: desired("api", "1"), reasons: ["new"] }, context());
+    const one = (await target.readLive("shop")).get("api")!;
+    await target.apply(
+      { kind: "replace", desired: desired("api", "2"), live: one, reasons: ["image changed"] },
+      context(),
+    );
+    fake.failImagesContaining(digest("1"));
+    const [back] = planRollback(await target.readLive("shop"), ["api"], "cluster");
+    expect(back!.desired.image).toBe(desired("api", "1").image);
+    const error = await target.apply(back!, context()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployFailure);
+    expect((error as DeployFailure).message).toBe("rollout of api did not finish: ProgressDeadlineExceeded");
+    expect((error as DeployFailure).failure).toMatchObject({ service: "api", rolledBack: true });
+    expect(image(fake)).toBe(desired("api", "2").image);
+    expect((await target.readLive("shop")).get("api")?.previous).toMatchObject({ imageId: digest("1") });
   });
 
   it("a failing first rollout on the fake API server removes what it created", async () => {

@@ -210,6 +210,12 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
       running: true,
       state: "1/1 tasks running",
       drift: [],
+      // The version dray recorded on the service, and since when the service's spec is what it is.
+      version: expect.objectContaining({
+        imageId: images.get("one")!.imageId,
+        image: images.get("one")!.reference,
+      }),
+      since: expect.any(String),
     });
     const service = await engine.json<{ Spec: { Name: string } }>({
       method: "GET",

@@ -29,7 +29,7 @@ export async function runDeploy(names: readonly string[], flags: DeployFlags): P
   return runReported("deploy", flags, (tracer) => deployAndReport(names, flags, tracer));
 }
 
-function lockWaitMs(text: string | undefined): number {
+export function lockWaitMs(text: string | undefined): number {
   if (text === undefined) return 0;
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   if (typeof value === "string" && !DURATION_PATTERN.test(value))

@@ -1,5 +1,9 @@
-/** `dray status [service…]`: what runs on the target and what was changed there behind dray's back; changes nothing. */
-import type { ServiceStatus } from "../../deploy/index.js";
+/**
+ * `dray status [service…]`: what runs on the target, the commit it was deployed from, since when,
+ * what was changed there behind dray's back, and whether the current checkout would change it;
+ * changes nothing.
+ */
+import type { CheckoutVerdict, ServiceStatus } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue } from "../../errors/index.js";
 import type { Tracer } from "../../report/index.js";
 import { renderTable, shortDigest } from "../../report/index.js";
@@ -27,7 +31,13 @@ async function statusAndReport(
   const config = await loadProjectConfig(flags, tracer);
   const { readStatus, formatDrift } = await import("../../deploy/index.js");
   const { target, services } = await tracer.span("read status", () =>
-    readStatus({ config, ...(flags.target ? { target: flags.target } : {}), only: names, env: process.env }),
+    readStatus({
+      config,
+      ...(flags.target ? { target: flags.target } : {}),
+      only: names,
+      env: process.env,
+      tracer,
+    }),
   );
   if (flags.json) {
     const json = {
@@ -43,10 +53,16 @@ async function statusAndReport(
     stateCell(s, style),
     s.imageId ? shortDigest(s.imageId) : "-",
     s.drift.length > 0 ? paint(style, Color.yellow, s.drift.map(formatDrift).join(", ")) : "-",
+    s.commit ? `${s.commit.slice(0, 12)}${s.dirty ? " (dirty)" : ""}` : "-",
+    s.since ?? "-",
+    checkoutCell(s.checkout, style),
   ]);
   const drifted = services.filter((s) => s.drift.length > 0).length;
   const missing = services.filter((s) => !s.deployed).length;
-  const lines = rows.length > 0 ? [renderTable(["SERVICE", "STATE", "IMAGE ID", "DRIFT"], rows)] : [];
+  const lines =
+    rows.length > 0
+      ? [renderTable(["SERVICE", "STATE", "IMAGE ID", "DRIFT", "COMMIT", "SINCE", "CHECKOUT"], rows)]
+      : [];
   lines.push(
     `target ${target.name} (${target.kind}): ${services.length - missing} deployed, ${drifted} drifted` +
       (missing > 0 ? `, ${missing} not on the target` : "") +
@@ -60,4 +76,18 @@ function stateCell(s: ServiceStatus, style: OutputStyle): string {
   const text = s.inConfig ? s.state : `${s.state} (not in dray.yaml)`;
   if (!s.deployed) return paint(style, Color.dim, text);
   return paint(style, s.running ? Color.green : Color.red, text);
+}
+
+/** What a deploy from this checkout would do: "same", "would change image, spec", "unknown — not built". */
+export function checkoutText(verdict: CheckoutVerdict | undefined): string {
+  if (!verdict) return "-";
+  if (verdict.kind === "same") return "same";
+  if (verdict.kind === "unknown") return `unknown — ${verdict.why}`;
+  return verdict.what.includes("new") ? "would create" : `would change ${verdict.what.join(", ")}`;
+}
+
+function checkoutCell(verdict: CheckoutVerdict | undefined, style: OutputStyle): string {
+  const text = checkoutText(verdict);
+  if (verdict?.kind === "changes") return paint(style, Color.yellow, text);
+  return verdict?.kind === "same" ? text : paint(style, Color.dim, text);
 }

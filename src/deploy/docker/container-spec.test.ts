@@ -51,6 +51,7 @@ describe("container spec", () => {
       "dray.image-id": `sha256:${"a".repeat(64)}`,
       "dray.spec-digest": `sha256:${"b".repeat(64)}`,
       "dray.owned": expect.any(String),
+      "dray.spec": expect.any(String),
     });
     expect(spec.HostConfig.PortBindings).toEqual({
       "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "18080" }],

@@ -4,6 +4,7 @@ import { canonicalJson } from "../../oci/index.js";
 import type { OwnedFields } from "../drift.js";
 import { engineHealthcheck, envList, identityLabels } from "../engine-spec.js";
 import { type CommandWrapper, type DesiredService, LABELS } from "../types.js";
+import { type VersionRecord, versionLabels } from "../versions.js";
 
 /** The container's stable name; a replacement runs as `<name>.next` until it is healthy. */
 export function containerName(project: string, service: string): string {
@@ -42,11 +43,12 @@ export function containerOwned(desired: DesiredService, target: DockerTargetConf
   };
 }
 
-/** The body of `POST /containers/create`. */
+/** The body of `POST /containers/create`; `previous`: the version it replaces, kept in a label. */
 export function containerSpec(
   desired: DesiredService,
   target: DockerTargetConfig,
   wrapper?: CommandWrapper,
+  previous?: VersionRecord,
 ): Record<string, unknown> {
   const { deploy, image } = desired.spec;
   const wrapped = wrappedCommand(desired, wrapper);
@@ -63,6 +65,7 @@ export function containerSpec(
     Image: desired.image,
     Labels: {
       ...identityLabels(desired),
+      ...versionLabels(desired, previous),
       [LABELS.owned]: canonicalJson(containerOwned(desired, target)),
       ...(wrapped ? { [LABELS.wrapped]: wrapper!.digest } : {}),
     },

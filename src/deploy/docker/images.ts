@@ -10,7 +10,9 @@ import type { DesiredService } from "../types.js";
 /** Where an image comes from when the engine lacks it. */
 export type ImageSource =
   | { kind: "layout"; layout: LayoutStore; manifest: Descriptor; tag: string }
-  | { kind: "registry"; credentials: CredentialSource };
+  | { kind: "registry"; credentials: CredentialSource }
+  /** Only what the engine holds already: a rollback to an image loaded by an earlier deploy. */
+  | { kind: "engine" };
 
 /** Returns what was done: "present", "loaded" or "pulled". */
 export async function ensureImage(
@@ -22,6 +24,10 @@ export async function ensureImage(
   // an image with the same ID (loaded earlier without a registry, or pulled under another name).
   if (await engineHasImage(engine, source.kind === "registry" ? desired.image : desired.imageId))
     return "present";
+  if (source.kind === "engine")
+    throw new UserError(`${desired.name}: the engine no longer has the image ${desired.imageId}`, {
+      hint: "It was removed since it ran (docker image prune?). Check out the commit it was built from and `dray deploy` it instead.",
+    });
   if (source.kind === "layout") {
     // Not cancelled by Ctrl-C: a load in flight finishes (it changes nothing that runs); the
     // caller starts no further ones.

@@ -8,6 +8,7 @@ import { engineError } from "../../engine/index.js";
 import { compareOwned, type Drift, type OwnedFields, parseOwned } from "../drift.js";
 import { parseEnvList } from "../engine-spec.js";
 import { LABELS, type LiveService } from "../types.js";
+import { readPrevious, readVersion } from "../versions.js";
 import { containerName } from "./container-spec.js";
 
 /** What `GET /containers/json` says of a container. */
@@ -25,7 +26,7 @@ export interface InspectedContainer {
   Name: string;
   /** The ID of the image the container was created from. */
   Image?: string;
-  State: { Status: string; Running: boolean; ExitCode: number };
+  State: { Status: string; Running: boolean; ExitCode: number; StartedAt?: string };
   Config: { Image: string; Env?: string[] | null; Labels?: Record<string, string> | null };
   HostConfig: {
     PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
@@ -66,6 +67,9 @@ export async function readDockerLive(
       const details = await inspect(engine, main.Id);
       const sameImage = details ? await runsRecordedImage(engine, details) : false;
       const running = main.State === "running" && !main.Status.includes("(unhealthy)") && list.length === 1;
+      const since = startedAt(details);
+      const version = readVersion(main.Labels, since);
+      const previous = readPrevious(main.Labels);
       live.set(service, {
         name: service,
         imageId: main.Labels[LABELS.imageId] as LiveService["imageId"],
@@ -74,6 +78,9 @@ export async function readDockerLive(
         running,
         state: describeState(main, details) + (list.length > 1 ? `, and ${list.length - 1} leftover` : ""),
         drift: details ? containerDrift(service, details, sameImage) : [],
+        ...(version ? { version } : {}),
+        ...(previous ? { previous } : {}),
+        ...(since ? { since } : {}),
       });
     }),
   );
@@ -103,6 +110,12 @@ export async function readDockerLive(
       }),
   );
   return live;
+}
+
+/** When the container last started; the engine's zero time for one never started. */
+function startedAt(details: InspectedContainer | undefined): string | undefined {
+  const at = details?.State.StartedAt;
+  return at && !at.startsWith("0001-") ? at : undefined;
 }
 
 function stateOf(details: InspectedContainer): string {

@@ -28,6 +28,7 @@ import {
   LABELS,
   type StartAction,
 } from "../types.js";
+import { previousFor } from "../versions.js";
 import { containerName, containerSpec, nextContainerName, wrappedCommand } from "./container-spec.js";
 import {
   containerProbe,
@@ -72,9 +73,9 @@ export async function openDockerTarget(
 
   const source = (action: StartAction): ImageSource => {
     if (options.fromRegistry) return { kind: "registry", credentials };
-    if (!options.layout || !options.entries)
-      throw new Error("docker target opened without the build's images");
-    const entry = options.entries.get(action.desired.name)!;
+    // A rollback brings no build: its image must still be in the engine.
+    const entry = options.entries?.get(action.desired.name);
+    if (!options.layout || !entry) return { kind: "engine" };
     const image = buildForEngine(info.platform, entry.platforms, (p) => p.platform)!;
     return {
       kind: "layout",
@@ -148,7 +149,7 @@ export async function openDockerTarget(
       networkReady ??= ensureNetwork();
       await networkReady;
       const old = action.kind === "replace" ? [...action.live.ids] : [];
-      const spec = containerSpec(action.desired, config, options.wrapper);
+      const spec = containerSpec(action.desired, config, options.wrapper, previousFor(action));
       const portsInTheWay = old.length > 0 && action.desired.spec.deploy.publish.length > 0;
       if (portsInTheWay)
         await context.step(name, "stop old", () => Promise.all(old.map((id) => stopContainer(engine, id))));

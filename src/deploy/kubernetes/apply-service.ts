@@ -6,12 +6,14 @@
 import { errorMessage } from "../../errors/index.js";
 import { DeployFailure } from "../failure.js";
 import type { ApplyContext } from "../types.js";
+import { LABELS } from "../types.js";
 import { withAppliedAnnotation } from "./applied-record.js";
 import type { ObjectClient } from "./object-client.js";
-import { KUBE_KEYS, type KubeObject, type LiveDeployment, objectRef } from "./objects.js";
+import { KUBE_KEYS, type KubeObject, kubeKey, type LiveDeployment, objectRef } from "./objects.js";
 import { diagnoseRollout, type RolloutReport } from "./pod-logs.js";
 import { sortObjects } from "./render-manifests.js";
 import { type PollOptions, waitForRollout } from "./rollout.js";
+import { annotateDeployments, previousAnnotation } from "./version-annotations.js";
 
 /** How long and how often to wait, and how many log lines to show. */
 export interface RolloutSettings {
@@ -28,7 +30,12 @@ type Previous =
   | { readonly kind: "none" }
   /** Deployments exist but dray's annotation is missing (applied by hand): they cannot be restored. */
   | { readonly kind: "unknown" }
-  | { readonly kind: "applied"; readonly objects: readonly KubeObject[] };
+  | {
+      readonly kind: "applied";
+      readonly objects: readonly KubeObject[];
+      /** The service's first live Deployment: its version becomes the new one's "previous". */
+      readonly live: KubeObject;
+    };
 
 /** Applies `objects` (the service's Deployments and whatever goes with them) and waits for the rollout. */
 export async function applyService(
@@ -39,7 +46,10 @@ export async function applyService(
   context: ApplyContext,
 ): Promise<void> {
   const previous = await context.step(service, "read", () => readPrevious(client, objects));
-  const applied = withAppliedAnnotation(objects);
+  const applied = annotateDeployments(
+    withAppliedAnnotation(objects),
+    previousAnnotation(previous.kind === "applied" ? previous.live : undefined, objects),
+  );
   const keep = previous.kind === "none" && settings.keepFailed === true;
   const restore = () =>
     context
@@ -97,18 +107,18 @@ class NothingApplied extends Error {}
 
 async function readPrevious(client: ObjectClient, objects: readonly KubeObject[]): Promise<Previous> {
   const found: KubeObject[] = [];
-  let existed = false;
+  let first: KubeObject | undefined;
   for (const object of objects.filter((o) => o.kind === "Deployment")) {
     const live = await client.get(object);
     if (!live) continue;
-    existed = true;
+    first ??= live;
     const annotation = live.metadata.annotations?.[KUBE_KEYS.applied];
     if (annotation === undefined) return { kind: "unknown" };
     for (const applied of JSON.parse(annotation) as KubeObject[]) {
       if (!found.some((o) => objectRef(o) === objectRef(applied))) found.push(applied);
     }
   }
-  return existed ? { kind: "applied", objects: found } : { kind: "none" };
+  return first ? { kind: "applied", objects: found, live: first } : { kind: "none" };
 }
 
 async function applyAll(client: ObjectClient, objects: readonly KubeObject[]): Promise<void> {
@@ -161,7 +171,12 @@ async function rollBack(
     return false;
   }
   context.log(service, "re-applying the previous version");
-  const restored = withAppliedAnnotation(restore);
+  // The version kept as previous stays what it was before the failed deploy.
+  const kept = previous.live.metadata.annotations?.[kubeKey(LABELS.previous)];
+  const restored = annotateDeployments(
+    withAppliedAnnotation(restore),
+    kept === undefined ? {} : { [kubeKey(LABELS.previous)]: kept },
+  );
   await applyAll(client, restored);
   return (await waitForAll(client, service, restored, settings, context)) === undefined;
 }

@@ -3,6 +3,7 @@ import type { Digest } from "../../oci/index.js";
 import type { LiveService } from "../types.js";
 import { asDrift, deploymentDrift } from "./drift.js";
 import { FIELD_MANAGER, KUBE_KEYS, type LiveDeployment, objectRef } from "./objects.js";
+import { deploymentSince, livePrevious, liveVersion } from "./version-annotations.js";
 
 /** The services the Deployments run, by the `dray.dev/service` label. */
 export function liveServices(deployments: readonly LiveDeployment[]): Map<string, LiveService> {
@@ -22,6 +23,9 @@ function liveOf(name: string, deployment: LiveDeployment): LiveService {
   const annotations = deployment.metadata.annotations ?? {};
   const available = deployment.status?.availableReplicas ?? 0;
   const drift = deploymentDrift(deployment, FIELD_MANAGER).map((d) => asDrift(name, d));
+  const version = liveVersion(deployment);
+  const previous = livePrevious(deployment);
+  const since = deploymentSince(deployment);
   return {
     name,
     imageId: digest(annotations[KUBE_KEYS.imageId]),
@@ -29,6 +33,9 @@ function liveOf(name: string, deployment: LiveDeployment): LiveService {
     ids: [objectRef(deployment)],
     running: available >= (deployment.spec?.replicas ?? 1),
     ...(drift.length > 0 ? { drift } : {}),
+    ...(version ? { version } : {}),
+    ...(previous ? { previous } : {}),
+    ...(since ? { since } : {}),
   };
 }
 
@@ -40,6 +47,9 @@ function merge(a: LiveService, b: LiveService): LiveService {
     specDigest: a.specDigest === b.specDigest ? a.specDigest : undefined,
     ids: [...a.ids, ...b.ids],
     running: a.running && b.running,
+    ...(a.version ? { version: a.version } : {}),
+    ...(a.previous ? { previous: a.previous } : {}),
+    ...(a.since ? { since: a.since } : {}),
     ...(a.drift || b.drift ? { drift: [...(a.drift ?? []), ...(b.drift ?? [])] } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { KUBE_KEYS, type KubeObject, type LiveDeployment } from "./objects.js";
 import { type ManifestObject, readManifests } from "./read-manifests.js";
 import { objectsForTarget, type TargetObjects } from "./render-for-target.js";
 import { sortObjects } from "./render-manifests.js";
+import { withVersion } from "./version-annotations.js";
 import { onceEach } from "./warnings.js";
 import { createWriteGuard } from "./write-guard.js";
 
@@ -108,9 +109,11 @@ export async function openKubernetesTarget(
     async prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void> {
       if (actions.length === 0) return;
       await guard();
+      // A rollback brings its objects with it: nothing of the checkout is applied for it.
       const desired = actions.flatMap((a) =>
-        a.kind === "create" || a.kind === "replace" ? [a.desired] : [],
+        (a.kind === "create" || a.kind === "replace") && !a.desired.objects ? [a.desired] : [],
       );
+      if (desired.length === 0) return;
       // Render now so a bad name or an unknown `dray://` fails before anything is applied.
       const objects = await targetObjects(desired);
       for (const skipped of objects.skipped) {
@@ -128,7 +131,11 @@ export async function openKubernetesTarget(
         throw new UserError(`deploy of ${service} not started: interrupted`);
       }
       await guard();
-      const objects = (await targetObjects([action.desired])).byService.get(service);
+      // A rollback re-applies exactly what ran; a deploy renders the service's objects.
+      const rendered = action.desired.objects
+        ? (action.desired.objects as KubeObject[])
+        : (await targetObjects([action.desired])).byService.get(service);
+      const objects = rendered && withVersion(rendered, action.desired);
       if (!objects || objects.length === 0) {
         throw new UserError(`no Deployment in ${config.manifests} runs the dray service ${service}`, {
           hint: `Use \`image: dray://${service}\` in the container of the Deployment that runs it.`,

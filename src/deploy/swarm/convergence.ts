@@ -5,6 +5,7 @@
  */
 import type { ProbeResult } from "../health.js";
 import { type DesiredService, LABELS, type LiveService } from "../types.js";
+import { readPrevious, readVersion } from "../versions.js";
 import { serviceDrift } from "./drift.js";
 import type { SwarmService, SwarmTask } from "./swarm-api.js";
 
@@ -114,6 +115,9 @@ export function liveService(service: SwarmService, tasks: readonly SwarmTask[]):
   const update = service.UpdateStatus?.State;
   const stuck = updateAbandoned(service) && update !== "rollback_completed";
   const replicas = replicasOf(service);
+  const since = service.UpdatedAt ?? service.CreatedAt;
+  const version = readVersion(labels, since);
+  const previous = readPrevious(labels);
   return {
     name,
     imageId: labels[LABELS.imageId] as LiveService["imageId"],
@@ -122,5 +126,8 @@ export function liveService(service: SwarmService, tasks: readonly SwarmTask[]):
     running: running >= replicas && !stuck,
     state: `${running}/${replicas} tasks running${stuck ? `, update ${update!.replace("_", " ")}` : ""}`,
     drift: serviceDrift(name, service),
+    ...(version ? { version } : {}),
+    ...(previous ? { previous } : {}),
+    ...(since ? { since } : {}),
   };
 }

@@ -61,7 +61,11 @@ describe("swarm serviceSpec", () => {
     };
     expect(spec.Name).toBe(serviceName("shop", "api"));
     expect(spec.Name).toBe("shop_api");
-    expect(spec.Labels).toEqual({ ...labels, "dray.owned": expect.any(String) });
+    expect(spec.Labels).toEqual({
+      ...labels,
+      "dray.owned": expect.any(String),
+      "dray.spec": expect.any(String),
+    });
     expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual(labels);
   });
 

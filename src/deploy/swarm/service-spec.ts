@@ -7,6 +7,7 @@ import { canonicalJson } from "../../oci/index.js";
 import type { OwnedFields } from "../drift.js";
 import { engineHealthcheck, envList, identityLabels, NS_PER_MS } from "../engine-spec.js";
 import { type DesiredService, LABELS } from "../types.js";
+import { type VersionRecord, versionLabels } from "../versions.js";
 
 /**
  * How published ports reach the service. "ingress" is swarm's routing mesh (any node answers);
@@ -38,6 +39,8 @@ export interface ServiceSpecOptions {
   publishMode: PublishMode;
   /** Bumped to make swarm replace tasks whose spec did not change (a service that is not running). */
   forceUpdate: number;
+  /** The version this spec replaces, kept in a label on the service for `dray rollback`. */
+  previous?: VersionRecord;
 }
 
 /** A published port as drift reports compare it: "18080:8080/tcp (host)". */
@@ -75,7 +78,12 @@ export function serviceSpec(
   return {
     Name: serviceName(desired.spec.project, desired.name),
     // The record of what dray set goes on the service only: its tasks are compared by identity.
-    Labels: { ...labels, [LABELS.owned]: canonicalJson(serviceOwned(desired, options.publishMode)) },
+    // So do the version records: on the tasks they would restart them when only the commit moved.
+    Labels: {
+      ...labels,
+      ...versionLabels(desired, options.previous),
+      [LABELS.owned]: canonicalJson(serviceOwned(desired, options.publishMode)),
+    },
     TaskTemplate: {
       ContainerSpec: {
         Image: desired.image,

@@ -8,6 +8,9 @@ import { LABELS } from "../types.js";
 export interface SwarmService {
   ID: string;
   Version: { Index: number };
+  CreatedAt?: string;
+  /** When the spec last changed (a deploy, a rollback, a scale). */
+  UpdatedAt?: string;
   Spec: {
     Name: string;
     Labels?: Record<string, string>;

@@ -17,6 +17,7 @@ import {
 import { ExitCode, UserError } from "../../errors/index.js";
 import { createDefaultCredentialSource } from "../../registry/index.js";
 import type { DeployTarget, LiveService, StartAction } from "../types.js";
+import { previousFor, type VersionRecord } from "../versions.js";
 import { liveService } from "./convergence.js";
 import { configLock } from "./lock.js";
 import { checkHttp, failCreate, failUpdate, type Rollout, waitForConvergence } from "./rollout.js";
@@ -89,7 +90,12 @@ export async function openSwarmTarget(
   // The nodes pull with the login the user's Docker/Podman files hold for the registry, if any.
   const credentials = createDefaultCredentialSource({ env: options.env });
   const spec = (action: StartAction, forceUpdate: number) =>
-    serviceSpec(action.desired, config, { platform: info.platform, publishMode, forceUpdate });
+    serviceSpec(action.desired, config, {
+      platform: info.platform,
+      publishMode,
+      forceUpdate,
+      ...withPrevious(previousFor(action)),
+    });
 
   const create = async (action: StartAction, r: Rollout) => {
     const name = action.desired.name;
@@ -180,4 +186,8 @@ export async function openSwarmTarget(
 
     close: closeEngine,
   };
+}
+
+function withPrevious(previous: VersionRecord | undefined): { previous?: VersionRecord } {
+  return previous ? { previous } : {};
 }

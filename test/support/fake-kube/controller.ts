@@ -116,7 +116,12 @@ export function rollOut(state: FakeState, deployment: FakeObject): void {
         availableReplicas: replicas,
         conditions: [
           { type: "Available", status: "True", reason: "MinimumReplicasAvailable" },
-          { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable" },
+          {
+            type: "Progressing",
+            status: "True",
+            reason: "NewReplicaSetAvailable",
+            lastUpdateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+          },
         ],
       };
     }
