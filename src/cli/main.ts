@@ -7,8 +7,8 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
-import { addLogsCommand } from "./logs-command.js";
 import { addDeployHistoryCommands } from "./deploy-history-commands.js";
+import { addLogsCommand } from "./logs-command.js";
 import { portNumber, positiveInteger } from "./option-values.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
