@@ -28,14 +28,15 @@ export interface CacheEntry {
    * what a sharded CI build (`--shard`) balances by. Absent in entries from older versions.
    */
   buildMs?: number;
-  /** Set when a sharded CI build pushed it: that build's run and the cost it assigned the service by. */
+  /** Set when a sharded CI build pushed it: that build's run, and the cost it assigned the service by. */
   shard?: ShardMark;
 }
 
 /** Which sharded build (all N shards of one CI run share the `run`) pushed an entry, and at what cost. */
 export interface ShardMark {
   run: Digest;
-  cost: number;
+  /** Absent when no cost was known then: the assignment counted it as the median. */
+  cost?: number;
 }
 
 /** The cache entry for a freshly built set. */

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
-import { portNumber, positiveInteger } from "./option-values.js";
+import { portNumber, positiveInteger, shardSpec } from "./option-values.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
 function program(): Command {
@@ -35,6 +35,12 @@ function program(): Command {
     .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
     .option("--tag <tag...>", "tags to push under (default: latest)")
     .option("--sign-key <file>", "with --push: sign the images, SBOMs and provenance with this key")
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "build only shard I of N of what needs building (one CI runner each)",
+      ).argParser(shardSpec),
+    )
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });
