@@ -8,6 +8,7 @@ import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { portNumber, positiveInteger, shardSpec } from "./option-values.js";
+import { addPlanCommands } from "./plan-commands.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
 function program(): Command {
@@ -131,28 +132,7 @@ function program(): Command {
       process.exitCode = await runDev(services, { ...cmd.optsWithGlobals(), ...opts });
     });
 
-  cli
-    .command("plan")
-    .description("show which services changed since the last build (or a git revision), and why")
-    .argument("[service...]", "services to plan (default: all)")
-    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
-    .option("--build", "build what changed first, so that rebuilt-but-identical images are recognised")
-    .option("--json", "print the plan as JSON")
-    .action(async (services: string[], opts, cmd: Command) => {
-      const { runPlan } = await import("./commands/plan.js");
-      process.exitCode = await runPlan(services, { ...cmd.optsWithGlobals(), ...opts });
-    });
-
-  cli
-    .command("why")
-    .description("explain in full why a service changed: files, packages, modules and settings")
-    .argument("<service>", "the service to explain")
-    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
-    .option("--json", "print the explanation as JSON")
-    .action(async (service: string, opts, cmd: Command) => {
-      const { runWhy } = await import("./commands/plan.js");
-      process.exitCode = await runWhy(service, { ...cmd.optsWithGlobals(), ...opts });
-    });
+  addPlanCommands(cli);
 
   cli
     .command("update-base")
