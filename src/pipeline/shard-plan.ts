@@ -127,11 +127,16 @@ async function needs(
 ): Promise<{ needs: boolean; cost: number | undefined }> {
   const { current, last } = await probe;
   // Pushed by a shard of this very run: still "needing", at the cost that run assigned it by.
-  if (current?.shard?.run === run) return { needs: true, cost: current.shard.cost };
+  if (current?.shard?.run === run) return { needs: true, cost: milliseconds(current.shard.cost) };
   if (current) return { needs: false, cost: undefined };
   const previous = await last();
-  if (previous?.shard?.run === run) return { needs: true, cost: previous.shard.cost };
-  return { needs: true, cost: previous?.buildMs };
+  if (previous?.shard?.run === run) return { needs: true, cost: milliseconds(previous.shard.cost) };
+  return { needs: true, cost: milliseconds(previous?.buildMs) };
+}
+
+/** A recorded time, if it is one: entries come from a shared registry and are not trusted for more. */
+function milliseconds(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** Probes the registry (with `cache: registry`), or else the local cache. */
