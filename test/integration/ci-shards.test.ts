@@ -160,3 +160,22 @@ describe("sharded CI builds through the registry", () => {
     );
   }, 1_500_000);
 });
+
+describe("sharded builds with only a local cache", () => {
+  it("two shards run one after the other in one checkout agree, and build every service once", async () => {
+    const dir = await copyExample("dray-ci-local-");
+    dirs.push(path.dirname(dir));
+    const runs: ShardJson[] = [];
+    for (const spec of ["1/2", "2/2"]) {
+      const result = await runDray(["build", "--shard", spec, "--json"], { cwd: dir, timeoutMs: 400_000 });
+      expect(result.code, result.stderr).toBe(0);
+      runs.push(JSON.parse(result.stdout) as ShardJson);
+    }
+    // The second shard finds the first one's images in the cache they share, marked as this run's.
+    expect(assignment(runs[1]!)).toEqual(assignment(runs[0]!));
+    const built = runs.flatMap((r) =>
+      r.shard.services.filter((s) => s.action === "built").map((s) => s.service),
+    );
+    expect(built.sort()).toEqual(["api", "orders", "users", "web"]);
+  }, 900_000);
+});

@@ -54,9 +54,9 @@ describe("renderShard", () => {
 });
 
 describe("markedEntries", () => {
-  it("marks each entry with the run and the cost its service was assigned by, and no cost when none was known", () => {
+  it("marks each entry with the run and the cost its service was assigned by, and no cost when none was known", async () => {
     const entry = { key: "sha256:aa", service: "api" } as never;
-    const marked = markedEntries(
+    const marked = await markedEntries(
       plan,
       new Map([
         ["api", entry],

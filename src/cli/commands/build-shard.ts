@@ -1,6 +1,6 @@
 /** What `dray build --shard I/N` adds to the build's report: which services this shard took on. */
 import path from "node:path";
-import type { CacheEntry } from "../../cache/index.js";
+import { type CacheEntry, openBuildCache } from "../../cache/index.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import {
   type BuildOutcome,
@@ -77,12 +77,21 @@ export function renderShard(plan: ShardPlan, style: OutputStyle): string {
   );
 }
 
-/** The entries this shard pushes, marked with its run so that later shards of the run agree with it. */
-export function markedEntries(
+/**
+ * The entries this shard built or found, marked with its run so that later shards of the run agree
+ * with it; with `cacheDir`, the marked entries are also stored in the local build cache.
+ */
+export async function markedEntries(
   plan: ShardPlan,
   entries: ReadonlyMap<string, CacheEntry>,
-): Map<string, CacheEntry> {
-  return new Map(
+  cacheDir?: string,
+): Promise<Map<string, CacheEntry>> {
+  const marked = new Map(
     [...entries].map(([service, entry]) => [service, { ...entry, shard: shardMark(plan, service) }]),
   );
+  if (cacheDir !== undefined) {
+    const cache = await openBuildCache(cacheDir);
+    for (const entry of marked.values()) await cache.put(entry);
+  }
+  return marked;
 }

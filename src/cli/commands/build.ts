@@ -120,39 +120,38 @@ async function buildWith(
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal,
     });
+    // Marked in the local cache too: later shards that share this cache (no registry) agree with this one.
+    if (plan)
+      outcome = { ...outcome, entries: await markedEntries(plan, outcome.entries, config.state.cache) };
     if (flags.push && signal.aborted) {
       throw interruptedError("the images are built and tagged in the layout; nothing was pushed");
     }
     if (flags.push && registry && outcome.entries.size > 0) {
       const moved = new Map<string, { sent: number; skipped: number }>();
       pushed = await tracer.span("push", () =>
-        publishBuilt(
-          plan ? { ...outcome, entries: markedEntries(plan, outcome.entries) } : outcome,
-          registry.layout,
-          {
-            config,
-            client: registry.client,
-            tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
-            tracer,
-            ...(attester ? { attester } : {}),
-            ...(progress
-              ? {
-                  onProgress: (service: string, event: PushEvent) => {
-                    if (event.type !== "blob-done") return;
-                    const m = moved.get(service) ?? { sent: 0, skipped: 0 };
-                    if (event.action === "uploaded") m.sent += event.size;
-                    else m.skipped += event.size;
-                    moved.set(service, m);
-                    progress.update(
-                      service,
-                      "",
-                      `pushing: ${formatBytes(m.sent)} sent, ${formatBytes(m.skipped)} skipped`,
-                    );
-                  },
-                }
-              : {}),
-          },
-        ),
+        publishBuilt(outcome, registry.layout, {
+          config,
+          client: registry.client,
+          tags: flags.tag && flags.tag.length > 0 ? flags.tag : ["latest"],
+          tracer,
+          ...(attester ? { attester } : {}),
+          ...(progress
+            ? {
+                onProgress: (service: string, event: PushEvent) => {
+                  if (event.type !== "blob-done") return;
+                  const m = moved.get(service) ?? { sent: 0, skipped: 0 };
+                  if (event.action === "uploaded") m.sent += event.size;
+                  else m.skipped += event.size;
+                  moved.set(service, m);
+                  progress.update(
+                    service,
+                    "",
+                    `pushing: ${formatBytes(m.sent)} sent, ${formatBytes(m.skipped)} skipped`,
+                  );
+                },
+              }
+            : {}),
+        }),
       );
     }
   } finally {
