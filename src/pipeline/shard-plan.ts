@@ -58,6 +58,8 @@ export interface ShardPlanOptions {
   registry?: RegistryClient;
   /** The layout local lookups check blobs in (default: the project's). */
   layoutDir?: string;
+  /** `--no-cache`: every selected service needs building, whatever the caches hold. */
+  noCache?: boolean;
 }
 
 /** What the shared state says about one service: built already (by whom), and its last build time. */
@@ -81,7 +83,11 @@ export async function planShard(options: ShardPlanOptions): Promise<ShardPlan> {
   const probe = await prober(options);
   const probed = await tracer.span("shard lookup", () =>
     Promise.all(
-      [...keys].map(async ([service, key]) => ({ service, ...(await needs(probe(service, key), run)) })),
+      [...keys].map(async ([service, key]) => {
+        const found = probe(service, key);
+        const answer = await needs(options.noCache ? withoutCurrent(found) : found, run);
+        return { service, ...answer };
+      }),
     ),
   );
   const needing = probed.filter((p) => p.needs);
@@ -132,6 +138,11 @@ async function needs(
   const previous = await last();
   if (previous?.shard?.run === run) return { needs: true, cost: milliseconds(previous.shard.cost) };
   return { needs: true, cost: milliseconds(previous?.buildMs) };
+}
+
+/** The probe as if the cache had nothing for the current key (`--no-cache`); past build times still count. */
+async function withoutCurrent(probe: Promise<Probe>): Promise<Probe> {
+  return { ...(await probe), current: undefined };
 }
 
 /** A recorded time, if it is one: entries come from a shared registry and are not trusted for more. */

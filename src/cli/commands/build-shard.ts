@@ -18,7 +18,13 @@ export function planShardOf(
   config: ResolvedConfig,
   names: readonly string[],
   shard: ShardSpec,
-  where: { dir: string; layout: string | undefined; tracer: Tracer; registry: RegistryClient | undefined },
+  where: {
+    dir: string;
+    layout: string | undefined;
+    noCache: boolean;
+    tracer: Tracer;
+    registry: RegistryClient | undefined;
+  },
 ): Promise<ShardPlan> {
   return where.tracer.span("shard plan", () =>
     planShard({
@@ -29,6 +35,7 @@ export function planShardOf(
       tracer: where.tracer,
       ...(where.registry ? { registry: where.registry } : {}),
       ...(where.layout ? { layoutDir: path.resolve(where.dir, where.layout) } : {}),
+      noCache: where.noCache,
     }),
   );
 }

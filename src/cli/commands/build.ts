@@ -87,6 +87,7 @@ async function buildWith(
     plan = await planShardOf(config, names, flags.shard, {
       dir: flags.dir,
       layout: flags.layout,
+      noCache: flags.cache === false,
       tracer,
       registry: registry?.registryCache ? registry.client : undefined,
     });
