@@ -23,6 +23,20 @@ export interface CacheEntry {
   blobs: { digest: Digest; size: number }[];
   /** Milliseconds since the epoch. */
   createdAt: number;
+  /**
+   * Milliseconds spent building it (compiling, packing and compressing, all platforms together):
+   * what a sharded CI build (`--shard`) balances by. Absent in entries from older versions.
+   */
+  buildMs?: number;
+  /** Set when a sharded CI build pushed it: that build's run, and the cost it assigned the service by. */
+  shard?: ShardMark;
+}
+
+/** Which sharded build (all N shards of one CI run share the `run`) pushed an entry, and at what cost. */
+export interface ShardMark {
+  run: Digest;
+  /** Absent when no cost was known then: the assignment counted it as the median. */
+  cost?: number;
 }
 
 /** The cache entry for a freshly built set. */

@@ -10,7 +10,7 @@ export {
   openBuildCache,
 } from "./build-cache.js";
 export { type CacheCheckReport, type CheckedLayout, type CheckProblem, checkCache } from "./check.js";
-export { type CacheEntry, entryFor, platformTag, sameImages, tagsForEntry } from "./entry.js";
+export { type CacheEntry, entryFor, platformTag, type ShardMark, sameImages, tagsForEntry } from "./entry.js";
 export { parseEntry } from "./entry-file.js";
 export { type CacheHit, type CacheSource, type ImageCache, localImageCache } from "./image-cache.js";
 export { readLastFile } from "./last-file.js";

@@ -33,6 +33,7 @@ async function run(args: readonly string[]): Promise<{ stderr: string; exitCode:
 
 const jobs = "error: option '-j, --jobs <n>' argument";
 const port = "error: option '--dashboard-port <port>' argument";
+const shard = "error: option '--shard <i/n>' argument";
 
 describe("bad option values", () => {
   it.each(
@@ -45,6 +46,17 @@ describe("bad option values", () => {
         args: ["build", "-j", "0"],
         stderr: `${jobs} '0' is invalid. Expected a whole number of 1 or more, e.g. 4.`,
       },
+      ...["x", "1", "1/0", "0/0", "-1/3", "1/3/3", "a/b", " 1/3", "1.0/3"].map((value) => ({
+        args: ["build", "--shard", value],
+        stderr: `${shard} '${value}' is invalid. Expected I/N: this runner's shard I of N runners, e.g. 2/3.`,
+      })),
+      ...[
+        ["0/3", "There is no shard 0 of 3: I goes from 1 to 3."],
+        ["4/3", "There is no shard 4 of 3: I goes from 1 to 3."],
+      ].map(([value, text]) => ({
+        args: ["build", "--shard", value!],
+        stderr: `${shard} '${value}' is invalid. ${text}`,
+      })),
       ...["65536", "-1", "http", "80.5"].map((value) => ({
         args: ["dev", "--dashboard-port", value],
         stderr: `${port} '${value}' is invalid. Expected a port from 1 to 65535, or 0 for any free port.`,

@@ -9,7 +9,8 @@ import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { addDeployHistoryCommands } from "./deploy-history-commands.js";
 import { addLogsCommand } from "./logs-command.js";
-import { portNumber, positiveInteger } from "./option-values.js";
+import { portNumber, positiveInteger, shardSpec } from "./option-values.js";
+import { addPlanCommands } from "./plan-commands.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
 function program(): Command {
@@ -37,6 +38,12 @@ function program(): Command {
     .option("--push", "push the images to the registry in dray.yaml, sending only missing blobs")
     .option("--tag <tag...>", "tags to push under (default: latest)")
     .option("--sign-key <file>", "with --push: sign the images, SBOMs and provenance with this key")
+    .addOption(
+      new Option(
+        "--shard <i/n>",
+        "build only shard I of N of what needs building (one CI runner each)",
+      ).argParser(shardSpec),
+    )
     .action(async (services: string[], opts, cmd: Command) => {
       const { runBuild } = await import("./commands/build.js");
       process.exitCode = await runBuild(services, { ...cmd.optsWithGlobals(), ...opts });
@@ -127,28 +134,7 @@ function program(): Command {
       process.exitCode = await runDev(services, { ...cmd.optsWithGlobals(), ...opts });
     });
 
-  cli
-    .command("plan")
-    .description("show which services changed since the last build (or a git revision), and why")
-    .argument("[service...]", "services to plan (default: all)")
-    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
-    .option("--build", "build what changed first, so that rebuilt-but-identical images are recognised")
-    .option("--json", "print the plan as JSON")
-    .action(async (services: string[], opts, cmd: Command) => {
-      const { runPlan } = await import("./commands/plan.js");
-      process.exitCode = await runPlan(services, { ...cmd.optsWithGlobals(), ...opts });
-    });
-
-  cli
-    .command("why")
-    .description("explain in full why a service changed: files, packages, modules and settings")
-    .argument("<service>", "the service to explain")
-    .option("--since <rev>", "compare with the project as of a git revision instead of the last build")
-    .option("--json", "print the explanation as JSON")
-    .action(async (service: string, opts, cmd: Command) => {
-      const { runWhy } = await import("./commands/plan.js");
-      process.exitCode = await runWhy(service, { ...cmd.optsWithGlobals(), ...opts });
-    });
+  addPlanCommands(cli);
 
   cli
     .command("update-base")

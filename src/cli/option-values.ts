@@ -25,3 +25,17 @@ export function portNumber(value: string): number {
   }
   return n;
 }
+
+/** `--shard I/N`: shard I (from 1) of N, e.g. "2/3". */
+export function shardSpec(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = match ? Number(match[1]) : Number.NaN;
+  const count = match ? Number(match[2]) : Number.NaN;
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1) {
+    throw new InvalidArgumentError("Expected I/N: this runner's shard I of N runners, e.g. 2/3.");
+  }
+  if (index < 1 || index > count) {
+    throw new InvalidArgumentError(`There is no shard ${index} of ${count}: I goes from 1 to ${count}.`);
+  }
+  return { index, count };
+}

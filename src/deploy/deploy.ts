@@ -9,6 +9,7 @@ import type { ResolvedConfig, TargetConfig } from "../config/index.js";
 import { selectServices } from "../config/index.js";
 import { openLayout, withDocuments } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
+import type { RegistryCache } from "../publish/index.js";
 import type { Tracer } from "../report/index.js";
 import { applyInOrder } from "./apply-ordered.js";
 import { chooseTarget } from "./choose-target.js";
@@ -43,6 +44,8 @@ export interface DeployOptions {
   log: (service: string, line: string) => void;
   /** Lines about the run as a whole: waiting for the deploy lock, taking it over (default: none). */
   notice?: (line: string) => void;
+  /** With `cache: registry`: asked before building, so images another runner pushed are pulled, not rebuilt. */
+  registryCache?: RegistryCache;
   /** Called with the build's progress, so a terminal can show it. */
   onBuildStep?: (service: string, platform: string, step: string) => void;
 }
@@ -75,6 +78,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       signal,
       ...(options.force && options.force.length > 0 ? { noCache: true } : {}),
       ...(options.onBuildStep ? { onStep: options.onBuildStep } : {}),
+      ...(options.registryCache ? { registryCache: options.registryCache } : {}),
     }),
   );
   const outcome = (list: ServiceOutcome[], interrupted = false): DeployOutcome => ({

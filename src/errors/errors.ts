@@ -17,6 +17,8 @@ export const ExitCode = {
   interrupted: 130,
   /** A bug in dray (EX_SOFTWARE). */
   internal: 70,
+  /** `dray plan --exit-code`: something changed (0: nothing did), so that a pipeline can stop early. */
+  changed: 10,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -92,7 +92,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
       const write = createStepClock(tracer, service.name, ["write"] as const);
       await write.time("write", () => layout.writeImageSet(set));
       return {
-        entry: entryFor(key, set, Date.now()),
+        entry: { ...entryFor(key, set, Date.now()), buildMs: buildMs(times) },
         documents: await documentsOf(set),
         times,
         writeMs: write.totals().write,
@@ -100,6 +100,13 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
     },
     close: () => rm(tmpDir, { recursive: true, force: true }),
   };
+}
+
+/** The time spent building, summed over platforms, in whole milliseconds. */
+function buildMs(times: ReadonlyMap<string, AssembleTimes>): number {
+  let total = 0;
+  for (const t of times.values()) total += t.compile + t.pack + t.compress;
+  return Math.round(total);
 }
 
 /** The set's manifests, configs and index: small, and what a push reads first. */

@@ -4,6 +4,8 @@
  */
 export { buildProject } from "./build-project.js";
 export { publishBuilt } from "./publish-built.js";
+export { assignShards, type ShardWork, shardLoads } from "./shard-assignment.js";
+export { planShard, type ShardedService, type ShardPlan, type ShardSpec, shardMark } from "./shard-plan.js";
 export type {
   BuildOptions,
   BuildOutcome,

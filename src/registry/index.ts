@@ -18,5 +18,11 @@ export {
   type ReferrerListing,
   referrersTag,
 } from "./referrers.js";
-export { cacheTag, lookupCacheEntry, storeCacheEntry } from "./registry-cache.js";
+export {
+  cacheTag,
+  LAST_ENTRY_TAG,
+  lookupCacheEntry,
+  lookupLastEntry,
+  storeCacheEntry,
+} from "./registry-cache.js";
 export type { Credential, CredentialSource, RegistryClient } from "./types.js";

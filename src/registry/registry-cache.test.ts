@@ -14,7 +14,13 @@ import { canonicalJson } from "../oci/canonical-json.js";
 import { sha256Digest } from "../oci/digest.js";
 import { type Digest, type ImageSet, MediaType } from "../oci/types.js";
 import { pushImage } from "./push.js";
-import { CACHE_ENTRY_MEDIA_TYPE, cacheTag, lookupCacheEntry, storeCacheEntry } from "./registry-cache.js";
+import {
+  CACHE_ENTRY_MEDIA_TYPE,
+  cacheTag,
+  lookupCacheEntry,
+  lookupLastEntry,
+  storeCacheEntry,
+} from "./registry-cache.js";
 
 /** The entry's key, as its platforms' keys combine into it (a cache ignores an entry whose key does not). */
 let KEY: Digest;
@@ -68,6 +74,30 @@ describe("cacheTag", () => {
     const tag = cacheTag(KEY);
     expect(tag).toBe(`drk-${KEY.slice(7, 67)}`);
     expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/);
+  });
+});
+
+describe("lookupLastEntry", () => {
+  it("finds the entry stored last, with its build time and shard mark, whatever its key", async () => {
+    expect(await lookupLastEntry(client, "shop/api")).toBeUndefined();
+    const timed = { ...entry, buildMs: 4200, shard: { run: sha256Digest("run"), cost: 3000 } };
+    await storeCacheEntry(client, "shop/api", timed);
+    expect(await lookupLastEntry(client, "shop/api")).toEqual(timed);
+    // The pointer moves; the entry under its key stays.
+    const later = keyed({
+      ...timed,
+      buildMs: 900,
+      platforms: [{ ...timed.platforms[0]!, key: sha256Digest("b") }],
+    });
+    await storeCacheEntry(client, "shop/api", later);
+    expect((await lookupLastEntry(client, "shop/api"))?.buildMs).toBe(900);
+    expect(await lookupCacheEntry(client, "shop/api", KEY)).toEqual(timed);
+  });
+
+  it("ignores an entry whose content does not match the key it names", async () => {
+    const forged = { ...entry, key: sha256Digest("forged") };
+    await storeCacheEntry(client, "shop/api", forged);
+    expect(await lookupLastEntry(client, "shop/api")).toBeUndefined();
   });
 });
 

@@ -48,7 +48,13 @@ export function cacheTag(key: Digest): string {
 }
 
 /**
- * Stores `entry` in `repository` under cacheTag(entry.key). Push the image first: the artifact names it
+ * The tag that follows the entry stored last in a repository: where a sharded CI build reads how long
+ * a service took to build before, when its new key has no entry yet. Outside the `drk-<hex>` keys.
+ */
+export const LAST_ENTRY_TAG = "drk-last";
+
+/**
+ * Stores `entry` in `repository` under cacheTag(entry.key), and moves LAST_ENTRY_TAG to it. Push the image first: the artifact names it
  * as its subject, and a lookup treats an entry whose image is gone as a miss.
  */
 export async function storeCacheEntry(
@@ -77,12 +83,9 @@ export async function storeCacheEntry(
     layers: [EMPTY_DESCRIPTOR],
     subject: plainDescriptor(entry.top),
   };
-  await client.putManifest(
-    repository,
-    cacheTag(entry.key),
-    MediaType.manifest,
-    Buffer.from(canonicalJson(manifest)),
-  );
+  const bytes = Buffer.from(canonicalJson(manifest));
+  await client.putManifest(repository, cacheTag(entry.key), MediaType.manifest, bytes);
+  await client.putManifest(repository, LAST_ENTRY_TAG, MediaType.manifest, bytes);
 }
 
 /**
@@ -95,16 +98,49 @@ export async function lookupCacheEntry(
   repository: string,
   key: Digest,
 ): Promise<CacheEntry | undefined> {
-  const fetched = await missingAsUndefined(client.getManifest(repository, cacheTag(key)));
+  const entry = await readEntry(client, repository, cacheTag(key), key);
+  if (!entry) return undefined;
+  const image = await client.headManifest(repository, entry.top.digest);
+  return image ? entry : undefined;
+}
+
+/**
+ * The entry stored last in `repository` (LAST_ENTRY_TAG), whatever its key, or undefined. Only for
+ * what it says about the past (how long a build took); its image is not looked for.
+ */
+export async function lookupLastEntry(
+  client: RegistryClient,
+  repository: string,
+): Promise<CacheEntry | undefined> {
+  return readEntry(client, repository, LAST_ENTRY_TAG, undefined);
+}
+
+/** The valid entry the artifact tagged `tag` holds: for `key`, or for the key it names itself. */
+async function readEntry(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  key: Digest | undefined,
+): Promise<CacheEntry | undefined> {
+  const fetched = await missingAsUndefined(client.getManifest(repository, tag));
   if (!fetched) return undefined;
   const config = entryConfig(fetched.bytes);
   if (!config) return undefined;
   const data = await missingAsUndefined(client.getBlob(repository, config.digest));
   if (!data || data.length !== config.size || sha256Digest(data) !== config.digest) return undefined;
-  const entry = parseEntry(data.toString("utf8"), key);
-  if (!entry || !wellFormed(entry)) return undefined;
-  const image = await client.headManifest(repository, entry.top.digest);
-  return image ? entry : undefined;
+  const text = data.toString("utf8");
+  const entry = parseEntry(text, key ?? ownKey(text));
+  return entry && wellFormed(entry) ? entry : undefined;
+}
+
+/** The key an entry's text names, for parseEntry to check it against its platforms' keys. */
+function ownKey(text: string): Digest {
+  try {
+    const key = (JSON.parse(text) as { key?: unknown }).key;
+    return isDigest(key) ? key : ("" as Digest);
+  } catch {
+    return "" as Digest;
+  }
 }
 
 /** The config descriptor if `bytes` is one of our artifacts. */

@@ -9,8 +9,14 @@ import {
   interruptedError,
   renderError,
 } from "../../errors/index.js";
-import { openLayout } from "../../oci/index.js";
-import { type BuildOutcome, buildProject, publishBuilt, type ServiceReport } from "../../pipeline/index.js";
+import {
+  type BuildOutcome,
+  buildProject,
+  publishBuilt,
+  type ServiceReport,
+  type ShardPlan,
+  type ShardSpec,
+} from "../../pipeline/index.js";
 import type { PublishReport } from "../../publish/index.js";
 import type { PushEvent } from "../../registry/index.js";
 import type { Tracer } from "../../report/index.js";
@@ -19,7 +25,9 @@ import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/inde
 import type { GlobalOptions } from "../global-options.js";
 import { listenForInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
+import { openRegistry } from "../open-registry.js";
 import { runReported } from "../run-reported.js";
+import { markedEntries, planShardOf, renderShard, shardJson } from "./build-shard.js";
 import { pushJson, renderPushTable } from "./push-report.js";
 
 interface BuildFlags extends GlobalOptions {
@@ -34,6 +42,8 @@ interface BuildFlags extends GlobalOptions {
   layout?: string;
   /** `--sign-key`: sign what is pushed with this key (instead of dray.yaml's `sign.key`). */
   signKey?: string;
+  /** `--shard I/N`: build only this runner's share of what needs building. */
+  shard?: ShardSpec;
 }
 
 /** Run `dray build`; the trace (`--trace`) is written even when it fails, the timing summary when it ran. */
@@ -59,17 +69,41 @@ async function buildAndReport(
 }
 
 async function buildWith(
-  names: readonly string[],
+  requested: readonly string[],
   flags: BuildFlags,
   tracer: Tracer,
   signal: AbortSignal,
 ): Promise<ExitCodeValue> {
+  let names = requested;
   const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
+  // A registry client only when this run talks to the registry: pushing, or the shared cache.
+  const registry =
+    flags.push || config.cache === "registry"
+      ? await openRegistry(config, layoutOf(config, flags))
+      : undefined;
+  let plan: ShardPlan | undefined;
+  if (flags.shard) {
+    plan = await planShardOf(config, names, flags.shard, {
+      dir: flags.dir,
+      layout: flags.layout,
+      noCache: flags.cache === false,
+      tracer,
+      registry: registry?.registryCache ? registry.client : undefined,
+    });
+    if (!flags.json) process.stderr.write(`${renderShard(plan, style)}\n`);
+    if (plan.mine.length === 0) {
+      registry?.client.close();
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify({ services: [], shard: shardJson(plan, undefined) }, null, 2)}\n`,
+        );
+      return ExitCode.ok;
+    }
+    names = plan.mine;
+  }
   const selected = names.length > 0 ? names : config.services.map((s) => s.name);
   const progress = flags.json ? undefined : createProgress(process.stderr, style, selected);
-  // A registry client only when this run talks to the registry: pushing, or the shared cache.
-  const registry = flags.push || config.cache === "registry" ? await openRegistry(config, flags) : undefined;
   // Opened before building, so that a key that does not open stops the run before anything is pushed.
   const attester = flags.push ? await openPushAttester(config, flags) : undefined;
   let outcome: BuildOutcome;
@@ -87,6 +121,9 @@ async function buildWith(
       ...(progress ? { onStep: (service, platform, step) => progress.update(service, platform, step) } : {}),
       signal,
     });
+    // Marked in the local cache too: later shards that share this cache (no registry) agree with this one.
+    if (plan)
+      outcome = { ...outcome, entries: await markedEntries(plan, outcome.entries, config.state.cache) };
     if (flags.push && signal.aborted) {
       throw interruptedError("the images are built and tagged in the layout; nothing was pushed");
     }
@@ -125,7 +162,15 @@ async function buildWith(
 
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ ...toJson(outcome), ...(pushed ? { push: pushJson(pushed) } : {}) }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          ...toJson(outcome),
+          ...(pushed ? { push: pushJson(pushed) } : {}),
+          ...(plan ? { shard: shardJson(plan, outcome) } : {}),
+        },
+        null,
+        2,
+      )}\n`,
     );
   } else {
     process.stdout.write(`${renderSummary(outcome, style)}\n`);
@@ -218,18 +263,7 @@ async function openPushAttester(config: ResolvedConfig, flags: BuildFlags) {
   });
 }
 
-/** The registry pieces a run needs, loaded only then: the client, the layout it reads, the remote cache. */
-async function openRegistry(config: ResolvedConfig, flags: BuildFlags) {
-  const { requireRegistry, clientFor, registryCache } = await import("../../publish/index.js");
-  const target = requireRegistry(config);
-  const client = clientFor(target);
-  const layout = await openLayout(
-    flags.layout ? path.resolve(flags.dir, flags.layout) : config.state.layout,
-    { create: true },
-  );
-  return {
-    client,
-    layout,
-    registryCache: config.cache === "registry" ? registryCache({ config, client, layout }) : undefined,
-  };
+/** The layout this run writes: `--layout`, or the project's. */
+function layoutOf(config: ResolvedConfig, flags: BuildFlags): string {
+  return flags.layout ? path.resolve(flags.dir, flags.layout) : config.state.layout;
 }

@@ -14,6 +14,7 @@ import { formatMs, renderTable, shortDigest } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { loadProjectConfig } from "../load-project.js";
+import { openRegistry } from "../open-registry.js";
 import { runReported } from "../run-reported.js";
 
 interface DeployFlags extends GlobalOptions {
@@ -64,6 +65,8 @@ async function deployAndReport(
   };
   process.on("SIGINT", onSigint);
   let outcome: DeployOutcome;
+  // With `cache: registry`, images another runner pushed are pulled instead of built.
+  const registry = config.cache === "registry" ? await openRegistry(config, config.state.layout) : undefined;
   try {
     const { deployProject } = await import("../../deploy/index.js");
     outcome = await deployProject({
@@ -82,8 +85,10 @@ async function deployAndReport(
         : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
       // Waiting for the deploy lock, or taking over one: said even with --json (on stderr).
       notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
+      ...(registry?.registryCache ? { registryCache: registry.registryCache } : {}),
     });
   } finally {
+    registry?.client.close();
     process.off("SIGINT", onSigint);
   }
 
@@ -178,6 +183,19 @@ function toJson(outcome: DeployOutcome, dryRun: boolean) {
       ...(s.error ? { error: errorMessage(s.error) } : {}),
     })),
     skipped: outcome.skipped,
+    // How each image came to be: compiled here, or found in the local or the registry's cache.
+    build: outcome.build.services.flatMap((s) =>
+      s.status === "built"
+        ? [
+            {
+              service: s.name,
+              cached: s.cached,
+              fromRegistry: s.fromRegistry,
+              compileMs: Math.round(s.platforms.reduce((ms, p) => ms + p.timings.compile, 0)),
+            },
+          ]
+        : [],
+    ),
     buildFailures: outcome.build.services
       .filter((s) => s.status === "failed")
       .map((s) => ({

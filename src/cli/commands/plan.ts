@@ -3,7 +3,6 @@ import path from "node:path";
 import { type BuildCache, openBuildCache } from "../../cache/index.js";
 import {
   type BaselineService,
-  countStatuses,
   detectChanges,
   gitRefBaseline,
   type KnownImages,
@@ -17,14 +16,14 @@ import type { ServiceKey } from "../../fingerprint/index.js";
 import { computeServiceKeys, createFileHasher, describeChange } from "../../fingerprint/index.js";
 import type { Digest } from "../../oci/index.js";
 import { buildProject } from "../../pipeline/index.js";
-import { renderTable, shortDigest, type Tracer } from "../../report/index.js";
-import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
+import { shortDigest, type Tracer } from "../../report/index.js";
+import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
+import { type PlanOutputFlags, paintStatus, writePlan } from "./plan-output.js";
 
-interface PlanFlags extends GlobalOptions {
-  json?: boolean;
+interface PlanFlags extends GlobalOptions, PlanOutputFlags {
   since?: string;
   build?: boolean;
 }
@@ -41,21 +40,7 @@ export function runWhy(service: string, flags: PlanFlags): Promise<ExitCodeValue
 
 async function plan(names: readonly string[], flags: PlanFlags, tracer: Tracer): Promise<ExitCodeValue> {
   const { changes, baselineName } = await compareWithBaseline(names, flags, tracer);
-  const style = outputStyle(process.stdout, process.env);
-  if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ baseline: baselineName, services: changes }, null, 2)}\n`);
-    return ExitCode.ok;
-  }
-  const rows = changes.map((e) => [e.service, paintStatus(style, e.status), e.reason]);
-  const counts = countStatuses(changes);
-  const summary = Object.entries(counts)
-    .filter(([, n]) => n > 0)
-    .map(([status, n]) => `${n} ${status}`)
-    .join(", ");
-  process.stdout.write(
-    `${renderTable(["SERVICE", "STATUS", "WHY"], rows)}\n${changes.length} service${changes.length === 1 ? "" : "s"} vs ${baselineName}: ${summary || "nothing"}\n`,
-  );
-  return ExitCode.ok;
+  return writePlan(changes, baselineName, flags, process.env);
 }
 
 async function why(service: string, flags: PlanFlags, tracer: Tracer): Promise<ExitCodeValue> {
@@ -152,15 +137,4 @@ async function knownImages(cache: BuildCache, keys: ReadonlyMap<string, ServiceK
     }),
   );
   return out;
-}
-
-function paintStatus(style: OutputStyle, status: ServiceChange["status"]): string {
-  const color = {
-    unchanged: Color.dim,
-    changed: Color.yellow,
-    "rebuilt-identical": Color.cyan,
-    new: Color.green,
-    removed: Color.red,
-  }[status];
-  return paint(style, color, status);
 }
