@@ -6,7 +6,8 @@
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
 import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
-import { envMap, relativePath } from "./schema-fields.js";
+import { envMap, projectName, relativePath, serviceName } from "./schema-fields.js";
+import { registry } from "./schema-registry.js";
 import { targetPolicy } from "./schema-supply-chain.js";
 
 type Issue = { readonly input?: unknown };
@@ -67,6 +68,37 @@ export const deploySettings = z
   })
   .describe("How the service runs on a target; a change here redeploys it even when the image is the same.");
 
+/**
+ * What every kind of target may set besides its own fields: the target it extends (expanded before
+ * validation, see expand-targets.ts), per-service deploy overrides, and its own registry.
+ */
+const targetCommon = {
+  extends: z
+    .string()
+    .optional()
+    .describe(
+      "Another target this one is built on: its fields are inherited, maps (env, services…) merged key by key, anything else set here replaces.",
+    ),
+  services: z
+    .record(serviceName, deploySettings)
+    .optional()
+    .describe(
+      "Per-service deploy settings on this target (replicas, env, publish, health, restart), laid over the service's own `deploy:` — maps merged, anything else replaced.",
+    ),
+  registry: registry
+    .optional()
+    .describe(
+      "The registry this target's images are pushed to and pulled from; default the project's `registry`. `dray promote` copies images between the registries of two targets.",
+    ),
+};
+
+/** The project's name on a docker or swarm target, so that two targets can share one engine. */
+const targetProject = projectName
+  .optional()
+  .describe(
+    "The project's name on this target: containers are `<project>-<service>`, labels `dray.project`, and the default network is named after it. Default the project's name; set it when two targets share one engine.",
+  );
+
 const host = z
   .string()
   .regex(/^(unix|tcp):\/\/./, { error: 'an engine address starts with "unix://" or "tcp://"' })
@@ -84,6 +116,8 @@ const network = z
 const dockerTarget = z
   .strictObject({
     type: z.literal("docker"),
+    ...targetCommon,
+    project: targetProject,
     host,
     network,
     bind: z.ipv4().optional().describe("Address published ports bind to; default 127.0.0.1."),
@@ -94,6 +128,8 @@ const dockerTarget = z
 const swarmTarget = z
   .strictObject({
     type: z.literal("swarm"),
+    ...targetCommon,
+    project: targetProject,
     host,
     network,
     update: z
@@ -119,6 +155,7 @@ const swarmTarget = z
 const kubernetesTarget = z
   .strictObject({
     type: z.literal("kubernetes"),
+    ...targetCommon,
     namespace: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "a namespace is lowercase letters, digits and '-'" })

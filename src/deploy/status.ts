@@ -4,7 +4,7 @@
  * set, which the target keeps with each service.
  */
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
-import { selectServices } from "../config/index.js";
+import { onTarget, selectServices } from "../config/index.js";
 import { compareCodeUnits } from "../oci/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { runnable } from "./desired.js";
@@ -73,11 +73,12 @@ export async function readStatus(options: {
   const services = selectServices(config, options.only)
     .filter(runnable)
     .map((s) => s.name);
-  const opened = await openTarget(target, { config, env: options.env });
+  const placed = onTarget(config, target);
+  const opened = await openTarget(target, { config: placed, env: options.env });
   try {
     return {
       target,
-      services: await statusOf(opened, config.project, services, { others: options.only.length === 0 }),
+      services: await statusOf(opened, placed.project, services, { others: options.only.length === 0 }),
     };
   } finally {
     opened.close();
