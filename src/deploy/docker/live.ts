@@ -66,9 +66,11 @@ export async function readDockerLive(
       const details = await inspect(engine, main.Id);
       const sameImage = details ? await runsRecordedImage(engine, details) : false;
       const running = main.State === "running" && !main.Status.includes("(unhealthy)") && list.length === 1;
+      const image = parseOwned(main.Labels[LABELS.owned])?.image;
       live.set(service, {
         name: service,
         imageId: main.Labels[LABELS.imageId] as LiveService["imageId"],
+        ...(image !== undefined ? { image } : {}),
         specDigest: main.Labels[LABELS.specDigest] as LiveService["specDigest"],
         ids: list.map((c) => c.Id),
         running,

@@ -3,6 +3,7 @@
  * swarm can report is covered by a table of cases.
  * https://docs.docker.com/engine/swarm/how-swarm-mode-works/swarm-task-states/
  */
+import { parseOwned } from "../drift.js";
 import type { ProbeResult } from "../health.js";
 import { type DesiredService, LABELS, type LiveService } from "../types.js";
 import { serviceDrift } from "./drift.js";
@@ -114,9 +115,11 @@ export function liveService(service: SwarmService, tasks: readonly SwarmTask[]):
   const update = service.UpdateStatus?.State;
   const stuck = updateAbandoned(service) && update !== "rollback_completed";
   const replicas = replicasOf(service);
+  const image = parseOwned(labels[LABELS.owned])?.image;
   return {
     name,
     imageId: labels[LABELS.imageId] as LiveService["imageId"],
+    ...(image !== undefined ? { image } : {}),
     specDigest: labels[LABELS.specDigest] as LiveService["specDigest"],
     ids: [service.ID],
     running: running >= replicas && !stuck,
