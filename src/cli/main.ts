@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
+import { addEnvironmentCommands } from "./environment-commands.js";
 import { portNumber, positiveInteger } from "./option-values.js";
 import { addSupplyChainCommands } from "./supply-chain-commands.js";
 
@@ -171,6 +172,7 @@ function program(): Command {
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });
     });
 
+  addEnvironmentCommands(cli);
   addSupplyChainCommands(cli);
 
   cli

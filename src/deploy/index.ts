@@ -16,6 +16,7 @@ export { waitUntilHealthy } from "./health.js";
 export { rbacManifests, renderForTarget, renderManifests, type Subject } from "./kubernetes/index.js";
 export type { LockHolder } from "./lock-holder.js";
 export { manifestsDigest } from "./manifests-digest.js";
+export { type PromotedImage, type PromoteOutcome, promoteProject } from "./promote.js";
 export type { ServiceStatus } from "./status.js";
 export { readStatus, statusOf } from "./status.js";
 export type { HeldTargetLock, LockState, TargetLock } from "./target-lock.js";

@@ -13,7 +13,7 @@ import { formatReference, sha256Digest } from "../oci/index.js";
 import { resolveRemote } from "./pull.js";
 import { type PushResult, pushImage } from "./push.js";
 import type { RegistryClient } from "./types.js";
-import { walkImage } from "./walk.js";
+import { type ImageGraph, walkImage } from "./walk.js";
 
 /** One side of a copy: a registry and a repository in it. */
 export interface CopyEnd {
@@ -37,13 +37,14 @@ const CONFIG_TYPES = new Set([
   "application/vnd.docker.container.image.v1+json",
 ]);
 
-/** Copies `digest` and everything it reaches from `from` to `to`, sending only what `to` lacks. */
-export async function copyImage(
-  from: CopyEnd,
-  to: CopyEnd,
-  digest: Digest,
-  options: { concurrency?: number } = {},
-): Promise<CopyResult> {
+/** An image read from a registry by digest: what it reaches, and its manifests, indexes and configs. */
+export interface RemoteImage {
+  readonly graph: ImageGraph;
+  readonly documents: ReadonlyMap<Digest, Buffer>;
+}
+
+/** Reads `digest`'s manifests and configs from `from`, each checked against its digest and size. */
+export async function readRemoteImage(from: CopyEnd, digest: Digest): Promise<RemoteImage> {
   const top = await resolveRemote(from.client, from.repository, digest);
   const documents = new Map<Digest, Buffer>();
   const graph = await walkImage(top, async (descriptor) => {
@@ -57,8 +58,19 @@ export async function copyImage(
     checkContent(from, blob, bytes);
     documents.set(blob.digest, bytes);
   }
+  return { graph, documents };
+}
+
+/** Copies `digest` and everything it reaches from `from` to `to`, sending only what `to` lacks. */
+export async function copyImage(
+  from: CopyEnd,
+  to: CopyEnd,
+  digest: Digest,
+  options: { concurrency?: number; read?: RemoteImage } = {},
+): Promise<CopyResult> {
+  const { graph, documents } = options.read ?? (await readRemoteImage(from, digest));
   // A registry accepts a manifest only once everything it names is there: its presence proves the image's.
-  if (await to.client.headManifest(to.repository, top.digest))
+  if (await to.client.headManifest(to.repository, graph.top.digest))
     return { top: graph.top, action: "present", documents };
   const source: BlobSource = {
     root: formatReference({ registry: from.client.registry, repository: from.repository, digest }),

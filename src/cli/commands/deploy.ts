@@ -29,7 +29,7 @@ export async function runDeploy(names: readonly string[], flags: DeployFlags): P
   return runReported("deploy", flags, (tracer) => deployAndReport(names, flags, tracer));
 }
 
-function lockWaitMs(text: string | undefined): number {
+export function lockWaitMs(text: string | undefined): number {
   if (text === undefined) return 0;
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   if (typeof value === "string" && !DURATION_PATTERN.test(value))
@@ -119,7 +119,7 @@ function imageCell(s: ServiceOutcome): string {
   return shortDigest(s.to ?? s.from ?? "-");
 }
 
-function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boolean): string {
+export function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boolean): string {
   const rows = outcome.services.map((s) => [
     s.service,
     actionLabel(s, style, dryRun),
@@ -156,7 +156,7 @@ function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boole
   return lines.join("\n");
 }
 
-function toJson(outcome: DeployOutcome, dryRun: boolean) {
+export function toJson(outcome: DeployOutcome, dryRun: boolean) {
   return {
     target: { name: outcome.target.name, kind: outcome.target.kind },
     dryRun,
