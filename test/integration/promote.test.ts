@@ -69,6 +69,7 @@ describe("dray promote between two docker targets with two registries", () => {
   /** A PATH without Go: a promotion that tried to build would fail. */
   let noGo: string;
 
+  const withoutGo = (): NodeJS.ProcessEnv => ({ PATH: noGo, DRAY_GO: "" });
   const dray = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runDray(args, { cwd: dir, timeoutMs: 300_000, env });
 
@@ -126,7 +127,13 @@ describe("dray promote between two docker targets with two registries", () => {
 
   it("promote copies A's images into B and prod runs the same image IDs, without a build", async () => {
     const before = await containers(staging);
-    const result = await dray(["promote", "--from", "staging", "--to", "prod", "--json"], { PATH: noGo });
+    // Without Go nothing can be built: a deploy, which builds, fails; the promotion below must not build.
+    const build = await dray(["deploy", "-t", "prod", "--dry-run"], withoutGo());
+    expect(build.code).toBe(3);
+    const result = await dray(
+      ["promote", "--from", "staging", "--to", "prod", "api", "orders", "--json"],
+      withoutGo(),
+    );
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout) as PromoteJson;
     expect(json.built).toBe(false);
@@ -159,7 +166,10 @@ describe("dray promote between two docker targets with two registries", () => {
 
   it("promoting again copies nothing and changes nothing", async () => {
     const before = await containers(prod);
-    const result = await dray(["promote", "--from", "staging", "--to", "prod", "--json"], { PATH: noGo });
+    const result = await dray(
+      ["promote", "--from", "staging", "--to", "prod", "api", "orders", "--json"],
+      withoutGo(),
+    );
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(result.stdout) as PromoteJson;
     expect(json.images.map((i) => i.copy)).toEqual(["present", "present"]);
@@ -170,7 +180,7 @@ describe("dray promote between two docker targets with two registries", () => {
   it("an unhealthy staging service blocks its promotion, naming it and its state; prod is left as it was", async () => {
     const before = await containers(prod);
     await run("docker", ["stop", "-t", "1", `${staging}-orders`]);
-    const result = await dray(["promote", "--from", "staging", "--to", "prod", "orders"], { PATH: noGo });
+    const result = await dray(["promote", "--from", "staging", "--to", "prod", "orders"], withoutGo());
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /cannot promote from target staging: orders is exited \(code \d+\) on target staging/,
@@ -178,9 +188,10 @@ describe("dray promote between two docker targets with two registries", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(await containers(prod)).toEqual(before);
     // The healthy one may still go.
-    const api = await dray(["promote", "--from", "staging", "--to", "prod", "api", "--dry-run", "--json"], {
-      PATH: noGo,
-    });
+    const api = await dray(
+      ["promote", "--from", "staging", "--to", "prod", "api", "--dry-run", "--json"],
+      withoutGo(),
+    );
     expect(api.code, api.stderr).toBe(0);
     expect((JSON.parse(api.stdout) as PromoteJson).services).toEqual([
       expect.objectContaining({ service: "api", action: "keep" }),
@@ -190,12 +201,12 @@ describe("dray promote between two docker targets with two registries", () => {
   it("a target that extends an unknown one is exit 2 at its line, with the chain", async () => {
     const file = path.join(dir, "dray.yaml");
     const yaml = await readFile(file, "utf8");
-    await writeFile(file, yaml.replace("    extends: staging", "    extends: stage"));
+    await writeFile(file, yaml.replace("    extends: staging", "    extends: stagin"));
     try {
-      const result = await dray(["promote", "--from", "staging", "--to", "prod"], { PATH: noGo });
+      const result = await dray(["promote", "--from", "staging", "--to", "prod"], withoutGo());
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        /dray\.yaml:\d+:\d+ {2}targets\.prod\.extends: extends "stage", which is not a target — did you mean "staging"\? \(chain: prod → stage\)/,
+        /dray\.yaml:\d+:\d+ {2}targets\.prod\.extends: extends "stagin", which is not a target — did you mean "staging"\? \(chain: prod → stagin\)/,
       );
     } finally {
       await writeFile(file, yaml);
