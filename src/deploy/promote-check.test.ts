@@ -51,6 +51,12 @@ describe("checkPromotable", () => {
       live: healthy("api", { image: config }),
       reason: `on target staging runs ${config} loaded from this machine's build, not pulled from a registry by digest`,
     },
+    {
+      description: "a service whose target keeps no record of its image reference",
+      live: healthy("api", { image: undefined }),
+      reason:
+        "on target staging has no record of the image reference it runs (docker and swarm targets keep one)",
+    },
   ];
   for (const { description, live, reason } of cases)
     it(`refuses ${description}`, () => {

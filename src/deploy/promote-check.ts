@@ -48,11 +48,15 @@ export function checkPromotable(
       refuse(`on target ${source} was not deployed by dray (no image ID)`);
     else {
       const reference = byDigest(found.image);
-      if (!reference)
+      if (reference) ok.push({ service, imageId: found.imageId, reference });
+      else if (found.image === undefined)
         refuse(
-          `on target ${source} runs ${found.image ?? "an image"} loaded from this machine's build, not pulled from a registry by digest`,
+          `on target ${source} has no record of the image reference it runs (docker and swarm targets keep one)`,
         );
-      else ok.push({ service, imageId: found.imageId, reference });
+      else
+        refuse(
+          `on target ${source} runs ${found.image} loaded from this machine's build, not pulled from a registry by digest`,
+        );
     }
   }
   return { ok, refused };
