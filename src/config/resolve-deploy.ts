@@ -1,6 +1,6 @@
 /** Resolution of the deploy settings: defaults applied, durations in milliseconds, ports parsed. Pure. */
 import path from "node:path";
-import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
+import { DURATION_PATTERN, MEMORY_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
 import type { DeployConfig, LiveConfig } from "./schema.js";
 import type { DeploySettings, HealthCheck, ImageSettings, LiveRules, PublishedPort } from "./types.js";
 
@@ -49,6 +49,22 @@ export function resolveDeploy(config: DeployConfig | undefined, image: ImageSett
     health: config?.health ? healthCheck(config.health, image) : undefined,
     restart: config?.restart ?? "unless-stopped",
     env,
+    ...(config?.resources ? { resources: resolveResources(config.resources) } : {}),
+  };
+}
+
+const MEMORY_UNITS = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 } as const;
+
+function resolveResources(config: NonNullable<DeployConfig["resources"]>): DeploySettings["resources"] {
+  let memoryBytes: number | undefined;
+  if (typeof config.memory === "number") memoryBytes = config.memory;
+  else if (config.memory !== undefined) {
+    const [, amount, unit] = MEMORY_PATTERN.exec(config.memory)!;
+    memoryBytes = Math.round(Number(amount) * MEMORY_UNITS[unit as keyof typeof MEMORY_UNITS]);
+  }
+  return {
+    ...(memoryBytes === undefined ? {} : { memoryBytes }),
+    ...(config.cpus === undefined ? {} : { cpus: config.cpus }),
   };
 }
 

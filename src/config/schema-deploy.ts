@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
-import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
+import { DURATION_PATTERN, MEMORY_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
 import { envMap, projectName, relativePath, serviceName } from "./schema-fields.js";
 import { registry } from "./schema-registry.js";
 import { targetPolicy } from "./schema-supply-chain.js";
@@ -54,6 +54,23 @@ const health = z
   })
   .describe("How dray knows a new version is up: an HTTP path, a command run in the container, or both.");
 
+const memoryProblem = (iss: Issue) =>
+  `${describeValue(iss.input)} is not a memory size — write e.g. "256Mi", "1Gi" or a number of bytes`;
+
+const resources = z
+  .strictObject({
+    memory: z
+      .union([z.int().positive(), z.string().regex(MEMORY_PATTERN, { error: memoryProblem })], {
+        error: memoryProblem,
+      })
+      .optional()
+      .describe('Memory limit: "256Mi", "1Gi" (binary units) or a number of bytes.'),
+    cpus: z.number().positive().optional().describe("CPU limit in cores, e.g. 0.5."),
+  })
+  .describe(
+    "Resource limits: docker and swarm set them on the container or task; Kubernetes sets requests and limits to them.",
+  );
+
 /** `deploy:` under a service. */
 export const deploySettings = z
   .strictObject({
@@ -65,6 +82,7 @@ export const deploySettings = z
       .optional()
       .describe('Restart policy on a docker target; default "unless-stopped".'),
     env: envMap("Environment set when the service runs, on top of the image's.").optional(),
+    resources: resources.optional(),
   })
   .describe("How the service runs on a target; a change here redeploys it even when the image is the same.");
 
@@ -83,7 +101,7 @@ const targetCommon = {
     .record(serviceName, deploySettings)
     .optional()
     .describe(
-      "Per-service deploy settings on this target (replicas, env, publish, health, restart), laid over the service's own `deploy:` — maps merged, anything else replaced.",
+      "Per-service deploy settings on this target (replicas, env, resources, publish, health, restart), laid over the service's own `deploy:` — maps merged, anything else replaced.",
     ),
   registry: registry
     .optional()

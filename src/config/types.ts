@@ -112,6 +112,8 @@ export interface DeploySettings {
   readonly restart: "no" | "always" | "unless-stopped" | "on-failure";
   /** Extra environment set at deploy time, on top of the image's. */
   readonly env: Readonly<Record<string, string>>;
+  /** Resource limits; absent when none is written (so specs without them hash as before). */
+  readonly resources?: { readonly memoryBytes?: number; readonly cpus?: number };
 }
 
 /** What every kind of target may set besides its own fields; each is absent when not written. */

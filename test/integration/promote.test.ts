@@ -25,6 +25,8 @@ interface Container {
   /** The reference it was created from. */
   reference: string;
   env: string[];
+  /** Its memory limit in bytes; 0 for none. */
+  memory: number;
 }
 
 /** The containers of one target (its project name on the engine), by service. */
@@ -38,12 +40,14 @@ async function containers(target: string): Promise<Record<string, Container>> {
     Id: string;
     Image: string;
     Config: { Image: string; Env: string[]; Labels: Record<string, string> };
+    HostConfig: { Memory: number };
   }[])
     out[c.Config.Labels["dray.service"]!] = {
       id: c.Id,
       image: c.Image,
       reference: c.Config.Image,
       env: c.Config.Env,
+      memory: c.HostConfig.Memory,
     };
   return out;
 }
@@ -94,6 +98,7 @@ describe("dray promote between two docker targets with two registries", () => {
           `    registry: ${b.url}/shop`,
           "    services:",
           "      api: { env: { STAGE: prod } }",
+          "      orders: { resources: { memory: 64Mi } }",
         ].join("\n"),
       );
     await writeFile(file, yaml);
@@ -160,6 +165,7 @@ describe("dray promote between two docker targets with two registries", () => {
     // prod's own settings: its override of api's env, which staging does not have.
     expect(live.api!.env).toContain("STAGE=prod");
     expect(before.api!.env).not.toContain("STAGE=prod");
+    expect([live.orders!.memory, before.orders!.memory]).toEqual([64 * 2 ** 20, 0]);
     // Staging was only read.
     expect(await containers(staging)).toEqual(before);
   }, 300_000);

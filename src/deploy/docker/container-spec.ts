@@ -74,6 +74,8 @@ export function containerSpec(
       PortBindings: bindings,
       RestartPolicy: { Name: deploy.restart === "no" ? "" : deploy.restart },
       NetworkMode: target.network,
+      ...(deploy.resources?.memoryBytes !== undefined ? { Memory: deploy.resources.memoryBytes } : {}),
+      ...(deploy.resources?.cpus !== undefined ? { NanoCpus: Math.round(deploy.resources.cpus * 1e9) } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: [desired.name] } } },
   };
