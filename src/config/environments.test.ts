@@ -132,6 +132,19 @@ describe("targets that extend one another", () => {
   ];
   for (const { description, lines, expected } of cases)
     it(description, () => expect(problemsOfLines(lines)).toEqual(expected));
+
+  it("a target's own registry is where its required signatures are, without a project registry", () => {
+    const lines = (registry: string) => [
+      "project: shop",
+      "targets:",
+      `  prod: { type: docker, ${registry}require: { signed: keys/prod.pub } }`,
+      ...services,
+    ];
+    expect(problemsOfLines(lines("registry: 127.0.0.1:5000/shop, "))).toEqual([]);
+    expect(problemsOfLines(lines(""))).toEqual([
+      "dray.yaml:3:25  targets.prod.require: a signature requirement needs a registry: signatures are stored next to the image there — add `registry`, or remove `require`",
+    ]);
+  });
 });
 
 describe("per-service overrides in the deploy spec", () => {

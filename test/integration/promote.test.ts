@@ -99,6 +99,7 @@ describe("dray promote between two docker targets with two registries", () => {
           "    services:",
           "      api: { env: { STAGE: prod } }",
           "      orders: { resources: { memory: 64Mi } }",
+          `  k8s: { type: kubernetes, registry: ${b.url}/shop }`,
         ].join("\n"),
       );
     await writeFile(file, yaml);
@@ -168,6 +169,21 @@ describe("dray promote between two docker targets with two registries", () => {
     expect([live.orders!.memory, before.orders!.memory]).toEqual([64 * 2 ** 20, 0]);
     // Staging was only read.
     expect(await containers(staging)).toEqual(before);
+  }, 300_000);
+
+  it("dray status reads each target under its own project name; render pins a target's own registry", async () => {
+    const status = await dray(["status", "-t", "prod", "--json"], withoutGo());
+    expect(status.code, status.stderr).toBe(0);
+    const services = (JSON.parse(status.stdout) as { services: { service: string; imageId?: string }[] })
+      .services;
+    const staged = await containers(staging);
+    expect(services.filter((s) => s.imageId).map((s) => [s.service, s.imageId])).toEqual([
+      ["api", staged.api!.image],
+      ["orders", staged.orders!.image],
+    ]);
+    const render = await dray(["render", "api", "-t", "k8s", "--no-push"]);
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stdout).toMatch(new RegExp(`image: ${b.url}/shop/api@sha256:[0-9a-f]{64}`));
   }, 300_000);
 
   it("promoting again copies nothing and changes nothing", async () => {
