@@ -5,12 +5,14 @@
  * deployed through the normal deploy path: B's lock, B's per-service settings, health waits,
  * rollback on failure.
  */
+
+import type { CacheEntry } from "../cache/index.js";
 import type { RegistryTarget, ResolvedConfig, TargetConfig } from "../config/index.js";
 import { onTarget, selectServices } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import type { Digest } from "../oci/index.js";
 import { formatReference } from "../oci/index.js";
-import type { CopyResult, RemoteImage } from "../registry/index.js";
+import type { CopyEnd, CopyResult, RegistryClient, RemoteImage } from "../registry/index.js";
 import { chooseTarget } from "./choose-target.js";
 import { type DeployOptions, type DeployOutcome, deployProject } from "./deploy.js";
 import { imageIdentity, runnable } from "./desired.js";
@@ -63,41 +65,17 @@ export async function promoteProject(options: PromoteOptions): Promise<PromoteOu
   const { promotable, platform } = await tracer.span("read source", () =>
     readSource(config, source, services, options.env),
   );
-  const registry = await import("../registry/index.js");
-  const { clientFor, repositoryOf } = await import("../publish/index.js");
-  const to = clientFor(destRegistry);
   const images: PromotedImage[] = [];
   const documents = new Map<Digest, Buffer>();
-  const entries = new Map<string, ReturnType<typeof entryFromRegistry>>();
+  const entries = new Map<string, CacheEntry>();
+  const { clientFor } = await import("../publish/index.js");
+  const to = clientFor(destRegistry);
   try {
     for (const p of promotable) {
-      const toRepository = repositoryOf(destRegistry, p.service);
-      const from = clientFor(knownRegistry(config, p.reference.registry));
-      try {
-        const fromEnd = { client: from, repository: p.reference.repository };
-        const toEnd = { client: to, repository: toRepository };
-        const read = await tracer.span("read image", () => readImage(registry, fromEnd, p), {
-          subject: p.service,
-        });
-        const entry = entryFromRegistry(p.service, read.graph.top, read.documents);
-        checkSameImage(p, entry, platform, source.name);
-        const copied = options.dryRun
-          ? undefined
-          : await tracer.span("copy image", () => copy(registry, fromEnd, toEnd, p, read), {
-              subject: p.service,
-            });
-        for (const [digest, bytes] of read.documents) documents.set(digest, bytes);
-        entries.set(p.service, entry);
-        images.push(
-          report(
-            p,
-            formatReference({ registry: to.registry, repository: toRepository, digest: p.reference.digest }),
-            copied,
-          ),
-        );
-      } finally {
-        from.close();
-      }
+      const image = await bringImage(p, { config, to, toRegistry: destRegistry, platform, source, options });
+      for (const [digest, bytes] of image.documents) documents.set(digest, bytes);
+      entries.set(p.service, image.entry);
+      images.push(image.report);
     }
   } finally {
     to.close();
@@ -109,6 +87,47 @@ export async function promoteProject(options: PromoteOptions): Promise<PromoteOu
     images: { entries, documents },
   });
   return { from: source, images, deploy };
+}
+
+/** What bringing one image over needs. */
+interface Bring {
+  config: ResolvedConfig;
+  to: RegistryClient;
+  toRegistry: RegistryTarget;
+  /** The source target's platform, for comparing image IDs. */
+  platform: string | undefined;
+  source: TargetConfig;
+  options: PromoteOptions;
+}
+
+/** Reads one service's image from where the source pulled it, checks it, and copies it to B's registry (not on a dry run). */
+async function bringImage(
+  p: PromotableService,
+  { config, to, toRegistry, platform, source, options }: Bring,
+): Promise<{ entry: CacheEntry; documents: ReadonlyMap<Digest, Buffer>; report: PromotedImage }> {
+  const registry = await import("../registry/index.js");
+  const { clientFor, repositoryOf } = await import("../publish/index.js");
+  const toEnd = { client: to, repository: repositoryOf(toRegistry, p.service) };
+  const from = clientFor(knownRegistry(config, p.reference.registry));
+  try {
+    const fromEnd = { client: from, repository: p.reference.repository };
+    const span = <T>(name: string, fn: () => Promise<T>) =>
+      options.tracer.span(name, fn, { subject: p.service });
+    const read = await span("read image", () => readImage(registry, fromEnd, p));
+    const entry = entryFromRegistry(p.service, read.graph.top, read.documents);
+    checkSameImage(p, entry, platform, source.name);
+    const copied = options.dryRun
+      ? undefined
+      : await span("copy image", () => copy(registry, fromEnd, toEnd, p, read));
+    const target = formatReference({
+      registry: to.registry,
+      repository: toEnd.repository,
+      digest: p.reference.digest,
+    });
+    return { entry, documents: read.documents, report: report(p, target, copied) };
+  } finally {
+    from.close();
+  }
 }
 
 /** The services A runs, checked; refuses (exit 1) listing every one that is not promotable. */
@@ -138,9 +157,8 @@ async function readSource(
 }
 
 type RegistryStage = typeof import("../registry/index.js");
-type End = { client: import("../registry/index.js").RegistryClient; repository: string };
 
-async function readImage(registry: RegistryStage, from: End, p: PromotableService): Promise<RemoteImage> {
+async function readImage(registry: RegistryStage, from: CopyEnd, p: PromotableService): Promise<RemoteImage> {
   try {
     return await registry.readRemoteImage(from, p.reference.digest);
   } catch (error) {
@@ -150,8 +168,8 @@ async function readImage(registry: RegistryStage, from: End, p: PromotableServic
 
 async function copy(
   registry: RegistryStage,
-  from: End,
-  to: End,
+  from: CopyEnd,
+  to: CopyEnd,
   p: PromotableService,
   read: RemoteImage,
 ): Promise<CopyResult> {
@@ -177,7 +195,7 @@ function cannot(p: PromotableService, what: string, error: unknown): UserError {
 /** The registry's image must be the one A says it runs: its label and its reference must agree. */
 function checkSameImage(
   p: PromotableService,
-  entry: ReturnType<typeof entryFromRegistry>,
+  entry: CacheEntry,
   platform: string | undefined,
   source: string,
 ): void {
