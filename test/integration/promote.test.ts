@@ -17,6 +17,7 @@ const run = promisify(execFile);
 const project = `pm${process.pid}`;
 const staging = `${project}-staging`;
 const prod = `${project}-prod`;
+const mirror = `${project}-mirror`;
 
 interface Container {
   id: string;
@@ -60,7 +61,7 @@ interface PromoteJson {
     from: string;
     to: string;
     copy: string;
-    blobs: { uploaded: number };
+    blobs: { uploaded: number; mounted: number };
   }[];
   target: { name: string };
   services: { service: string; action: string; status: string; to: string }[];
@@ -100,6 +101,7 @@ describe("dray promote between two docker targets with two registries", () => {
           "      api: { env: { STAGE: prod } }",
           "      orders: { resources: { memory: 64Mi } }",
           `  k8s: { type: kubernetes, registry: ${b.url}/shop }`,
+          `  mirror: { extends: staging, project: ${mirror}, registry: ${a.url}/mirror }`,
         ].join("\n"),
       );
     await writeFile(file, yaml);
@@ -108,6 +110,7 @@ describe("dray promote between two docker targets with two registries", () => {
   afterAll(async () => {
     await removeProject(staging);
     await removeProject(prod);
+    await removeProject(mirror);
     for (const registry of [a, b]) {
       const { stdout } = await run("docker", [
         "images",
@@ -184,6 +187,18 @@ describe("dray promote between two docker targets with two registries", () => {
     const render = await dray(["render", "api", "-t", "k8s", "--no-push"]);
     expect(render.code, render.stderr).toBe(0);
     expect(render.stdout).toMatch(new RegExp(`image: ${b.url}/shop/api@sha256:[0-9a-f]{64}`));
+  }, 300_000);
+
+  it("onto a target of the same registry, the blobs are mounted from staging's repository, not sent", async () => {
+    const result = await dray(
+      ["promote", "--from", "staging", "--to", "mirror", "api", "--json"],
+      withoutGo(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const [image] = (JSON.parse(result.stdout) as PromoteJson).images;
+    expect(image).toMatchObject({ copy: "copied", blobs: { uploaded: 0 } });
+    expect(image!.blobs.mounted).toBeGreaterThan(0);
+    expect((await containers(mirror)).api!.image).toBe((await containers(staging)).api!.image);
   }, 300_000);
 
   it("promoting again copies nothing and changes nothing", async () => {
