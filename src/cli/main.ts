@@ -8,6 +8,7 @@ import { ExitCode, renderError } from "../errors/index.js";
 import { DRAY_VERSION } from "../io/index.js";
 import { outputStyle } from "../terminal/index.js";
 import { addDeployHistoryCommands } from "./deploy-history-commands.js";
+import { addEnvironmentCommands } from "./environment-commands.js";
 import { addLogsCommand } from "./logs-command.js";
 import { portNumber, positiveInteger, shardSpec } from "./option-values.js";
 import { addPlanCommands } from "./plan-commands.js";
@@ -164,6 +165,7 @@ function program(): Command {
       process.exitCode = await runVerify(services, { ...cmd.optsWithGlobals(), ...opts });
     });
 
+  addEnvironmentCommands(cli);
   addSupplyChainCommands(cli);
   addLogsCommand(cli);
   addDeployHistoryCommands(cli);

@@ -8,7 +8,8 @@ export function checkSupplyChain(data: Record<string, unknown>): Problem[] {
   if (hasRegistry || !isMap(data.targets)) return [];
   const problems: Problem[] = [];
   for (const [name, target] of Object.entries(data.targets)) {
-    if (!isMap(target) || !isMap(target.require)) continue;
+    // A target with its own registry keeps its images, and their signatures, there.
+    if (!isMap(target) || !isMap(target.require) || target.registry != null) continue;
     problems.push(
       problemAt(
         ["targets", name, "require"],

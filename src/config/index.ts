@@ -39,6 +39,7 @@ export async function configJsonSchema(): Promise<object> {
 export { existsOnDisk, realPathOnDisk } from "./exists-on-disk.js";
 export { STAMP_VARIABLES, stampEnvironment } from "./git-stamps.js";
 export { isInside } from "./inside.js";
+export { onTarget } from "./on-target.js";
 export { DURATION_PATTERN } from "./patterns.js";
 export { renderProblem } from "./problems.js";
 export { durationMs } from "./resolve-deploy.js";

@@ -70,4 +70,20 @@ describe("JSON Schema", () => {
       expect(property.description, key).toBeTruthy();
     }
   });
+
+  it("offers targets of each kind with their environment fields, and a target that extends another", () => {
+    const properties = configJsonSchema().properties as Record<
+      string,
+      { additionalProperties: { anyOf: [{ oneOf: object[] }, object] } }
+    >;
+    const [kinds, extending] = properties.targets!.additionalProperties.anyOf;
+    const byKind = kinds.oneOf as { properties: Record<string, { description?: string }> }[];
+    for (const kind of byKind) {
+      for (const key of ["extends", "services", "registry"])
+        expect(kind.properties[key]?.description).toBeTruthy();
+    }
+    expect(byKind.map((k) => "project" in k.properties)).toEqual([true, true, false]);
+    // A child may leave out `type`: it inherits it.
+    expect(extending).toMatchObject({ type: "object", required: ["extends"] });
+  });
 });

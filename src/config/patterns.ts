@@ -8,3 +8,6 @@ export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 
 /** "8080", "18080:8080" (host:container), "18080:8080/udp", or a number: the same port on both sides. */
 export const PUBLISH_PATTERN = /^(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp))?$/;
+
+/** A memory size: "256Mi", "1.5Gi", "512Ki" (binary units, as Kubernetes writes them) or bytes. */
+export const MEMORY_PATTERN = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/;

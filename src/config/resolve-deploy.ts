@@ -1,15 +1,8 @@
 /** Resolution of the deploy settings: defaults applied, durations in milliseconds, ports parsed. Pure. */
 import path from "node:path";
-import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
-import type { DeployConfig, LiveConfig, TargetsConfig } from "./schema.js";
-import type {
-  DeploySettings,
-  HealthCheck,
-  ImageSettings,
-  LiveRules,
-  PublishedPort,
-  TargetConfig,
-} from "./types.js";
+import { DURATION_PATTERN, MEMORY_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
+import type { DeployConfig, LiveConfig } from "./schema.js";
+import type { DeploySettings, HealthCheck, ImageSettings, LiveRules, PublishedPort } from "./types.js";
 
 /** Milliseconds of "500ms", "30s", "2m" or a number of seconds. */
 export function durationMs(value: number | string): number {
@@ -56,66 +49,23 @@ export function resolveDeploy(config: DeployConfig | undefined, image: ImageSett
     health: config?.health ? healthCheck(config.health, image) : undefined,
     restart: config?.restart ?? "unless-stopped",
     env,
+    ...(config?.resources ? { resources: resolveResources(config.resources) } : {}),
   };
 }
 
-/** The targets in file order; none written means one docker target "local" on the default engine. */
-export function resolveTargets(
-  config: TargetsConfig | undefined,
-  project: string,
-  root: string,
-): TargetConfig[] {
-  const entries = Object.entries(config ?? {});
-  if (entries.length === 0)
-    return [{ name: "local", kind: "docker", host: undefined, network: project, bind: "127.0.0.1" }];
-  return entries.map(([name, t]): TargetConfig => {
-    switch (t.type) {
-      case "docker":
-        return {
-          name,
-          kind: "docker",
-          host: t.host,
-          network: t.network ?? project,
-          bind: t.bind ?? "127.0.0.1",
-        };
-      case "swarm":
-        return {
-          name,
-          kind: "swarm",
-          host: t.host,
-          network: t.network ?? project,
-          update: {
-            parallelism: t.update?.parallelism ?? 1,
-            order: t.update?.order ?? "start-first",
-            monitorMs: durationMs(t.update?.monitor ?? "5s"),
-          },
-          publish: t.publish ?? "ingress",
-        };
-      default:
-        return {
-          name,
-          kind: "kubernetes",
-          namespace: t.namespace ?? "default",
-          context: t.context,
-          kubeconfig: kubeconfigPath(t.kubeconfig, root),
-          manifests: t.manifests === undefined ? undefined : path.resolve(root, t.manifests),
-          progressDeadlineSeconds: Math.ceil(durationMs(t.progressDeadline ?? "120s") / 1000),
-          createNamespace: t.createNamespace ?? true,
-          podSecurity: t.podSecurity ?? "restricted",
-        };
-    }
-  });
-}
+const MEMORY_UNITS = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 } as const;
 
-/**
- * A kubeconfig is the user's file, not project data, and is only read: an absolute path or one
- * under "~" is taken as written ("~" is expanded when the target opens), a relative one is
- * relative to the project root.
- */
-function kubeconfigPath(written: string | undefined, root: string): string | undefined {
-  if (written === undefined) return undefined;
-  if (written === "~" || written.startsWith("~/") || path.isAbsolute(written)) return written;
-  return path.resolve(root, written);
+function resolveResources(config: NonNullable<DeployConfig["resources"]>): DeploySettings["resources"] {
+  let memoryBytes: number | undefined;
+  if (typeof config.memory === "number") memoryBytes = config.memory;
+  else if (config.memory !== undefined) {
+    const [, amount, unit] = MEMORY_PATTERN.exec(config.memory)!;
+    memoryBytes = Math.round(Number(amount) * MEMORY_UNITS[unit as keyof typeof MEMORY_UNITS]);
+  }
+  return {
+    ...(memoryBytes === undefined ? {} : { memoryBytes }),
+    ...(config.cpus === undefined ? {} : { cpus: config.cpus }),
+  };
 }
 
 /** Live-update rules with absolute host paths; none written means none (Go services still get their binary rule). */

@@ -7,9 +7,10 @@
 import path from "node:path";
 import { compareCodeUnits, type PlatformName, parsePlatform } from "../oci/index.js";
 import { argv, baseForm, fileParts, portKey, textMap } from "./normalize.js";
-import { resolveDeploy, resolveLive, resolveTargets } from "./resolve-deploy.js";
+import { resolveDeploy, resolveLive } from "./resolve-deploy.js";
 import { resolveRegistryBase, resolveRegistryTarget } from "./resolve-registry.js";
 import { resolveSupplyChain } from "./resolve-supply-chain.js";
+import { resolveTargets } from "./resolve-targets.js";
 import type { BaseConfig, CommandServiceConfig, GoServiceConfig, UserConfig } from "./schema.js";
 import { statePaths } from "./state-paths.js";
 import type {
@@ -162,7 +163,10 @@ export function resolveConfig(config: UserConfig, context: ResolveContext): Reso
     cache: config.cache ?? "local",
     sourceDateEpoch: context.sourceDateEpoch,
     services,
-    targets: resolveTargets(config.targets, config.project, context.root),
+    targets: resolveTargets(config.targets, config.project, context.root, (name) => ({
+      deploy: config.services[name]?.deploy,
+      image: services.find((s) => s.name === name)!.image,
+    })),
     ...resolveSupplyChain(config, context.root),
     locate: context.locate,
   });

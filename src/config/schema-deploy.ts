@@ -5,8 +5,9 @@
  */
 import * as z from "zod";
 import { describeValue } from "./issue-messages.js";
-import { DURATION_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
-import { envMap, relativePath } from "./schema-fields.js";
+import { DURATION_PATTERN, MEMORY_PATTERN, PUBLISH_PATTERN } from "./patterns.js";
+import { envMap, projectName, relativePath, serviceName } from "./schema-fields.js";
+import { registry } from "./schema-registry.js";
 import { targetPolicy } from "./schema-supply-chain.js";
 
 type Issue = { readonly input?: unknown };
@@ -53,6 +54,23 @@ const health = z
   })
   .describe("How dray knows a new version is up: an HTTP path, a command run in the container, or both.");
 
+const memoryProblem = (iss: Issue) =>
+  `${describeValue(iss.input)} is not a memory size — write e.g. "256Mi", "1Gi" or a number of bytes`;
+
+const resources = z
+  .strictObject({
+    memory: z
+      .union([z.int().positive(), z.string().regex(MEMORY_PATTERN, { error: memoryProblem })], {
+        error: memoryProblem,
+      })
+      .optional()
+      .describe('Memory limit: "256Mi", "1Gi" (binary units) or a number of bytes.'),
+    cpus: z.number().positive().optional().describe("CPU limit in cores, e.g. 0.5."),
+  })
+  .describe(
+    "Resource limits: docker and swarm set them on the container or task; Kubernetes sets requests and limits to them.",
+  );
+
 /** `deploy:` under a service. */
 export const deploySettings = z
   .strictObject({
@@ -64,8 +82,40 @@ export const deploySettings = z
       .optional()
       .describe('Restart policy on a docker target; default "unless-stopped".'),
     env: envMap("Environment set when the service runs, on top of the image's.").optional(),
+    resources: resources.optional(),
   })
   .describe("How the service runs on a target; a change here redeploys it even when the image is the same.");
+
+/**
+ * What every kind of target may set besides its own fields: the target it extends (expanded before
+ * validation, see expand-targets.ts), per-service deploy overrides, and its own registry.
+ */
+const targetCommon = {
+  extends: z
+    .string()
+    .optional()
+    .describe(
+      "Another target this one is built on: its fields are inherited, maps (env, services…) merged key by key, anything else set here replaces.",
+    ),
+  services: z
+    .record(serviceName, deploySettings)
+    .optional()
+    .describe(
+      "Per-service deploy settings on this target (replicas, env, resources, publish, health, restart), laid over the service's own `deploy:` — maps merged, anything else replaced.",
+    ),
+  registry: registry
+    .optional()
+    .describe(
+      "The registry this target's images are pushed to and pulled from; default the project's `registry`. `dray promote` copies images between the registries of two targets.",
+    ),
+};
+
+/** The project's name on a docker or swarm target, so that two targets can share one engine. */
+const targetProject = projectName
+  .optional()
+  .describe(
+    "The project's name on this target: containers are `<project>-<service>`, labels `dray.project`, and the default network is named after it. Default the project's name; set it when two targets share one engine.",
+  );
 
 const host = z
   .string()
@@ -84,6 +134,8 @@ const network = z
 const dockerTarget = z
   .strictObject({
     type: z.literal("docker"),
+    ...targetCommon,
+    project: targetProject,
     host,
     network,
     bind: z.ipv4().optional().describe("Address published ports bind to; default 127.0.0.1."),
@@ -94,6 +146,8 @@ const dockerTarget = z
 const swarmTarget = z
   .strictObject({
     type: z.literal("swarm"),
+    ...targetCommon,
+    project: targetProject,
     host,
     network,
     update: z
@@ -119,6 +173,7 @@ const swarmTarget = z
 const kubernetesTarget = z
   .strictObject({
     type: z.literal("kubernetes"),
+    ...targetCommon,
     namespace: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "a namespace is lowercase letters, digits and '-'" })

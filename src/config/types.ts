@@ -112,10 +112,22 @@ export interface DeploySettings {
   readonly restart: "no" | "always" | "unless-stopped" | "on-failure";
   /** Extra environment set at deploy time, on top of the image's. */
   readonly env: Readonly<Record<string, string>>;
+  /** Resource limits; absent when none is written (so specs without them hash as before). */
+  readonly resources?: { readonly memoryBytes?: number; readonly cpus?: number };
+}
+
+/** What every kind of target may set besides its own fields; each is absent when not written. */
+export interface TargetCommon {
+  /** The project's name on this target (docker, swarm): labels, container names, default network. */
+  readonly project?: string;
+  /** The registry this target's images are pushed to and pulled from, instead of the project's. */
+  readonly registry?: RegistryTarget;
+  /** The deploy settings of each service overridden on this target, resolved in full. */
+  readonly services?: Readonly<Record<string, DeploySettings>>;
 }
 
 /** A docker engine (local or remote) that runs each service as one container. */
-export interface DockerTargetConfig {
+export interface DockerTargetConfig extends TargetCommon {
   readonly name: string;
   readonly kind: "docker";
   /** Engine address; undefined = DOCKER_HOST, else unix:///var/run/docker.sock. */
@@ -127,7 +139,7 @@ export interface DockerTargetConfig {
 }
 
 /** A Docker Swarm manager: each service is a swarm service run by `image@digest`. */
-export interface SwarmTargetConfig {
+export interface SwarmTargetConfig extends TargetCommon {
   readonly name: string;
   readonly kind: "swarm";
   readonly host: string | undefined;
@@ -147,7 +159,7 @@ export interface SwarmTargetConfig {
 }
 
 /** A Kubernetes cluster: Deployments and Services applied server-side. */
-export interface KubernetesTargetConfig {
+export interface KubernetesTargetConfig extends TargetCommon {
   readonly name: string;
   readonly kind: "kubernetes";
   readonly namespace: string;

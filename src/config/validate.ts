@@ -6,6 +6,8 @@
 import { posix } from "node:path";
 import type * as z from "zod";
 import { Annotation } from "../oci/index.js";
+import { targetServiceProblems } from "./check-target-services.js";
+import { expandTargets } from "./expand-targets.js";
 import { describeValue, issueMessage } from "./issue-messages.js";
 import { issuesToProblems, type TranslateOptions } from "./issues-to-problems.js";
 import { fileParts } from "./normalize.js";
@@ -155,8 +157,10 @@ export function validateConfig(data: unknown): Validation {
     const message = `the file must be a map of settings (project, services, …), got ${describeValue(data)}`;
     return { ok: false, problems: [problemAt([], "value", message)] };
   }
-  const frame = parse(configFrameSchema, data, []);
-  const problems = [...frame.problems];
+  // Targets that extend another are checked as the whole target they become.
+  const expanded = expandTargets(data);
+  const frame = parse(configFrameSchema, expanded.data, []);
+  const problems = [...expanded.problems, ...targetServiceProblems(data), ...frame.problems];
   const rawServices = isMap(data.services) ? data.services : {};
   const services: Record<string, GoServiceConfig | CommandServiceConfig> = {};
   for (const [name, spec] of Object.entries(rawServices)) {

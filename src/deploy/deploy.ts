@@ -6,16 +6,17 @@
  * service is on its old version.
  */
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
-import { selectServices } from "../config/index.js";
-import { openLayout, withDocuments } from "../oci/index.js";
+import { onTarget, selectServices } from "../config/index.js";
+import { type BlobSource, openLayout, withDocuments } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import type { RegistryCache } from "../publish/index.js";
 import type { Tracer } from "../report/index.js";
 import { applyInOrder } from "./apply-ordered.js";
+import { type GivenImages, givenBuild, imageUsers, publishStarting, requirePolicy } from "./before-start.js";
 import { chooseTarget } from "./choose-target.js";
 import { lockDeploy } from "./deploy-lock.js";
 import { planDeploy, serviceOf } from "./deploy-plan.js";
-import { desiredService, imageUser, runnable } from "./desired.js";
+import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import type { ServiceOutcome } from "./outcome.js";
@@ -48,6 +49,8 @@ export interface DeployOptions {
   registryCache?: RegistryCache;
   /** Called with the build's progress, so a terminal can show it. */
   onBuildStep?: (service: string, platform: string, step: string) => void;
+  /** Deploy these images, already in the target's registry, instead of building (`dray promote`). */
+  images?: GivenImages;
 }
 
 export interface DeployOutcome {
@@ -65,22 +68,26 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   const { config, tracer, signal } = options;
   const started = tracer.now();
   const target = chooseTarget(config, options.target);
+  // The project as the target sees it: the target's own registry and project name, when it sets them.
+  const placed = onTarget(config, target);
   const selected = selectServices(config, options.only);
   const skipped = selected.filter((s) => !runnable(s)).map((s) => s.name);
   const services = selected.filter(runnable);
 
-  const build = await tracer.span("build", () =>
-    buildProject({
-      config,
-      only: services.map((s) => s.name),
-      env: options.env,
-      tracer,
-      signal,
-      ...(options.force && options.force.length > 0 ? { noCache: true } : {}),
-      ...(options.onBuildStep ? { onStep: options.onBuildStep } : {}),
-      ...(options.registryCache ? { registryCache: options.registryCache } : {}),
-    }),
-  );
+  const build = options.images
+    ? givenBuild(config, options.images, tracer)
+    : await tracer.span("build", () =>
+        buildProject({
+          config,
+          only: services.map((s) => s.name),
+          env: options.env,
+          tracer,
+          signal,
+          ...(options.force && options.force.length > 0 ? { noCache: true } : {}),
+          ...(options.onBuildStep ? { onStep: options.onBuildStep } : {}),
+          ...(options.registryCache ? { registryCache: options.registryCache } : {}),
+        }),
+      );
   const outcome = (list: ServiceOutcome[], interrupted = false): DeployOutcome => ({
     target,
     build,
@@ -91,12 +98,17 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   });
   if (build.services.some((s) => s.status === "failed")) return outcome([]);
 
-  const layout = await openLayout(build.layout);
+  // Given images are in the registry: nothing is read from the layout, which may not even exist.
+  const layout = options.images ? undefined : await openLayout(build.layout);
+  const source: BlobSource = withDocuments(
+    layout ?? { root: "", readBlob: (d) => Promise.reject(new Error(`internal: ${d} not held`)) },
+    build.documents,
+  );
   const opened = await tracer.span("connect", () =>
     openTarget(target, {
-      config,
+      config: placed,
       env: options.env,
-      layout,
+      ...(layout ? { layout } : {}),
       entries: build.entries,
       log: options.log,
       ...(options.keepFailed ? { keepFailed: true } : {}),
@@ -113,8 +125,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
           lockDeploy(config.state.locks, target.name, {
             waitMs: options.lockWaitMs,
             signal,
-            project: config.project,
-            lock: opened.lock?.(config.project),
+            project: placed.project,
+            lock: opened.lock?.(placed.project),
             notice: options.notice ?? (() => {}),
             onLost: () => lost.abort(),
           }),
@@ -126,7 +138,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   const working = AbortSignal.any([signal, lost.signal]);
   try {
     const names = config.services.filter(runnable).map((s) => s.name);
-    const readLive = () => tracer.span("read live state", () => opened.readLive(config.project, names));
+    const readLive = () => tracer.span("read live state", () => opened.readLive(placed.project, names));
     let live = await readLive();
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
@@ -134,10 +146,10 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       options.wrapper && target.kind === "docker" ? `wrapper:${options.wrapper.digest}` : undefined,
     ].filter((e): e is string => e !== undefined);
     const extra = extras.length > 0 ? extras.join("\n") : undefined;
-    const users = target.kind === "kubernetes" ? await imageUsers(services, build, layout) : new Map();
+    const users = target.kind === "kubernetes" ? await imageUsers(services, build, source) : new Map();
     const desired = services.map((s) =>
       desiredService(
-        config,
+        placed,
         s,
         build.entries.get(s.name)!,
         target,
@@ -167,8 +179,10 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
 
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = applyContext({ ...options, signal: working }, tracer, reports);
-    if (config.registry && starts.length > 0) await publishStarting(config, starts, build, layout, tracer);
-    await tracer.span("policy", () => requirePolicy(config, target.name, starts, build));
+    // Given images are in the target's registry already (promote copied them there).
+    if (placed.registry && starts.length > 0 && !options.images)
+      await publishStarting(placed, starts, build, source, tracer);
+    await tracer.span("policy", () => requirePolicy(placed, target.name, starts, build));
     await tracer.span("prepare images", () => opened.prepare(starts, context));
     await applyInOrder(actions, opened, context, reports, {
       dependsOn: new Map(config.services.map((s) => [s.name, s.dependsOn])),
@@ -180,18 +194,6 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     await lock?.release();
     opened.close();
   }
-}
-
-/** The user each service's image runs as, from its config (for Kubernetes' Pod Security settings). */
-async function imageUsers(
-  services: readonly { name: string }[],
-  build: BuildOutcome,
-  layout: Awaited<ReturnType<typeof openLayout>>,
-): Promise<Map<string, string | undefined>> {
-  const source = withDocuments(layout, build.documents);
-  const users = new Map<string, string | undefined>();
-  for (const s of services) users.set(s.name, await imageUser(source, build.entries.get(s.name)!));
-  return users;
 }
 
 function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {
@@ -227,33 +229,4 @@ function applyContext(
       }
     },
   };
-}
-
-/** Pushes only the services about to change: the rest are on the target already, by digest. */
-async function publishStarting(
-  config: ResolvedConfig,
-  starts: readonly StartAction[],
-  build: BuildOutcome,
-  layout: Awaited<ReturnType<typeof openLayout>>,
-  tracer: Tracer,
-): Promise<void> {
-  const { publishByDigest } = await import("../publish/index.js");
-  const wanted = new Map(starts.map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]));
-  await publishByDigest(config, withDocuments(layout, build.documents), wanted, tracer);
-}
-
-/** The target's `require:` policy, checked on the images about to start, before anything changes. */
-async function requirePolicy(
-  config: ResolvedConfig,
-  target: string,
-  starts: readonly StartAction[],
-  build: BuildOutcome,
-): Promise<void> {
-  if (!config.policies[target] || starts.length === 0) return;
-  const { requireSignedImages } = await import("../attest/index.js");
-  const images = starts.map((start) => ({
-    service: serviceOf(start),
-    digest: build.entries.get(serviceOf(start))!.top.digest,
-  }));
-  await requireSignedImages(config, target, images);
 }

@@ -39,7 +39,7 @@ export function desiredService(
   user?: string,
 ): DesiredService {
   const imageId = imageIdentity(entry, platform, service.name);
-  const spec = deploySpec(config, service);
+  const spec = deploySpec(config, service, target);
   const image = config.registry
     ? formatReference({
         registry: config.registry.registry,

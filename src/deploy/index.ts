@@ -22,6 +22,7 @@ export type { LockHolder } from "./lock-holder.js";
 export type { LogReader, LogRecord, LogRequest, ServiceLog } from "./log-source.js";
 export { openLogReader } from "./logs.js";
 export { manifestsDigest } from "./manifests-digest.js";
+export { type PromotedImage, type PromoteOutcome, promoteProject } from "./promote.js";
 export type { RollbackOutcome } from "./rollback.js";
 export { rollbackProject } from "./rollback.js";
 export type { ServiceStatus } from "./status.js";

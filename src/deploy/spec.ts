@@ -10,19 +10,29 @@ import type { Digest } from "../oci/index.js";
 import { canonicalJson } from "../oci/index.js";
 import type { DeploySpec } from "./types.js";
 
-export function deploySpec(config: ResolvedConfig, service: ResolvedService): DeploySpec {
+/** `target`: where it runs, whose per-service overrides (`targets.X.services`) replace its `deploy:`. */
+export function deploySpec(
+  config: ResolvedConfig,
+  service: ResolvedService,
+  target?: TargetConfig,
+): DeploySpec {
   const { entrypoint, args, env, ports, user, workdir } = service.image;
   return {
     service: service.name,
     project: config.project,
     image: { entrypoint, args, env, ports, user, workdir },
-    deploy: service.deploy,
+    deploy: target?.services?.[service.name] ?? service.deploy,
   };
 }
 
-/** The parts of a target that change how its services run; its name and address do not. */
+/**
+ * The parts of a target that change how its services run; its name and address do not. Neither do
+ * its registry (the image ID is compared), its project name (a new name is a new set of services)
+ * or its per-service overrides (they are in the overridden service's own spec, so changing one
+ * redeploys that service only).
+ */
 function targetShape(target: TargetConfig): Record<string, unknown> {
-  const { name: _name, ...rest } = target;
+  const { name: _name, project: _p, registry: _r, services: _s, ...rest } = target;
   if (rest.kind === "kubernetes") {
     // Where the cluster is and whether dray may create the namespace do not change the pods;
     // podSecurity does.

@@ -5,7 +5,7 @@
  * read against the record of what dray set, which the target keeps with each service.
  */
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
-import { selectServices } from "../config/index.js";
+import { onTarget, selectServices } from "../config/index.js";
 import { compareCodeUnits } from "../oci/index.js";
 import type { Tracer } from "../report/index.js";
 import {
@@ -99,10 +99,11 @@ export async function readStatus(options: {
   const target = chooseTarget(config, options.target);
   const selected = selectServices(config, options.only).filter(runnable);
   const services = selected.map((s) => s.name);
-  const opened = await openTarget(target, { config, env: options.env });
+  const placed = onTarget(config, target);
+  const opened = await openTarget(target, { config: placed, env: options.env });
   try {
     const checkout = await checkoutIdentities(
-      config,
+      placed,
       selected,
       target,
       opened.platform,
@@ -111,7 +112,7 @@ export async function readStatus(options: {
     );
     return {
       target,
-      services: await statusOf(opened, config.project, services, {
+      services: await statusOf(opened, placed.project, services, {
         others: options.only.length === 0,
         checkout,
       }),

@@ -71,6 +71,11 @@ export interface LiveService {
   readonly name: string;
   readonly imageId: Digest | undefined;
   readonly specDigest: Digest | undefined;
+  /**
+   * The image reference dray deployed, from its record on the target ("registry/shop/api@sha256:…",
+   * or "sha256:<config>" for an image loaded into an engine); absent when the target keeps none.
+   */
+  readonly image?: string;
   /** The target's handles: container IDs, a swarm service ID, "deployment/api". */
   readonly ids: readonly string[];
   /** False when the target knows the service but it is not running/healthy (a stopped container). */

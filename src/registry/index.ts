@@ -2,6 +2,7 @@
 
 export type { ClosableRegistryClient } from "./client/client.js";
 export { createRegistryClient } from "./client/client.js";
+export { type CopyEnd, type CopyResult, copyImage, type RemoteImage, readRemoteImage } from "./copy.js";
 export { createDefaultCredentialSource } from "./credentials.js";
 export { pullImage, resolveRemote } from "./pull.js";
 export type { PushEvent, PushResult } from "./push.js";

@@ -205,6 +205,8 @@ describe("swarm target against a real one-node swarm and a real registry", () =>
     expect(found).toEqual({
       name: "web",
       imageId: images.get("one")!.imageId,
+      // The reference dray recorded: where a promotion from this target copies the image from.
+      image: desired("one").image,
       specDigest: desired("one").specDigest,
       ids: [expect.any(String)],
       running: true,

@@ -128,7 +128,7 @@ function imageCell(s: ServiceOutcome): string {
   return shortDigest(s.to ?? s.from ?? "-");
 }
 
-function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boolean): string {
+export function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boolean): string {
   const rows = outcome.services.map((s) => [
     s.service,
     actionLabel(s, style, dryRun),
@@ -165,7 +165,7 @@ function renderOutcome(outcome: DeployOutcome, style: OutputStyle, dryRun: boole
   return lines.join("\n");
 }
 
-function toJson(outcome: DeployOutcome, dryRun: boolean) {
+export function toJson(outcome: DeployOutcome, dryRun: boolean) {
   return {
     target: { name: outcome.target.name, kind: outcome.target.kind },
     dryRun,

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/index.js";
-import { selectServices } from "../../config/index.js";
+import { onTarget, selectServices } from "../../config/index.js";
 import { chooseTarget, desiredService, imageUser, manifestsDigest, runnable } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, renderError, UserError } from "../../errors/index.js";
 import { writeFileAtomic } from "../../io/index.js";
@@ -43,15 +43,22 @@ export async function runRender(names: readonly string[], flags: RenderFlags): P
 }
 
 async function render(names: readonly string[], flags: RenderFlags, tracer: Tracer): Promise<ExitCodeValue> {
-  const config = await loadProjectConfig(flags);
-  const target = kubernetesTarget(config, flags.target);
+  const project = await loadProjectConfig(flags);
+  const target = kubernetesTarget(project, flags.target);
+  // The project as the target sees it: its own registry, when it names one.
+  const config = onTarget(project, target);
   if (!config.registry)
     throw new UserError("Kubernetes pulls images from a registry, and dray.yaml names none", {
       exitCode: ExitCode.usage,
       hint: `Add \`registry: HOST[:PORT]/NAMESPACE\` to ${config.file}; rendered images are <registry>/<service>@sha256:….`,
     });
   const services = selectServices(config, names).filter(runnable);
-  const build = await buildProject({ config, only: services.map((s) => s.name), env: process.env, tracer });
+  const build = await buildProject({
+    config: project,
+    only: services.map((s) => s.name),
+    env: process.env,
+    tracer,
+  });
   const failed = build.services.find((s) => s.status === "failed");
   if (failed?.status === "failed") {
     process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);

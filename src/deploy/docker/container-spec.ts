@@ -79,6 +79,8 @@ export function containerSpec(
       RestartPolicy: { Name: deploy.restart === "no" ? "" : deploy.restart },
       NetworkMode: target.network,
       ...(extras && extras.binds.length > 0 ? { Binds: [...extras.binds] } : {}),
+      ...(deploy.resources?.memoryBytes !== undefined ? { Memory: deploy.resources.memoryBytes } : {}),
+      ...(deploy.resources?.cpus !== undefined ? { NanoCpus: Math.round(deploy.resources.cpus * 1e9) } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [target.network]: { Aliases: [desired.name] } } },
   };

@@ -70,9 +70,11 @@ export async function readDockerLive(
       const since = startedAt(details);
       const version = readVersion(main.Labels, since);
       const previous = readPrevious(main.Labels);
+      const image = parseOwned(main.Labels[LABELS.owned])?.image;
       live.set(service, {
         name: service,
         imageId: main.Labels[LABELS.imageId] as LiveService["imageId"],
+        ...(image !== undefined ? { image } : {}),
         specDigest: main.Labels[LABELS.specDigest] as LiveService["specDigest"],
         ids: list.map((c) => c.Id),
         running,

@@ -114,6 +114,15 @@ function renderContainer(
     const probe = renderProbe(deploy.health);
     if (probe) container["readinessProbe"] = probe;
   }
+  if (deploy.resources) {
+    // Requests equal to limits: the pod is scheduled for exactly what it may use.
+    const quantities: Record<string, string> = {};
+    if (deploy.resources.memoryBytes !== undefined)
+      quantities["memory"] = String(deploy.resources.memoryBytes);
+    if (deploy.resources.cpus !== undefined)
+      quantities["cpu"] = `${Math.round(deploy.resources.cpus * 1000)}m`;
+    container["resources"] = { requests: quantities, limits: { ...quantities } };
+  }
   const securityContext = renderSecurityContext(desired.user ?? image.user, podSecurity);
   if (securityContext) container["securityContext"] = securityContext;
   return container;

@@ -3,6 +3,7 @@
  * swarm can report is covered by a table of cases.
  * https://docs.docker.com/engine/swarm/how-swarm-mode-works/swarm-task-states/
  */
+import { parseOwned } from "../drift.js";
 import type { ProbeResult } from "../health.js";
 import { type DesiredService, LABELS, type LiveService } from "../types.js";
 import { readPrevious, readVersion } from "../versions.js";
@@ -118,9 +119,11 @@ export function liveService(service: SwarmService, tasks: readonly SwarmTask[]):
   const since = service.UpdatedAt ?? service.CreatedAt;
   const version = readVersion(labels, since);
   const previous = readPrevious(labels);
+  const image = parseOwned(labels[LABELS.owned])?.image;
   return {
     name,
     imageId: labels[LABELS.imageId] as LiveService["imageId"],
+    ...(image !== undefined ? { image } : {}),
     specDigest: labels[LABELS.specDigest] as LiveService["specDigest"],
     ids: [service.ID],
     running: running >= replicas && !stuck,

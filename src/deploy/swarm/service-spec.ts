@@ -93,6 +93,20 @@ export function serviceSpec(
         ...engineHealthcheck(deploy.health),
       },
       RestartPolicy: { Condition: restartCondition(deploy.restart), MaxAttempts: 0 },
+      ...(deploy.resources
+        ? {
+            Resources: {
+              Limits: {
+                ...(deploy.resources.memoryBytes !== undefined
+                  ? { MemoryBytes: deploy.resources.memoryBytes }
+                  : {}),
+                ...(deploy.resources.cpus !== undefined
+                  ? { NanoCPUs: Math.round(deploy.resources.cpus * 1e9) }
+                  : {}),
+              },
+            },
+          }
+        : {}),
       // The image is one platform's; keep its tasks off nodes of another.
       Placement: { Platforms: [{ OS: os, Architecture: architecture }] },
       Networks: [{ Target: target.network, Aliases: [desired.name] }],
