@@ -3,6 +3,7 @@
  * CI output the way the CI system would take it: GitHub's step output files, a GitHub-flavoured
  * Markdown table, GitLab's dotenv report.
  */
+import { marked } from "marked";
 
 /**
  * GitHub's file format for $GITHUB_OUTPUT (and $GITHUB_ENV), as its "Workflow commands" page defines
@@ -31,27 +32,31 @@ export function parseGithubFile(text: string): Record<string, string> {
   return out;
 }
 
-/** The rows of the one GFM table in `markdown` (header, delimiter row, body), cells unescaped. */
+/**
+ * The one table of a job summary as GitHub shows it: the Markdown is rendered by a GFM renderer
+ * (marked), and the header and body cells are read back from the HTML as text. A table GitHub would
+ * not render as one (a missing delimiter row, a row of the wrong width) is not found.
+ */
 export function gfmTable(markdown: string): { header: string[]; rows: string[][] } {
-  const lines = markdown.split("\n");
-  const start = lines.findIndex(
-    (l, i) => l.startsWith("|") && /^\|( *:?-+:? *\|)+$/.test(lines[i + 1] ?? ""),
-  );
-  if (start < 0) throw new Error("no table");
-  const cells = (row: string) =>
-    row
-      .slice(1, -1)
-      .split(/(?<!\\)\|/)
-      .map((c) => c.trim().replace(/\\([!-/:-@[-`{-~])/g, "$1"));
-  const header = cells(lines[start]!);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith("|")) break;
-    const row = cells(line);
-    if (row.length !== header.length) throw new Error(`row with ${row.length} cells: ${line}`);
-    rows.push(row);
-  }
-  return { header, rows };
+  const html = marked.parse(markdown, { gfm: true, async: false });
+  const table = /<table>([\s\S]*?)<\/table>/.exec(html);
+  if (!table) throw new Error(`no table in the rendered summary:\n${html}`);
+  const cells = (row: string, tag: "th" | "td") =>
+    [...row.matchAll(new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => htmlText(m[1]!));
+  const rows = [...table[1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!);
+  const header = cells(rows[0] ?? "", "th");
+  const body = rows.slice(1).map((row) => cells(row, "td"));
+  for (const row of body) if (row.length !== header.length) throw new Error(`a row of ${row.length} cells`);
+  return { header, rows: body };
+}
+
+/** The text a browser shows for a cell's HTML: tags dropped, the entities marked writes decoded. */
+function htmlText(html: string): string {
+  const entities: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" };
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]!)
+    .trim();
 }
 
 /** GitLab's dotenv report rules: KEY=value lines only, ASCII names, no quotes, blanks, comments or multi-line values, under 5 KB. */
