@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DockerTargetConfig, ResolvedConfig, ResolvedService } from "../config/index.js";
-import { loadConfig, selectServices } from "../config/index.js";
+import { loadConfig, onTarget, selectServices } from "../config/index.js";
 import type { CommandWrapper } from "../deploy/index.js";
 import { deployProject, runnable } from "../deploy/index.js";
 import { createEngineClient, engineAddress, readEngineInfo } from "../engine/index.js";
@@ -89,7 +89,8 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     for (const f of outcome.build.services)
       if (f.status === "failed") failures.set(f.name, errorText(f.error));
     for (const s of outcome.services) if (s.status === "failed") failures.set(s.service, errorText(s.error));
-    await running.refresh(names, config.project, target.network);
+    // A target may run the project under a name of its own (`project:` on the target).
+    await running.refresh(names, onTarget(config, target).project, target.network);
     for (const name of names) {
       const problem = await attachLiveFile(delivery, engine, running.get(name)!);
       if (problem) notice(problem);

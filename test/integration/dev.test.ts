@@ -355,12 +355,13 @@ describe("dray dev copying binaries through the engine's archive API (DRAY_DEV_C
     if (dir) await rm(path.dirname(dir), { recursive: true, force: true });
   }, 60_000);
 
-  it("mounts nothing, and an edit is copied in, restarted and live in the same container", async () => {
+  it("mounts nothing, and an edit is copied in, restarted and live in the same container (of a target with a project name of its own)", async () => {
     dir = await copyExample("dray-dev-archive-");
     port = await freePort();
     const file = path.join(dir, "dray.yaml");
+    // The target names the project: dev mode must find its containers under that name, not `shop`.
     const yaml = (await readFile(file, "utf8"))
-      .replace("project: shop", `project: ${archiveProject}`)
+      .replace("local: { type: docker }", `local: { type: docker, project: ${archiveProject} }`)
       .replace("platforms: [linux/amd64, linux/arm64]", "platforms: [linux/amd64]")
       .replace('"18080:8080"', `"${port}:8080"`)
       .replace(/ {6}publish: \["1808[12]:8080"\]\n/g, "");
