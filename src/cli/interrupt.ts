@@ -31,3 +31,25 @@ export function listenForInterrupt(notice: (text: string) => void): Interruption
   process.on("SIGINT", onSignal);
   return { signal: controller.signal, dispose };
 }
+
+/**
+ * Ctrl-C while services are being replaced (deploy, promote, rollback). Quitting in the middle of a
+ * replacement can leave a service stopped, so the first SIGINT only stops new work, the second warns,
+ * and it takes a third to quit at once (exit 130).
+ */
+export function listenForReplaceInterrupt(write: (text: string) => void): Interruption {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts >= 3) process.exit(130);
+    write(
+      interrupts === 1
+        ? "\ninterrupted: finishing the services already in hand (each ends on its old or new version), starting nothing new\n"
+        : "\nstill finishing the services in hand; Ctrl-C once more quits at once and may leave one of them stopped\n",
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSignal) };
+}

@@ -13,6 +13,7 @@ import type { Tracer } from "../../report/index.js";
 import { formatMs, renderTable, shortDigest } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { listenForReplaceInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
 import { openRegistry } from "../open-registry.js";
 import { runReported } from "../run-reported.js";
@@ -49,21 +50,7 @@ async function deployAndReport(
   const waitMs = lockWaitMs(flags.lockWait);
   const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    // Quitting in the middle of a replacement can leave a service stopped, so it takes a third
-    // Ctrl-C, after a warning, to do that.
-    if (interrupts >= 3) process.exit(130);
-    process.stderr.write(
-      interrupts === 1
-        ? "\ninterrupted: finishing the services already in hand (each ends on its old or new version), starting nothing new\n"
-        : "\nstill finishing the services in hand; Ctrl-C once more quits at once and may leave one of them stopped\n",
-    );
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interruption = listenForReplaceInterrupt((text) => process.stderr.write(text));
   let outcome: DeployOutcome;
   // With `cache: registry`, images another runner pushed are pulled instead of built.
   const registry = config.cache === "registry" ? await openRegistry(config, config.state.layout) : undefined;
@@ -79,7 +66,7 @@ async function deployAndReport(
       lockWaitMs: waitMs,
       env: process.env,
       tracer,
-      signal: controller.signal,
+      signal: interruption.signal,
       log: flags.json
         ? () => {}
         : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
@@ -89,7 +76,7 @@ async function deployAndReport(
     });
   } finally {
     registry?.client.close();
-    process.off("SIGINT", onSigint);
+    interruption.dispose();
   }
 
   const buildFailures = outcome.build.services.filter((s) => s.status === "failed");

@@ -8,6 +8,7 @@ import type { Tracer } from "../../report/index.js";
 import { formatBytes, renderTable, shortDigest } from "../../report/index.js";
 import { Color, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { listenForReplaceInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 import { lockWaitMs, renderOutcome, toJson } from "./deploy.js";
@@ -32,12 +33,7 @@ async function promoteAndReport(
   const waitMs = lockWaitMs(flags.lockWait);
   const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write("\ninterrupted: finishing the services already in hand, starting nothing new\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interruption = listenForReplaceInterrupt((text) => process.stderr.write(text));
   let outcome: PromoteOutcome;
   try {
     const { promoteProject } = await import("../../deploy/index.js");
@@ -50,14 +46,14 @@ async function promoteAndReport(
       lockWaitMs: waitMs,
       env: process.env,
       tracer,
-      signal: controller.signal,
+      signal: interruption.signal,
       log: flags.json
         ? () => {}
         : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
       notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    interruption.dispose();
   }
   const dryRun = flags.dryRun ?? false;
   if (flags.json) {

@@ -11,6 +11,7 @@ import type { Tracer } from "../../report/index.js";
 import { formatMs, renderTable, shortDigest } from "../../report/index.js";
 import { Color, type OutputStyle, outputStyle, paint } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
+import { listenForReplaceInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
 import { lockWaitMs } from "./deploy.js";
@@ -33,12 +34,7 @@ async function rollbackAndReport(
   const waitMs = lockWaitMs(flags.lockWait);
   const config = await loadProjectConfig(flags, tracer);
   const style = outputStyle(process.stderr, process.env);
-  const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write("\ninterrupted: finishing the services already in hand, starting nothing new\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interruption = listenForReplaceInterrupt((text) => process.stderr.write(text));
   let outcome: RollbackOutcome;
   try {
     const { rollbackProject } = await import("../../deploy/index.js");
@@ -49,14 +45,14 @@ async function rollbackAndReport(
       lockWaitMs: waitMs,
       env: process.env,
       tracer,
-      signal: controller.signal,
+      signal: interruption.signal,
       log: flags.json
         ? () => {}
         : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
       notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
     });
   } finally {
-    process.off("SIGINT", onSigint);
+    interruption.dispose();
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(toJson(outcome), null, 2)}\n`);
   else process.stdout.write(`${render(outcome, outputStyle(process.stdout, process.env))}\n`);
