@@ -19,9 +19,9 @@ import { planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
-import type { ServiceOutcome } from "./outcome.js";
+import { reportingContext, type ServiceOutcome } from "./outcome.js";
 import { withProvenance } from "./source-stamp.js";
-import type { ApplyContext, CommandWrapper, DeployAction, StartAction } from "./types.js";
+import type { CommandWrapper, DeployAction, StartAction } from "./types.js";
 
 export type { ServiceOutcome } from "./outcome.js";
 
@@ -178,7 +178,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     actions = await withProvenance(actions, config.root, options.env);
 
     const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
-    const context = applyContext({ ...options, signal: working }, tracer, reports);
+    const context = reportingContext(working, options.log, tracer, reports);
     // Given images are in the target's registry already (promote copied them there).
     if (placed.registry && starts.length > 0 && !options.images)
       await publishStarting(placed, starts, build, source, tracer);
@@ -208,25 +208,5 @@ function initialReport(action: DeployAction, dryRun: boolean): ServiceOutcome {
     status: action.kind === "keep" ? "unchanged" : dryRun ? "planned" : "not started",
     steps: {},
     ms: 0,
-  };
-}
-
-function applyContext(
-  options: DeployOptions,
-  tracer: Tracer,
-  reports: Map<string, ServiceOutcome>,
-): ApplyContext {
-  return {
-    signal: options.signal,
-    log: options.log,
-    async step(service, name, fn) {
-      const begin = tracer.now();
-      try {
-        return await tracer.span(name, fn, { subject: service });
-      } finally {
-        const report = reports.get(service);
-        if (report) report.steps[name] = (report.steps[name] ?? 0) + (tracer.now() - begin);
-      }
-    },
   };
 }

@@ -12,8 +12,8 @@ import type { ServiceOutcome } from "./deploy.js";
 import { lockDeploy } from "./deploy-lock.js";
 import { runnable } from "./desired.js";
 import { openTarget } from "./open-target.js";
+import { reportingContext } from "./outcome.js";
 import { planRollback, type ReplaceAction } from "./rollback-plan.js";
-import type { ApplyContext } from "./types.js";
 
 export interface RollbackOptions {
   config: ResolvedConfig;
@@ -65,7 +65,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<Rollbac
     const actions = planRollback(await readLive(), options.only, target.name);
     const working = AbortSignal.any([options.signal, lost.signal]);
     const reports = new Map(actions.map((a) => [a.desired.name, report(a)]));
-    const context = rollbackContext(options, working, tracer, reports);
+    const context = reportingContext(working, options.log, tracer, reports);
     await tracer.span("prepare images", () => opened.prepare(actions, context));
     const limit = pLimit(4);
     await Promise.all(
@@ -108,26 +108,5 @@ function report(action: ReplaceAction): ServiceOutcome {
     status: "not started",
     steps: {},
     ms: 0,
-  };
-}
-
-function rollbackContext(
-  options: RollbackOptions,
-  signal: AbortSignal,
-  tracer: Tracer,
-  reports: Map<string, ServiceOutcome>,
-): ApplyContext {
-  return {
-    signal,
-    log: options.log,
-    async step(service, name, fn) {
-      const begin = tracer.now();
-      try {
-        return await tracer.span(name, fn, { subject: service });
-      } finally {
-        const outcome = reports.get(service);
-        if (outcome) outcome.steps[name] = (outcome.steps[name] ?? 0) + (tracer.now() - begin);
-      }
-    },
   };
 }
