@@ -4,14 +4,9 @@
  * ("com.docker.swarm.node.id=…,com.docker.swarm.service.id=…,com.docker.swarm.task.id=… ") — as
  * `docker service logs` asks — so that a line can be put to its task's slot ("api.2").
  */
-import { type EngineClient, engineError, logLines } from "../../engine/index.js";
-import {
-  type LogRecord,
-  type LogRequest,
-  type ServiceLog,
-  sourceNames,
-  untilAborted,
-} from "../log-source.js";
+import type { EngineClient } from "../../engine/index.js";
+import { readEngineLog } from "../engine-log.js";
+import { type LogRequest, type ServiceLog, sourceNames } from "../log-source.js";
 import { LABELS } from "../types.js";
 import { listServices, listTasks, type SwarmService, type SwarmTask } from "./swarm-api.js";
 
@@ -42,7 +37,9 @@ export async function swarmServiceLog(
     service,
     sources: names,
     async read(emit) {
-      await serviceLog(engine, found.ID, request, async (line) => {
+      // `details` puts each line's task in front of it; a service removed meanwhile ends the stream.
+      const path = `/services/${encodeURIComponent(found.ID)}/logs`;
+      await readEngineLog(engine, path, request, { details: true }, async (line) => {
         const { context, text } = splitDetails(line.text);
         emit({ source: await sourceOf(context.get(TASK_KEY)), stream: line.stream, text });
       });
@@ -53,40 +50,6 @@ export async function swarmServiceLog(
 async function taskSlots(engine: EngineClient, service: SwarmService): Promise<Map<string, number>> {
   const tasks = (await listTasks(engine, [service.ID])) as (SwarmTask & { Slot?: number })[];
   return new Map(tasks.flatMap((t) => (t.Slot === undefined ? [] : [[t.ID, t.Slot] as const])));
-}
-
-async function serviceLog(
-  engine: EngineClient,
-  id: string,
-  request: LogRequest,
-  onLine: (line: Omit<LogRecord, "source">) => Promise<void>,
-): Promise<void> {
-  const query = {
-    stdout: true,
-    stderr: true,
-    details: true,
-    follow: request.follow,
-    ...(request.since === undefined ? {} : { since: request.since.toFixed(3) }),
-  };
-  const call = { method: "GET" as const, path: `/services/${encodeURIComponent(id)}/logs`, query };
-  const { status, body } = await engine.stream(call);
-  const stop = () => body.destroy();
-  request.signal.addEventListener("abort", stop, { once: true });
-  if (request.signal.aborted) stop();
-  try {
-    if (status !== 200) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      // Removed meanwhile: nothing more to read.
-      if (status === 404) return;
-      throw engineError(call, { status, body: Buffer.concat(chunks) });
-    }
-    await untilAborted(request.signal, async () => {
-      for await (const line of logLines(body)) await onLine(line);
-    });
-  } finally {
-    request.signal.removeEventListener("abort", stop);
-  }
 }
 
 /** "k=v,k=v message" → the context (values URL-decoded, as the engine encodes them) and the message. */
