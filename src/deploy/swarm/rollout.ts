@@ -13,6 +13,11 @@ import { convergence, failedTask, replicasOf, settled } from "./convergence.js";
 import { inspectService, listTasks, removeService, taskLogLines, updateService } from "./swarm-api.js";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * The least time a rollback gets: a loaded one-node manager was seen still rolling back, after more
+ * than 60 s, a version whose task exits at once.
+ */
+const ROLLBACK_MIN_WAIT_MS = 180_000;
 const LOG_LINES = 20;
 
 /** What a rollout needs from the target. */
@@ -154,11 +159,11 @@ export async function failUpdate(
       },
       {
         intervalMs: pollInterval(desired),
-        // A rollback is the way back to a working service: it gets at least the default wait even
-        // when the service's own health timeout is short, since swarm must stop the failed tasks,
-        // start the old ones and watch them (slow on a loaded manager).
+        // A rollback is the way back to a working service: it gets at least ROLLBACK_MIN_WAIT_MS
+        // even when the service's own health timeout is short, since swarm must stop the failed
+        // tasks, start the old ones and watch them (slow on a loaded manager).
         timeoutMs: Math.max(
-          DEFAULT_TIMEOUT_MS,
+          ROLLBACK_MIN_WAIT_MS,
           (desired.spec.deploy.health?.timeoutMs ?? DEFAULT_TIMEOUT_MS) + batches * r.config.update.monitorMs,
         ),
       },
