@@ -42,6 +42,23 @@ export function lockWaitMs(text: string | undefined): number {
   return durationMs(value);
 }
 
+/**
+ * Where a command that replaces services (deploy, promote, rollback) reports as it goes, on stderr:
+ * each service's steps (not with --json), and the lines about the run as a whole — waiting for the
+ * deploy lock, taking one over — which are said even with --json.
+ */
+export function progressLines(
+  style: OutputStyle,
+  json: boolean,
+): { log: (service: string, line: string) => void; notice: (line: string) => void } {
+  return {
+    log: json
+      ? () => {}
+      : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
+    notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
+  };
+}
+
 async function deployAndReport(
   names: readonly string[],
   flags: DeployFlags,
@@ -67,11 +84,7 @@ async function deployAndReport(
       env: process.env,
       tracer,
       signal: interruption.signal,
-      log: flags.json
-        ? () => {}
-        : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
-      // Waiting for the deploy lock, or taking over one: said even with --json (on stderr).
-      notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
+      ...progressLines(style, flags.json ?? false),
       ...(registry?.registryCache ? { registryCache: registry.registryCache } : {}),
     });
   } finally {

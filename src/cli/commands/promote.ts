@@ -6,12 +6,12 @@ import type { PromotedImage, PromoteOutcome } from "../../deploy/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, renderError } from "../../errors/index.js";
 import type { Tracer } from "../../report/index.js";
 import { formatBytes, renderTable, shortDigest } from "../../report/index.js";
-import { Color, outputStyle, paint } from "../../terminal/index.js";
+import { outputStyle } from "../../terminal/index.js";
 import type { GlobalOptions } from "../global-options.js";
 import { listenForReplaceInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
-import { lockWaitMs, renderOutcome, toJson } from "./deploy.js";
+import { lockWaitMs, progressLines, renderOutcome, toJson } from "./deploy.js";
 
 interface PromoteFlags extends GlobalOptions {
   from: string;
@@ -47,10 +47,7 @@ async function promoteAndReport(
       env: process.env,
       tracer,
       signal: interruption.signal,
-      log: flags.json
-        ? () => {}
-        : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
-      notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
+      ...progressLines(style, flags.json ?? false),
     });
   } finally {
     interruption.dispose();

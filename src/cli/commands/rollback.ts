@@ -14,7 +14,7 @@ import type { GlobalOptions } from "../global-options.js";
 import { listenForReplaceInterrupt } from "../interrupt.js";
 import { loadProjectConfig } from "../load-project.js";
 import { runReported } from "../run-reported.js";
-import { lockWaitMs } from "./deploy.js";
+import { lockWaitMs, progressLines } from "./deploy.js";
 
 interface RollbackFlags extends GlobalOptions {
   target?: string;
@@ -46,10 +46,7 @@ async function rollbackAndReport(
       env: process.env,
       tracer,
       signal: interruption.signal,
-      log: flags.json
-        ? () => {}
-        : (service, line) => process.stderr.write(`${paint(style, Color.dim, `${service}:`)} ${line}\n`),
-      notice: (line) => process.stderr.write(`${paint(style, Color.yellow, line)}\n`),
+      ...progressLines(style, flags.json ?? false),
     });
   } finally {
     interruption.dispose();
