@@ -61,8 +61,9 @@ export async function listGoServices(
   // Problems `go build` would show as well, which a hint can say how to fix (cgo, build tags).
   const explainable: Explainable[] = [];
   const groups = new Map<string, { moduleRoot: string; platform: Platform; members: GoService[] }>();
+  const moduleRoots = new Map<string, string | undefined>();
   for (const service of services) {
-    const moduleRoot = findModuleRoot(service.packageDir, options.root);
+    const moduleRoot = findModuleRoot(service.packageDir, options.root, moduleRoots);
     if (!moduleRoot) {
       problems.push(
         `${options.locate(["services", service.name, "go"])}  service ${service.name}: no go.mod found in ${service.package} or above it inside the project`,
