@@ -15,6 +15,7 @@ import {
   type ResolvedGoModule,
   relativePackage,
   resolveGoModule,
+  type StoredMain,
   type StoredPackage,
   toolchainTooOld,
 } from "../go/index.js";
@@ -110,10 +111,7 @@ export async function listGoServices(
       });
       group.members.forEach((service, i) => {
         const listed = listing.mains[rels[i]!]!;
-        const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
-        const packages = [listed.importPath, ...listed.deps]
-          .map((p) => listing.packages[p])
-          .filter((p) => p !== undefined);
+        const packages = closure(listed, listing.packages);
         const broken = packages.find((p) => p.error);
         const problem = listed.error
           ? listed.error
@@ -123,6 +121,7 @@ export async function listGoServices(
               ? `${broken.importPath}: ${broken.error}`
               : undefined;
         if (problem) {
+          const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
           problems.push(`${where}: ${problem}`);
           if (/build constraints exclude all Go files/.test(problem))
             explainable.push({
@@ -162,6 +161,18 @@ export async function listGoServices(
         hint: [...hints, ...(explainable.length < problems.length ? [generic] : [])].join("\n"),
       },
     );
+  }
+  return out;
+}
+
+/** The main package and its dependencies, as listed (a dependency the listing did not report is left out). */
+function closure(main: StoredMain, packages: Readonly<Record<string, StoredPackage>>): StoredPackage[] {
+  const out: StoredPackage[] = [];
+  const own = packages[main.importPath];
+  if (own !== undefined) out.push(own);
+  for (const dep of main.deps) {
+    const pkg = packages[dep];
+    if (pkg !== undefined) out.push(pkg);
   }
   return out;
 }
