@@ -203,7 +203,7 @@ try {
       "",
       `### How no-op \`dray plan\` and \`dray build\` grow with the fleet`,
       "",
-      `Medians of ${args.repeat} wall times (spawn to exit, min–max in brackets); a no-op build of each size follows one cold build (not timed); sizes above ${args["noop-build-max"]} are planned only.${noop.drays.length > 1 ? ` \`${noop.drays[1].label}\` is ${noop.drays[1].bin}, run alternately with \`${noop.drays[0].label}\` on a hard-linked copy of each fleet.` : ""}`,
+      `Medians of ${args.repeat} wall times (spawn to exit, min–max in brackets) and of their CPU time (user + system); a no-op build of each size follows one cold build (not timed); sizes above ${args["noop-build-max"]} are planned only.${noop.drays.length > 1 ? ` \`${noop.drays[1].label}\` is ${noop.drays[1].bin}, run alternately with \`${noop.drays[0].label}\` on a hard-linked copy of each fleet.` : ""}`,
       "",
       markdownTable(table.header, table.rows),
     );

@@ -4,11 +4,38 @@
 // of the other on a hard-linked copy of the same fleet, so both see the same machine load and
 // neither reads the other's caches.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planFleet, writeFleet } from "./fleet.mjs";
 import { runDrayJson } from "./harness.mjs";
+import { GNU_TIME } from "./peak-rss.mjs";
 import { median } from "./results.mjs";
+import { runTimed } from "./run.mjs";
+
+/**
+ * `dray argv…` timed twice over: wall (spawn to exit) and CPU (user + system, from /usr/bin/time),
+ * which a loaded, shared machine inflates far less than the wall time.
+ */
+async function runDrayTimed(bin, argv, { cwd, env, timeoutMs }) {
+  const scratch = mkdtempSync(join(tmpdir(), "dray-bench-cpu-"));
+  const report = join(scratch, "time.txt");
+  try {
+    const { ms, stdout } = await runTimed(
+      GNU_TIME,
+      ["-f", "%U %S", "-o", report, process.execPath, bin, ...argv],
+      {
+        cwd,
+        env,
+        timeoutMs,
+      },
+    );
+    const [user, system] = readFileSync(report, "utf8").trim().split("\n").at(-1).split(" ").map(Number);
+    return { ms, cpuMs: (user + system) * 1000, json: JSON.parse(stdout) };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /** The fleet of `services` in `fleetsDir`, written if missing; for `compare`, a hard-linked copy. */
 function fleetDir(fleetsDir, services, packages, copy) {
@@ -41,7 +68,9 @@ export async function measureNoopGrowth({
   for (const services of sizes) {
     const built = services <= buildMax;
     const dirs = [];
-    const results = Object.fromEntries(drays.map((d) => [d.label, { plan: [], build: [] }]));
+    const results = Object.fromEntries(
+      drays.map((d) => [d.label, { plan: [], build: [], planCpu: [], buildCpu: [] }]),
+    );
     // Warm up each copy: the first run lists every main package. The fleet is built (once, by the
     // dray under test) before the copy for the other is linked from it.
     for (const [i, dray] of drays.entries()) {
@@ -55,8 +84,9 @@ export async function measureNoopGrowth({
     }
     for (let r = 0; r < repeat; r++) {
       for (const [i, dray] of drays.entries()) {
-        const plan = await runDrayJson(dray.bin, ["plan", "--json"], { cwd: dirs[i], env, timeoutMs });
+        const plan = await runDrayTimed(dray.bin, ["plan", "--json"], { cwd: dirs[i], env, timeoutMs });
         results[dray.label].plan.push(plan.ms);
+        results[dray.label].planCpu.push(plan.cpuMs);
         if (r === 0) {
           const listed = plan.json.services.length;
           const expected = built ? "unchanged" : "new";
@@ -68,8 +98,9 @@ export async function measureNoopGrowth({
           );
         }
         if (!built) continue;
-        const build = await runDrayJson(dray.bin, ["build", "--json"], { cwd: dirs[i], env, timeoutMs });
+        const build = await runDrayTimed(dray.bin, ["build", "--json"], { cwd: dirs[i], env, timeoutMs });
         results[dray.label].build.push(build.ms);
+        results[dray.label].buildCpu.push(build.cpuMs);
         if (r === 0) {
           const cached = build.json.services.filter((s) => s.cached && s.change === "unchanged").length;
           check(
@@ -102,16 +133,18 @@ export function noopGrowthTable(rows, drays) {
     `build per service (${drays[0].label})`,
     "per added service (plan / build)",
   );
-  const fmt = (values) =>
+  const fmt = (values, cpu) =>
     values.length === 0
       ? "-"
-      : `${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})`;
+      : `${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))}); CPU ${ms(median(cpu))}`;
   const out = [];
   let previous;
   for (const row of rows) {
     const cells = [String(row.services)];
-    for (const d of drays)
-      cells.push(fmt(row.results[d.label].plan), row.built ? fmt(row.results[d.label].build) : "not built");
+    for (const d of drays) {
+      const r = row.results[d.label];
+      cells.push(fmt(r.plan, r.planCpu), row.built ? fmt(r.build, r.buildCpu) : "not built");
+    }
     const own = row.results[drays[0].label];
     const plan = median(own.plan);
     const build = row.built ? median(own.build) : undefined;
