@@ -109,6 +109,19 @@ describe("BuildCache get and put", () => {
     expect(await cache.get(stored.key)).toEqual(stored);
   });
 
+  it("marks an entry used once per opened cache, however often it is asked for", async () => {
+    const stored = entry("api", { b: 1 });
+    await (await openBuildCache(cacheDir(), { now })).put(stored);
+    const cache = await openBuildCache(cacheDir(), { now });
+    clock += 60_000;
+    await cache.get(stored.key);
+    clock += 60_000;
+    await cache.get(stored.key);
+    expect((await stat(entryFile(stored.key))).mtimeMs).toBe(clock - 60_000);
+    await (await openBuildCache(cacheDir(), { now })).get(stored.key);
+    expect((await stat(entryFile(stored.key))).mtimeMs).toBe(clock);
+  });
+
   // How fast these lookups are is measured by bench/changes.mjs (no-op builds), never timed here.
   it("answers the 100 lookups of a no-op build with the entries stored, round after round", async () => {
     const cache = await openBuildCache(cacheDir());

@@ -68,6 +68,7 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
   // lookup, and its last build, which on a no-op build is the same key). An entry file holds what its
   // key names, so reading it again in the same command would only find the same; put and prune forget.
   const reads = new Map<Digest, Promise<CacheEntry | undefined>>();
+  const touched = new Set<Digest>();
 
   function read(key: Digest): Promise<CacheEntry | undefined> {
     if (!isDigest(key)) return Promise.resolve(undefined);
@@ -92,7 +93,11 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
     dir: root,
     async get(key) {
       const entry = await read(key);
-      if (entry) await touch(entryPath(root, key));
+      // Once per command: `dray plan` asks for the last build's entry and the current key's, the same on a no-op.
+      if (entry && !touched.has(key)) {
+        touched.add(key);
+        await touch(entryPath(root, key));
+      }
       return entry;
     },
     async put(entry) {
