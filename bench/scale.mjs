@@ -10,14 +10,20 @@ import { parseArgs } from "./lib/args.mjs";
 import { planFleet, writeFleet } from "./lib/fleet.mjs";
 import { cleanUpOnSignals, createChecks, drayEnvironment, runDrayJson } from "./lib/harness.mjs";
 import { describeMachine, formatMachine } from "./lib/machine.mjs";
+import { measureNoopGrowth, noopGrowthTable } from "./lib/noop-growth.mjs";
 import { runMeasured, stopMeasured } from "./lib/peak-rss.mjs";
 import { checkList, markdownTable, median, writeSection } from "./lib/results.mjs";
 import { stopAll } from "./lib/run.mjs";
 
 const usage = `usage: node bench/scale.mjs [--services 1000] [--packages 10] [--plan 5000] [--repeat 3]
+  [--noop 100,300,1000,3000] [--noop-build-max 1000] [--fleets DIR] [--compare PATH]
   [--dray PATH] [--timeout SECONDS] [--keep] [--no-results]
-  --services N  the fleet whose cold build is measured for memory (0: skip it)
-  --plan N      the fleet whose \`dray plan\` is timed, cold and then --repeat times warm (0: skip it)`;
+  --services N      the fleet whose cold build is measured for memory (0: skip it)
+  --plan N          the fleet whose \`dray plan\` is timed, cold and then --repeat times warm (0: skip it)
+  --noop LIST       fleet sizes whose no-op \`dray plan\` and \`dray build\` are timed --repeat times
+  --noop-build-max N  sizes above N are only planned (a cold build of thousands takes long)
+  --fleets DIR      keep the --noop fleets (built once) in DIR and reuse them on the next run
+  --compare PATH    a second dray entry (e.g. an older checkout's bin/dray.js), timed side by side`;
 const args = parseArgs(
   process.argv.slice(2),
   {
@@ -25,6 +31,10 @@ const args = parseArgs(
     packages: 10,
     plan: 5000,
     repeat: 3,
+    noop: "",
+    "noop-build-max": 1000,
+    fleets: "",
+    compare: "",
     dray: "",
     timeout: 3600,
     keep: false,
@@ -37,6 +47,10 @@ const bad = [
   [args.plan < 0 || args.plan > 10000, "--plan must be 0..10000"],
   [args.packages < 1 || args.packages > 100, "--packages must be 1..100"],
   [args.repeat < 1 || args.repeat > 20, "--repeat must be 1..20"],
+  [
+    args.noop !== "" && args.noop.split(",").some((n) => !/^\d+$/.test(n.trim()) || +n < 1 || +n > 10000),
+    "--noop takes sizes 1..10000, comma-separated",
+  ],
 ].find(([failed]) => failed);
 if (bad) {
   console.error(`error: ${bad[1]}\n${usage}`);
@@ -45,9 +59,12 @@ if (bad) {
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const drayBin = args.dray ? resolve(args.dray) : join(repo, "bin", "dray.js");
-if (!existsSync(drayBin)) {
-  console.error(`error: missing ${drayBin} (build dray with \`npm run build\`)`);
-  process.exit(2);
+const compareBin = args.compare ? resolve(args.compare) : "";
+for (const bin of [drayBin, compareBin].filter(Boolean)) {
+  if (!existsSync(bin)) {
+    console.error(`error: missing ${bin} (build dray with \`npm run build\`)`);
+    process.exit(2);
+  }
 }
 const timeoutMs = args.timeout * 1000;
 const work = mkdtempSync(join(tmpdir(), "dray-bench-scale-"));
@@ -104,6 +121,28 @@ async function plans(services) {
   return { services, cold, warm };
 }
 
+/** The --noop sizes: no-op plan and build of each, with the --compare dray alongside. */
+async function noopGrowth() {
+  const drays = [{ label: compareBin ? "after" : "dray", bin: drayBin }];
+  if (compareBin) drays.push({ label: "before", bin: compareBin });
+  const fleetsDir = args.fleets ? resolve(args.fleets) : join(work, "fleets");
+  const sizes = args.noop.split(",").map((n) => Number(n.trim()));
+  log(`no-op plan and build of ${sizes.join(", ")} services (fleets in ${fleetsDir})`);
+  const rows = await measureNoopGrowth({
+    drays,
+    sizes,
+    buildMax: args["noop-build-max"],
+    repeat: args.repeat,
+    packages: args.packages,
+    fleetsDir,
+    env: args.fleets ? drayEnvironment(fleetsDir) : env,
+    timeoutMs,
+    check,
+    log,
+  });
+  return { drays, rows };
+}
+
 try {
   const machine = describeMachine();
   log(
@@ -111,10 +150,17 @@ try {
       .map((l) => l.toFixed(1))
       .join(" ")}; work dir ${work}`,
   );
+  const noop = args.noop ? await noopGrowth() : undefined;
   const build = args.services > 0 ? await coldBuild(args.services) : undefined;
   const plan = args.plan > 0 ? await plans(args.plan) : undefined;
   const lines = [
-    `## Scale: memory of a cold build of ${args.services}, \`dray plan\` of ${args.plan} (bench/scale.mjs)`,
+    `## Scale: ${[
+      args.services > 0 ? `memory of a cold build of ${args.services}` : "",
+      args.plan > 0 ? `\`dray plan\` of ${args.plan}` : "",
+      args.noop ? `no-op plan and build of ${args.noop}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ")} (bench/scale.mjs)`,
     "",
     `Machine: ${formatMachine(machine)}`,
     "",
@@ -147,7 +193,21 @@ try {
       `runs: ${plan.warm.map(sec).join(", ")}; every service new (no build)`,
     ]);
   }
-  lines.push(markdownTable(["measurement", "wall time", "dray peak RSS", "largest process", "notes"], rows));
+  if (rows.length > 0)
+    lines.push(
+      markdownTable(["measurement", "wall time", "dray peak RSS", "largest process", "notes"], rows),
+    );
+  if (noop) {
+    const table = noopGrowthTable(noop.rows, noop.drays);
+    lines.push(
+      "",
+      `### How no-op \`dray plan\` and \`dray build\` grow with the fleet`,
+      "",
+      `Medians of ${args.repeat} wall times (spawn to exit, min–max in brackets) and of their CPU time (user + system); a no-op build of each size follows one cold build (not timed); sizes above ${args["noop-build-max"]} are planned only.${noop.drays.length > 1 ? ` \`${noop.drays[1].label}\` is ${noop.drays[1].bin}, run alternately with \`${noop.drays[0].label}\` on a hard-linked copy of each fleet.` : ""}`,
+      "",
+      markdownTable(table.header, table.rows),
+    );
+  }
   lines.push("", `Load average at the end: ${loadavg()[0].toFixed(1)} (at start: ${machine.load}).`, "");
   lines.push("### Checks", "", ...checkList(checks));
   const markdown = lines.join("\n");
@@ -155,7 +215,7 @@ try {
   if (!args["no-results"]) {
     writeSection(
       join(repo, "bench", "RESULTS.md"),
-      `scale services=${args.services} plan=${args.plan}`,
+      `scale services=${args.services} plan=${args.plan}${args.noop ? ` noop=${args.noop}` : ""}`,
       markdown,
     );
     log("updated bench/RESULTS.md");

@@ -90,6 +90,38 @@ describe("BuildCache get and put", () => {
     expect((await stat(entryFile(stored.key))).mtimeMs).toBe(clock);
   });
 
+  it("reads an entry once per opened cache, and again after put or prune", async () => {
+    const stored = entry("api", { b: 1 });
+    const writer = await openBuildCache(cacheDir(), { now });
+    await writer.put(stored);
+    await writer.setLast({ api: stored.key });
+    const cache = await openBuildCache(cacheDir(), { now });
+    expect(await cache.get(stored.key)).toEqual(stored);
+    // A no-op build asks for the same key again as the service's last build: it is not read twice.
+    await writeFile(entryFile(stored.key), "{");
+    expect(await cache.last("api")).toEqual(stored);
+    expect(await cache.get(stored.key)).toEqual(stored);
+    // A prune (here evicting it) forgets what was read.
+    const layout = await openLayout(path.join(temp, "oci"), { create: true });
+    await cache.prune({ maxBytes: 0, layout });
+    expect(await cache.get(stored.key)).toBeUndefined();
+    await cache.put(stored);
+    expect(await cache.get(stored.key)).toEqual(stored);
+  });
+
+  it("marks an entry used once per opened cache, however often it is asked for", async () => {
+    const stored = entry("api", { b: 1 });
+    await (await openBuildCache(cacheDir(), { now })).put(stored);
+    const cache = await openBuildCache(cacheDir(), { now });
+    clock += 60_000;
+    await cache.get(stored.key);
+    clock += 60_000;
+    await cache.get(stored.key);
+    expect((await stat(entryFile(stored.key))).mtimeMs).toBe(clock - 60_000);
+    await (await openBuildCache(cacheDir(), { now })).get(stored.key);
+    expect((await stat(entryFile(stored.key))).mtimeMs).toBe(clock);
+  });
+
   // How fast these lookups are is measured by bench/changes.mjs (no-op builds), never timed here.
   it("answers the 100 lookups of a no-op build with the entries stored, round after round", async () => {
     const cache = await openBuildCache(cacheDir());

@@ -64,11 +64,23 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
   const created = await ensureDirectory(path.join(root, ENTRIES_DIR));
   if (created !== undefined) await startSizeFile(root);
   const sizes = createSizeRecorder(root);
+  // Each entry read and checked once per opened cache: a build asks for a service's entry twice (its
+  // lookup, and its last build, which on a no-op build is the same key). An entry file holds what its
+  // key names, so reading it again in the same command would only find the same; put and prune forget.
+  const reads = new Map<Digest, Promise<CacheEntry | undefined>>();
+  const touched = new Set<Digest>();
 
-  async function read(key: Digest): Promise<CacheEntry | undefined> {
-    if (!isDigest(key)) return undefined;
-    const text = await readFile(entryPath(root, key), "utf8").catch(() => undefined);
-    return text === undefined ? undefined : parseEntry(text, key);
+  function read(key: Digest): Promise<CacheEntry | undefined> {
+    if (!isDigest(key)) return Promise.resolve(undefined);
+    let entry = reads.get(key);
+    if (entry === undefined) {
+      entry = readFile(entryPath(root, key), "utf8").then(
+        (text) => parseEntry(text, key),
+        () => undefined,
+      );
+      reads.set(key, entry);
+    }
+    return entry;
   }
 
   async function touch(file: string): Promise<void> {
@@ -81,12 +93,17 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
     dir: root,
     async get(key) {
       const entry = await read(key);
-      if (entry) await touch(entryPath(root, key));
+      // Once per command: `dray plan` asks for the last build's entry and the current key's, the same on a no-op.
+      if (entry && !touched.has(key)) {
+        touched.add(key);
+        await touch(entryPath(root, key));
+      }
       return entry;
     },
     async put(entry) {
       if (!isDigest(entry.key)) throw new Error(`cache entry for ${entry.service} has no valid key`);
       const file = entryPath(root, entry.key);
+      reads.delete(entry.key);
       await writeFileAtomic(file, `${JSON.stringify(entry)}\n`);
       await touch(file);
       await sizes.add(entry.blobs);
@@ -120,7 +137,10 @@ export async function openBuildCache(dir: string, options: OpenBuildCacheOptions
         services: new Set(entries.map((scanned) => scanned.entry.service)).size,
       };
     },
-    prune: (pruneOptions) => pruneCache(root, pruneOptions),
+    async prune(pruneOptions) {
+      reads.clear();
+      return pruneCache(root, pruneOptions);
+    },
   };
 }
 

@@ -2,12 +2,12 @@
  * The config cache on a real temporary directory: what is read back equals what was resolved
  * (registry settings included), positions survive, and a vanished CA file invalidates it.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkConfig } from "./check-config.js";
-import { readCachedConfig, writeCachedConfig } from "./config-cache.js";
+import { pathStates, readCachedConfig, writeCachedConfig } from "./config-cache.js";
 import { existsOnDisk } from "./exists-on-disk.js";
 import type { ResolvedConfig } from "./types.js";
 
@@ -87,5 +87,41 @@ describe("config cache", () => {
     } finally {
       await writeFile(path.join(root, "certs", "other.pem"), "other");
     }
+  });
+});
+
+describe("path states", () => {
+  /** What a state is by definition: lstat's kind and realpath, each asked of the path itself. */
+  async function direct(p: string): Promise<string | undefined> {
+    const info = await lstat(p).catch(() => undefined);
+    return info && `${info.isDirectory() ? "d" : "f"}${await realpath(p).catch(() => p)}`;
+  }
+
+  it("agree with lstat and realpath of each path, through symlinked parents, and follow a retargeted one", async () => {
+    const links = path.join(root, "links");
+    await mkdir(path.join(links, "a", "svc"), { recursive: true });
+    await mkdir(path.join(links, "b", "svc"), { recursive: true });
+    await writeFile(path.join(links, "a", "file"), "x");
+    await symlink(path.join(links, "a"), path.join(links, "current"));
+    await symlink(path.join(links, "a", "file"), path.join(links, "file-link"));
+    const paths = [
+      path.join(links, "current", "svc"),
+      path.join(links, "current", "file"),
+      path.join(links, "current"),
+      path.join(links, "file-link"),
+      path.join(links, "missing"),
+      path.join(links, "current", "missing"),
+      path.join(links, "a", "svc"),
+    ];
+    const states = pathStates();
+    const before = await Promise.all(paths.map(states));
+    expect(before).toEqual(await Promise.all(paths.map(direct)));
+    expect(before[0]).toBe(`d${await realpath(path.join(links, "a", "svc"))}`);
+    // Another reader (another run) sees the parent's new target.
+    await rm(path.join(links, "current"));
+    await symlink(path.join(links, "b"), path.join(links, "current"));
+    const after = await Promise.all(paths.map(pathStates()));
+    expect(after).toEqual(await Promise.all(paths.map(direct)));
+    expect(after[0]).not.toBe(before[0]);
   });
 });

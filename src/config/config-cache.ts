@@ -48,7 +48,8 @@ export async function readCachedConfig(
   if (stored.version !== VERSION || stored.file !== file) return undefined;
   if (stored.sourceDateEpoch !== (env["SOURCE_DATE_EPOCH"] ?? null)) return undefined;
   if ((await statSignature(file)) !== stored.signature) return undefined;
-  const now = await Promise.all(Object.keys(stored.paths).map(pathState));
+  const states = pathStates();
+  const now = await Promise.all(Object.keys(stored.paths).map(states));
   if (Object.values(stored.paths).some((state, i) => now[i] !== state)) return undefined;
   return { ...stored.config, locate: locatorFrom(stored.positions, display) };
 }
@@ -61,6 +62,7 @@ export async function writeCachedConfig(
 ): Promise<void> {
   const positions: Record<string, string> = {};
   const paths: Record<string, string> = {};
+  const pathState = pathStates();
   const remember = (p: ConfigPath) => {
     const where = /:(\d+:\d+)$/.exec(config.locate(p));
     if (where) positions[p.join("\0")] = where[1]!;
@@ -98,10 +100,34 @@ export async function writeCachedConfig(
   }
 }
 
-/** "d" or "f" (what lstat finds) and the real path; undefined when it is missing. */
-async function pathState(p: string): Promise<string | undefined> {
-  const [info, real] = await Promise.all([lstat(p).catch(() => undefined), realpath(p).catch(() => p)]);
-  return info && `${info.isDirectory() ? "d" : "f"}${real}`;
+/**
+ * A reader of path states: "d" or "f" (what lstat finds) and the real path; undefined when missing.
+ * A path that is not a symlink is really where its parent really is, so one realpath per parent
+ * directory (remembered) serves the thousand services of a monorepo that share it.
+ */
+export function pathStates(): (p: string) => Promise<string | undefined> {
+  const realDirs = new Map<string, Promise<string | undefined>>();
+  const realDir = (dir: string) => {
+    let real = realDirs.get(dir);
+    if (real === undefined) {
+      real = realpath(dir).catch(() => undefined);
+      realDirs.set(dir, real);
+    }
+    return real;
+  };
+  return async (p) => {
+    const parent = path.dirname(p);
+    const [info, realParent] = await Promise.all([lstat(p).catch(() => undefined), realDir(parent)]);
+    if (!info) return undefined;
+    const real =
+      info.isSymbolicLink() ||
+      realParent === undefined ||
+      path.join(parent, path.basename(p)) !== p ||
+      parent === p
+        ? await realpath(p).catch(() => p)
+        : path.join(realParent, path.basename(p));
+    return `${info.isDirectory() ? "d" : "f"}${real}`;
+  };
 }
 
 function namedPaths(service: ResolvedService): string[] {

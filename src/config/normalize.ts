@@ -2,8 +2,9 @@
  * Small conversions from what dray.yaml allows to the one form later stages use, shared by the
  * path checks and by resolution so both read a setting the same way.
  */
+
+import { FILE_SHORT_PATTERN, LAYOUT_BASE_PATTERN } from "./patterns.js";
 import type { BaseConfig, FileEntryConfig } from "./schema.js";
-import { FILE_SHORT_PATTERN, LAYOUT_BASE_PATTERN } from "./schema-fields.js";
 
 /** A file mapping in its long form; the short form "from:to" split at its first colon. */
 export function fileParts(entry: FileEntryConfig): { from: string; to: string } {

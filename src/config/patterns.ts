@@ -3,6 +3,12 @@
  * them). Kept apart from the zod schema so code that only parses never loads zod.
  */
 
+/** "oci:<layout-dir>:<ref>"; the ref is everything after the second colon, so it may hold a tag. */
+export const LAYOUT_BASE_PATTERN = /^oci:([^:]+):(.+)$/;
+
+/** "from:to", where `to` is absolute; `from` holds no colon so the split is never ambiguous. */
+export const FILE_SHORT_PATTERN = /^([^:/][^:]*):(\/.*)$/;
+
 /** "500ms", "30s", "2m" or a number of seconds. */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 

@@ -6,6 +6,7 @@
 import * as z from "zod";
 import { PLATFORMS } from "../oci/index.js";
 import { describeValue } from "./issue-messages.js";
+import { FILE_SHORT_PATTERN } from "./patterns.js";
 
 /** What a custom message gets from zod: the value the user wrote. */
 type Issue = { readonly input?: unknown; readonly code?: string };
@@ -14,11 +15,7 @@ type Issue = { readonly input?: unknown; readonly code?: string };
 export const PORT_PATTERN =
   /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])(?:\/(?:tcp|udp|sctp))?$/;
 
-/** "oci:<layout-dir>:<ref>"; the ref is everything after the second colon, so it may hold a tag. */
-export const LAYOUT_BASE_PATTERN = /^oci:([^:]+):(.+)$/;
-
-/** "from:to", where `to` is absolute; `from` holds no colon so the split is never ambiguous. */
-export const FILE_SHORT_PATTERN = /^([^:/][^:]*):(\/.*)$/;
+export { FILE_SHORT_PATTERN, LAYOUT_BASE_PATTERN } from "./patterns.js";
 
 /** A path on the host, written relative to `base` so that dray.yaml works on every checkout. */
 export function relativePath(base: string) {

@@ -15,6 +15,7 @@ import {
   type ResolvedGoModule,
   relativePackage,
   resolveGoModule,
+  type StoredMain,
   type StoredPackage,
   toolchainTooOld,
 } from "../go/index.js";
@@ -61,8 +62,9 @@ export async function listGoServices(
   // Problems `go build` would show as well, which a hint can say how to fix (cgo, build tags).
   const explainable: Explainable[] = [];
   const groups = new Map<string, { moduleRoot: string; platform: Platform; members: GoService[] }>();
+  const moduleRoots = new Map<string, string | undefined>();
   for (const service of services) {
-    const moduleRoot = findModuleRoot(service.packageDir, options.root);
+    const moduleRoot = findModuleRoot(service.packageDir, options.root, moduleRoots);
     if (!moduleRoot) {
       problems.push(
         `${options.locate(["services", service.name, "go"])}  service ${service.name}: no go.mod found in ${service.package} or above it inside the project`,
@@ -109,10 +111,7 @@ export async function listGoServices(
       });
       group.members.forEach((service, i) => {
         const listed = listing.mains[rels[i]!]!;
-        const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
-        const packages = [listed.importPath, ...listed.deps]
-          .map((p) => listing.packages[p])
-          .filter((p) => p !== undefined);
+        const packages = closure(listed, listing.packages);
         const broken = packages.find((p) => p.error);
         const problem = listed.error
           ? listed.error
@@ -122,6 +121,7 @@ export async function listGoServices(
               ? `${broken.importPath}: ${broken.error}`
               : undefined;
         if (problem) {
+          const where = `${options.locate(["services", service.name, "go"])}  service ${service.name}`;
           problems.push(`${where}: ${problem}`);
           if (/build constraints exclude all Go files/.test(problem))
             explainable.push({
@@ -161,6 +161,18 @@ export async function listGoServices(
         hint: [...hints, ...(explainable.length < problems.length ? [generic] : [])].join("\n"),
       },
     );
+  }
+  return out;
+}
+
+/** The main package and its dependencies, as listed (a dependency the listing did not report is left out). */
+function closure(main: StoredMain, packages: Readonly<Record<string, StoredPackage>>): StoredPackage[] {
+  const out: StoredPackage[] = [];
+  const own = packages[main.importPath];
+  if (own !== undefined) out.push(own);
+  for (const dep of main.deps) {
+    const pkg = packages[dep];
+    if (pkg !== undefined) out.push(pkg);
   }
   return out;
 }

@@ -38,6 +38,19 @@ interface CacheFile {
   watch: Record<string, [string, string]>;
 }
 
+/**
+ * The file on disk. A main's closure names ~150 packages and 1000 mains share them, so each dependency
+ * is stored as its index in `packages` (sorted by import path); one the listing did not report stays
+ * its import path. Read back, every dependency is the very string that keys `packages`.
+ */
+interface StoredFile {
+  version: 2;
+  toolchain: string;
+  mains: Record<string, Omit<StoredMain, "deps"> & { deps: (number | string)[] }>;
+  packages: StoredPackage[];
+  watch: Record<string, [string, string]>;
+}
+
 /** One group of main packages listed together. */
 export interface GroupSpec {
   root: string;
@@ -212,15 +225,56 @@ function pick(mains: Record<string, StoredMain>, names: readonly string[]): Reco
 
 async function readCache(file: string, toolchain: string): Promise<CacheFile | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(file, "utf8")) as CacheFile;
-    return parsed.version === 1 && parsed.toolchain === toolchain ? parsed : undefined;
+    return decode(JSON.parse(await readFile(file, "utf8")) as StoredFile, toolchain);
   } catch {
     return undefined;
   }
 }
 
+/** The cache as listGroup uses it; undefined for another version or toolchain, or a file that does not hold together. */
+export function decode(stored: StoredFile, toolchain: string): CacheFile | undefined {
+  if (stored.version !== 2 || stored.toolchain !== toolchain || !Array.isArray(stored.packages))
+    return undefined;
+  const packages: Record<string, StoredPackage> = {};
+  for (const pkg of stored.packages) packages[pkg.importPath] = pkg;
+  // The keys, not the parsed values: lookups of a key's own string are the cheap ones. (Object.keys
+  // puts integer-like names first; then the array's own order is used.)
+  let names = Object.keys(packages);
+  if (names.length !== stored.packages.length) return undefined;
+  if (names.some((name, i) => name !== stored.packages[i]!.importPath))
+    names = stored.packages.map((pkg) => pkg.importPath);
+  const mains: Record<string, StoredMain> = {};
+  for (const [rel, main] of Object.entries(stored.mains)) {
+    const deps = new Array<string>(main.deps.length);
+    for (let i = 0; i < deps.length; i++) {
+      const dep = main.deps[i];
+      const name = typeof dep === "number" ? names[dep] : dep;
+      if (typeof name !== "string") return undefined;
+      deps[i] = name;
+    }
+    mains[rel] = { ...main, deps };
+  }
+  return { version: 1, toolchain, mains, packages, watch: stored.watch };
+}
+
+/** The file form of `cache` (see StoredFile). */
+export function encode(cache: CacheFile): StoredFile {
+  const names = Object.keys(cache.packages).sort();
+  const index = new Map(names.map((name, i) => [name, i]));
+  const mains: StoredFile["mains"] = {};
+  for (const [rel, main] of Object.entries(cache.mains))
+    mains[rel] = { ...main, deps: main.deps.map((dep) => index.get(dep) ?? dep) };
+  return {
+    version: 2,
+    toolchain: cache.toolchain,
+    mains,
+    packages: names.map((name) => cache.packages[name]!),
+    watch: cache.watch,
+  };
+}
+
 async function writeCache(file: string, cache: CacheFile): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   // A cache: a torn write is detected on read and listed afresh, so no fsync.
-  await writeFileAtomic(file, JSON.stringify(cache), { fsync: false });
+  await writeFileAtomic(file, JSON.stringify(encode(cache)), { fsync: false });
 }

@@ -17,15 +17,35 @@ export interface GoMain {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Walk up from `dir` to the nearest go.mod, not above `stop`. */
-export function findModuleRoot(dir: string, stop: string): string | undefined {
+/**
+ * Walk up from `dir` to the nearest go.mod, not above `stop`. `known` remembers the answer for every
+ * directory passed on the way (for this `stop`): the services of a monorepo share their parents, and
+ * asking the disk again for each one's was a storm of failed stats.
+ */
+export function findModuleRoot(
+  dir: string,
+  stop: string,
+  known?: Map<string, string | undefined>,
+): string | undefined {
+  const passed: string[] = [];
   let current = dir;
+  let found: string | undefined;
   for (;;) {
-    if (existsSync(path.join(current, "go.mod"))) return current;
+    if (known?.has(current)) {
+      found = known.get(current);
+      break;
+    }
+    passed.push(current);
+    if (existsSync(path.join(current, "go.mod"))) {
+      found = current;
+      break;
+    }
     const parent = path.dirname(current);
-    if (current === stop || parent === current) return undefined;
+    if (current === stop || parent === current) break;
     current = parent;
   }
+  if (known) for (const p of passed) known.set(p, found);
+  return found;
 }
 
 /** `packageDir` (absolute) as `go build` takes it inside `moduleRoot`: "./services/api", or "." for the root. */

@@ -33,11 +33,23 @@ describe("canonicalJson", () => {
 
   it.each([
     { description: "undefined in an array", value: [1, undefined] },
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test
+    { description: "a hole in an array", value: [1, , 2] },
     { description: "NaN", value: { n: Number.NaN } },
     { description: "a bigint", value: { n: 1n } },
     { description: "a function", value: { f: () => 1 } },
   ])("rejects $description", ({ value }) => {
     expect(() => canonicalJson(value)).toThrow(TypeError);
+  });
+
+  it("gives the same bytes for keys that arrive sorted, unsorted, or tie in UTF-8", () => {
+    const sorted = { a: 1, b: { x: "1", y: "2" }, c: [{ k: 1, j: 2 }] };
+    const unsorted = { c: [{ j: 2, k: 1 }], b: { y: "2", x: "1" }, a: 1 };
+    expect(canonicalJson(sorted)).toBe('{"a":1,"b":{"x":"1","y":"2"},"c":[{"j":2,"k":1}]}');
+    expect(canonicalJson(unsorted)).toBe(canonicalJson(sorted));
+    // Two lone surrogates encode alike (as U+FFFD): they keep the order they were inserted in, as a stable sort does.
+    expect(canonicalJson({ "\uDC00": 1, "\uD800": 2 })).toBe('{"\\udc00":1,"\\ud800":2}');
+    expect(canonicalJson({ z: 0, "\uDC00": 1, "\uD800": 2 })).toBe('{"z":0,"\\udc00":1,"\\ud800":2}');
   });
 
   it("rejects cycles but allows shared references", () => {
