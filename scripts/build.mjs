@@ -5,8 +5,10 @@
 // - Lazy loading stays: every `await import()` in src/ becomes a chunk of its own (ESM code
 //   splitting), loaded only by the command that needs it. All chunks sit beside the entry in
 //   dist/cli/, so they find one another by relative paths.
-// - Packages are bundled too, except those that cannot or need not be: @parcel/watcher loads a
-//   native addon, and the Kubernetes client is large, lazily loaded and stays as npm installed it.
+// - Packages imported statically are bundled too. A package imported with `await import()` stays
+//   outside, loaded by Node as npm installed it: those are the heavy or native ones (the Kubernetes
+//   client, @parcel/watcher's addon, tar-stream), and esbuild's chunk for a CommonJS package reached
+//   that way would export only `default`, losing the named exports Node finds.
 // - A few modules read files that live beside them (the dev supervisor's Go source, the
 //   dashboard's page, package.json). In a bundle `import.meta.url` would be the chunk's URL, so
 //   each module's `import.meta.url` is rewritten to the URL it would have as dist/<its path>.js,
@@ -40,6 +42,18 @@ const moduleUrls = {
   },
 };
 
+/** Leaves packages that src/ imports lazily (`await import("pkg")`) to Node. */
+const lazyPackages = {
+  name: "lazy-packages",
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.kind === "dynamic-import" && !args.path.startsWith("node:")
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
 await rm(dist, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -53,12 +67,11 @@ const result = await build({
   sourcemap: true,
   // The maps name the sources relative to the map: ../../src/...
   sourcesContent: false,
-  external: ["@parcel/watcher", "@kubernetes/client-node"],
   // CommonJS packages inside an ES module bundle call require() for Node's own modules.
   banner: {
     js: 'import { createRequire as __drayCreateRequire } from "node:module"; const require = __drayCreateRequire(import.meta.url);',
   },
-  plugins: [moduleUrls],
+  plugins: [moduleUrls, lazyPackages],
   logLevel: "warning",
   metafile: true,
 });
