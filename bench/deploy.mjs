@@ -23,11 +23,14 @@ import { writeSection } from "./lib/results.mjs";
 import { stopAll } from "./lib/run.mjs";
 
 const usage = `usage: node bench/deploy.mjs [--services 30] [--packages 10] [--repeat 5] [--plain-repeat 1]
-  [--leaf svc-015] [--no-plain] [--dray PATH] [--timeout SECONDS] [--keep] [--no-results]
+  [--leaf svc-015] [--no-plain] [--dray PATH] [--compare PATH] [--timeout SECONDS] [--keep] [--no-results]
   --repeat N        no-change and one-change dray deploys (medians reported)
   --plain-repeat N  no-change and one-change runs of the plain script (each replaces everything)
   --leaf NAME       the service whose response string changes (default: the middle one)
-  --no-plain        skip the plain script`;
+  --no-plain        skip the plain script
+  --compare PATH    another bin/dray.js (e.g. a build of the previous commit): its no-change and
+                    one-change deploys alternate with --dray's on the same fleet, and a table sets
+                    the two side by side (the cold build and first deploy are --dray's)`;
 const args = parseArgs(
   process.argv.slice(2),
   {
@@ -38,6 +41,7 @@ const args = parseArgs(
     leaf: "",
     "no-plain": false,
     dray: "",
+    compare: "",
     timeout: 900,
     keep: false,
     "no-results": false,
@@ -59,7 +63,8 @@ if (bad) {
 }
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const drayBin = args.dray ? resolve(args.dray) : join(repo, "bin", "dray.js");
-const missing = [drayBin, DOCKER].filter((p) => !existsSync(p));
+const compareBin = args.compare ? resolve(args.compare) : "";
+const missing = [drayBin, ...(compareBin ? [compareBin] : []), DOCKER].filter((p) => !existsSync(p));
 if (missing.length) {
   console.error(`error: missing ${missing.join(", ")} (build dray with \`npm run build\`; see scripts/)`);
   process.exit(2);
@@ -116,8 +121,10 @@ function cleanUp() {
 cleanUpOnSignals(cleanUp, log);
 const { checks, check } = createChecks(log);
 
-/** Runs dray in the fleet; wall time (spawn to exit) and parsed JSON. */
-const dray = (argv) => runDrayJson(drayBin, argv, { cwd: fleet, env: drayEnv, timeoutMs });
+/** Runs dray (`bin`, default --dray's) in the fleet; wall time (spawn to exit) and parsed JSON. */
+const dray = (argv, bin = drayBin) => runDrayJson(bin, argv, { cwd: fleet, env: drayEnv, timeoutMs });
+/** The binaries the repeated deploys alternate between: --dray's, then --compare's. */
+const bins = compareBin ? [drayBin, compareBin] : [drayBin];
 
 /** Each service's running container of this project: service → { id, state }; also any extras. */
 function liveContainers() {
@@ -140,22 +147,32 @@ function liveContainers() {
   return { byService, extra };
 }
 
-/** Top-level spans of dray's own track in a `--trace` file: name → summed milliseconds. */
+/**
+ * Top-level spans of dray's own track in a `--trace` file: name → summed milliseconds. A span
+ * inside another one (the build's inner "build" inside the outer) is part of that one, not added again.
+ */
 function readSpans(file) {
   const trace = JSON.parse(readFileSync(file, "utf8"));
   const tracks = new Map();
   for (const e of trace.traceEvents)
     if (e.ph === "M" && e.name === "thread_name") tracks.set(e.tid, e.args.name);
+  const own = trace.traceEvents
+    .filter((e) => e.ph === "X" && tracks.get(e.tid) === "dray")
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const spans = {};
-  for (const e of trace.traceEvents)
-    if (e.ph === "X" && tracks.get(e.tid) === "dray") spans[e.name] = (spans[e.name] ?? 0) + e.dur / 1000;
+  let end = -Infinity;
+  for (const e of own) {
+    if (e.ts + e.dur <= end) continue;
+    spans[e.name] = (spans[e.name] ?? 0) + e.dur / 1000;
+    end = Math.max(end, e.ts + e.dur);
+  }
   return spans;
 }
 
 /** One `dray deploy --json --trace`; throws when the build or any service failed. */
-async function drayDeploy(label) {
+async function drayDeploy(label, bin = drayBin) {
   const traceFile = join(work, `trace-${label}.json`);
-  const { ms, json } = await dray(["deploy", "--json", "--trace", traceFile]);
+  const { ms, json } = await dray(["deploy", "--json", "--trace", traceFile], bin);
   const failed = (json.services ?? []).filter((s) => s.status === "failed" || s.status === "not started");
   if (json.buildFailures?.length || failed.length || json.interrupted) {
     const what = [...(json.buildFailures ?? []), ...failed].map(
@@ -217,38 +234,46 @@ try {
   );
 
   // 3. No change.
-  log(`dray: ${args.repeat} deploys with nothing changed`);
-  const noop = [];
+  // With --compare, each repeat runs --dray's deploy, then the other's: both see the same load.
+  const which = (b) => (bins.length > 1 ? ` [${b === 0 ? "dray" : "compare"}]` : "");
+  log(`dray: ${args.repeat} deploys with nothing changed${bins.length > 1 ? ", by each binary" : ""}`);
+  const noopBy = bins.map(() => []);
   for (let r = 0; r < args.repeat; r++) {
-    const run = await drayDeploy(`noop-${r}`);
-    const live = liveContainers();
-    const sameIds =
-      live.extra === 0 &&
-      live.byService.size === args.services &&
-      names.every((n) => live.byService.get(n)?.id === afterFirst.byService.get(n)?.id);
-    noop.push({ ...run, sameIds });
-    log(`  ${r + 1}: ${sec(run.ms)}, ${run.changed.length} changed, ${run.unchanged} unchanged`);
+    for (const [b, bin] of bins.entries()) {
+      const run = await drayDeploy(`noop-${r}-${b}`, bin);
+      const live = liveContainers();
+      const sameIds =
+        live.extra === 0 &&
+        live.byService.size === args.services &&
+        names.every((n) => live.byService.get(n)?.id === afterFirst.byService.get(n)?.id);
+      noopBy[b].push({ ...run, sameIds });
+      log(`  ${r + 1}${which(b)}: ${sec(run.ms)}, ${run.changed.length} changed, ${run.unchanged} unchanged`);
+    }
   }
+  const noop = noopBy[0];
+  const allNoop = noopBy.flat();
   check(
     `no-change deploys: 0 changed, ${args.services} unchanged every time`,
-    noop.every((n) => n.changed.length === 0 && n.unchanged === args.services),
-    noop.map((n) => `${n.changed.length}/${n.unchanged}`).join(", "),
+    allNoop.every((n) => n.changed.length === 0 && n.unchanged === args.services),
+    allNoop.map((n) => `${n.changed.length}/${n.unchanged}`).join(", "),
   );
   check(
     "no-change deploys: every container ID unchanged",
-    noop.every((n) => n.sameIds),
+    allNoop.every((n) => n.sameIds),
   );
 
   // 4. One service changed: edit → new version answering.
   log(`dray: ${args.repeat} deploys after a new response string in ${leaf}`);
-  const change = [];
+  const changeBy = bins.map(() => []);
   let changeOk = true;
-  for (let r = 0; r < args.repeat; r++) {
+  for (let i = 0; i < args.repeat * bins.length; i++) {
+    const r = Math.floor(i / bins.length);
+    const b = i % bins.length;
     const before = liveContainers();
-    const tag = `dray ${runId} ${r}`;
+    const tag = `dray ${runId} ${r} ${b}`;
     changeGreeting(fleet, leaf, tag);
     const start = process.hrtime.bigint();
-    const run = await drayDeploy(`change-${r}`);
+    const run = await drayDeploy(`change-${r}-${b}`, bins[b]);
     const endToEnd = await waitAnswering({
       name: `${project}-${leaf}`,
       network: project,
@@ -272,9 +297,10 @@ try {
         `  repeat ${r + 1}: changed ${run.changed.map((s) => `${s.service} ${s.action} ${s.status}`).join(", ")}`,
       );
     }
-    change.push({ ...run, endToEnd, steps: run.changed.find((s) => s.service === leaf)?.steps ?? {} });
-    log(`  ${r + 1}: ${sec(endToEnd)} edit → answering (dray ${sec(run.ms)})`);
+    changeBy[b].push({ ...run, endToEnd, steps: run.changed.find((s) => s.service === leaf)?.steps ?? {} });
+    log(`  ${r + 1}${which(b)}: ${sec(endToEnd)} edit → answering (dray ${sec(run.ms)})`);
   }
+  const change = changeBy[0];
   check(
     `one-change deploys: exactly ${leaf} replaced, the other ${args.services - 1} kept their container IDs`,
     changeOk,
@@ -337,6 +363,16 @@ try {
     plain: plainRuns,
     notes,
     checks,
+    ...(compareBin
+      ? {
+          compared: {
+            dray: args.dray || "bin/dray.js",
+            other: args.compare,
+            noop: noopBy[1],
+            change: changeBy[1],
+          },
+        }
+      : {}),
   });
   console.log(md);
   if (!args["no-results"]) {

@@ -1,6 +1,6 @@
 /** The public face of src/engine: what other stages may use. */
 export { type EngineAddress, engineAddress } from "./address.js";
-export type { EngineClient, EngineRequest } from "./client.js";
+export type { EngineClient, EngineRequest, EngineResponse } from "./client.js";
 export { createEngineClient, engineError, engineMessage } from "./client.js";
 export type { ContainerFile } from "./container-files.js";
 export { execInContainer, putFiles, statPath } from "./container-files.js";

@@ -1,6 +1,6 @@
 /** The container calls the docker target makes, with the engine's failures turned into what a user can act on. */
 
-import type { EngineClient } from "../../engine/index.js";
+import type { EngineClient, EngineResponse } from "../../engine/index.js";
 import { engineError, engineMessage } from "../../engine/index.js";
 import { ExitCode, UserError } from "../../errors/index.js";
 import type { ProbeResult } from "../health.js";
@@ -40,16 +40,39 @@ export async function inspectContainer(
   };
 }
 
-/** Creates a container (removing a leftover of the same name first); returns its ID. */
+/**
+ * Makes the target's network when the engine reports it missing; called at most once per request.
+ * The network is not looked up beforehand: after the first deploy it exists, and asking costs a call.
+ */
+export type MakeNetwork = () => Promise<void>;
+
+/** The engine's answer when a container's network does not exist (at create on Podman, at start on Docker). */
+function missingNetwork(res: EngineResponse): boolean {
+  return res.status === 404 && /\bnetwork\b.*\bnot found\b/i.test(engineMessage(res.body));
+}
+
+/**
+ * Creates a container; returns its ID. A leftover of the same name (a replacement interrupted
+ * before its rename) is removed only when the engine reports the name taken, so the usual create is
+ * one call.
+ */
 export async function createContainer(
   engine: EngineClient,
   name: string,
   spec: Record<string, unknown>,
   service: string,
+  makeNetwork: MakeNetwork,
 ): Promise<string> {
-  await removeContainer(engine, name);
   const request = { method: "POST" as const, path: "/containers/create", query: { name }, body: spec };
-  const res = await engine.raw(request);
+  let res = await engine.raw(request);
+  if (res.status === 409) {
+    await removeContainer(engine, name);
+    res = await engine.raw(request);
+  }
+  if (missingNetwork(res)) {
+    await makeNetwork();
+    res = await engine.raw(request);
+  }
   if (res.status === 404)
     throw new UserError(`${service}: the engine does not have the image ${String(spec.Image)}`, {
       hint: "The image was not loaded or pulled; run the deploy again, and check the registry if one is configured.",
@@ -64,9 +87,14 @@ export async function startContainer(
   id: string,
   service: string,
   where: string,
+  makeNetwork: MakeNetwork,
 ): Promise<void> {
   const request = { method: "POST" as const, path: `/containers/${id}/start` };
-  const res = await engine.raw(request);
+  let res = await engine.raw(request);
+  if (missingNetwork(res)) {
+    await makeNetwork();
+    res = await engine.raw(request);
+  }
   if (res.status === 204 || res.status === 304) return;
   const message = engineMessage(res.body);
   const port = /(?:Bind for|listen tcp[46]?) ([\d.:[\]a-f]+?):(\d+)(?: failed|: bind)/.exec(message);

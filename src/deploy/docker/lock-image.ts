@@ -45,11 +45,12 @@ export function lockImageArchive(platform: string): { archive: Buffer; tag: stri
   return { archive, tag };
 }
 
-/** Loads the lock image unless the engine has it; returns its tag. */
-export async function ensureLockImage(engine: EngineClient, platform: string): Promise<string> {
+/**
+ * Loads the lock image; returns its tag. Called only when the engine reported it missing: the tag
+ * is known without asking, so the lock's create is tried first.
+ */
+export async function loadLockImage(engine: EngineClient, platform: string): Promise<string> {
   const { archive, tag } = lockImageArchive(platform);
-  const found = await engine.raw({ method: "GET", path: `/images/${tag}/json` });
-  if (found.status === 200) return tag;
   const res = await engine.raw({ method: "POST", path: "/images/load", query: { quiet: 1 }, body: archive });
   const problem = loadProblem(res.status, res.body);
   if (problem)

@@ -11,7 +11,7 @@ import { ExitCode, UserError } from "../../errors/index.js";
 import { writeTar } from "../../oci/index.js";
 import { type LockHolder, parseHolder } from "../lock-holder.js";
 import type { LockState, TargetLock } from "../target-lock.js";
-import { ensureLockImage } from "./lock-image.js";
+import { loadLockImage, lockImageArchive } from "./lock-image.js";
 
 /** Labels of the lock container: which project's lock it is, and its holder as JSON. */
 export const LOCK_LABELS = { lock: "dray.lock", holder: "dray.lock.holder" } as const;
@@ -33,17 +33,18 @@ export function containerLock(
 ): TargetLock {
   const name = lockContainerName(project);
   const where = `container ${name} on ${engine.address.text}`;
-  let image: Promise<string> | undefined;
+  // The lock image's tag, computed here; the image is loaded only when the engine lacks it.
+  let image: string | undefined;
   const now = () => Date.now() + clockOffsetMs;
 
   const create = async (holder: LockHolder, again = true): Promise<string | undefined> => {
-    image ??= ensureLockImage(engine, platform);
+    image ??= lockImageArchive(platform).tag;
     const request = {
       method: "POST" as const,
       path: "/containers/create",
       query: { name },
       body: {
-        Image: await image,
+        Image: image,
         Labels: { [LOCK_LABELS.lock]: project, [LOCK_LABELS.holder]: JSON.stringify(holder) },
         NetworkDisabled: true,
         HostConfig: { NetworkMode: "none" },
@@ -53,8 +54,8 @@ export function containerLock(
     if (res.status === 201) return (JSON.parse(res.body.toString("utf8")) as { Id: string }).Id;
     if (res.status === 409 || /already in use/.test(engineMessage(res.body))) return undefined;
     if (res.status === 404 && again) {
-      // The image was removed since it was checked (`docker image prune`): load it again, once.
-      image = undefined;
+      // No lock image yet (the engine's first deploy), or removed by `docker image prune`: load it, once.
+      image = await loadLockImage(engine, platform);
       return create(holder, false);
     }
     throw engineError(request, res);

@@ -85,29 +85,36 @@ export async function openDockerTarget(
     };
   };
 
-  const ensureNetwork = async () => {
-    const res = await engine.raw({ method: "GET", path: `/networks/${encodeURIComponent(config.network)}` });
-    if (res.status === 200) return;
-    const request = {
-      method: "POST" as const,
-      path: "/networks/create",
-      body: {
-        Name: config.network,
-        Driver: "bridge",
-        CheckDuplicate: true,
-        Labels: { [LABELS.project]: project },
-      },
-    };
-    const created = await engine.raw(request);
-    // 409: another run created it a moment ago.
-    if (created.status !== 201 && created.status !== 409) throw engineError(request, created);
+  // The project's network, made when the engine first reports it missing (once per run).
+  let networkMade: Promise<void> | undefined;
+  const makeNetwork = (): Promise<void> => {
+    networkMade ??= (async () => {
+      const request = {
+        method: "POST" as const,
+        path: "/networks/create",
+        body: {
+          Name: config.network,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: { [LABELS.project]: project },
+        },
+      };
+      const created = await engine.raw(request);
+      // 409: another run created it a moment ago.
+      if (created.status !== 201 && created.status !== 409) throw engineError(request, created);
+    })().catch((error: unknown) => {
+      networkMade = undefined;
+      throw error;
+    });
+    return networkMade;
   };
-  let networkReady: Promise<void> | undefined;
 
   /** Starts `id` and waits until it is healthy; on failure returns why, with its last log lines. */
   const startAndWait = async (action: StartAction, id: string, context: ApplyContext) => {
     const name = action.desired.name;
-    await context.step(name, "start", () => startContainer(engine, id, name, options.locateService(name)));
+    await context.step(name, "start", () =>
+      startContainer(engine, id, name, options.locateService(name), makeNetwork),
+    );
     const health = action.desired.spec.deploy.health;
     const result = await context.step(name, "health", () =>
       waitUntilHealthy(containerProbe(engine, id, serviceHealth(action.desired.spec.deploy, config)), {
@@ -146,15 +153,13 @@ export async function openDockerTarget(
 
     async apply(action, context) {
       const name = action.desired.name;
-      networkReady ??= ensureNetwork();
-      await networkReady;
       const old = action.kind === "replace" ? [...action.live.ids] : [];
       const spec = containerSpec(action.desired, config, options.wrapper, previousFor(action));
       const portsInTheWay = old.length > 0 && action.desired.spec.deploy.publish.length > 0;
       if (portsInTheWay)
         await context.step(name, "stop old", () => Promise.all(old.map((id) => stopContainer(engine, id))));
       const id = await context.step(name, "create", () =>
-        createContainer(engine, nextContainerName(project, name), spec, name),
+        createContainer(engine, nextContainerName(project, name), spec, name, makeNetwork),
       );
       let failure: { reason: string; logs: string[] } | undefined;
       try {
