@@ -86,20 +86,25 @@ async function events(
     "--format",
     "{{json .}}",
   ]);
-  return stdout
-    .split("\n")
-    .filter(Boolean)
-    .map(
-      (line) =>
-        JSON.parse(line) as {
-          Action: string;
-          timeNano: number | string;
-          Actor: { Attributes: Record<string, string> };
-        },
-    )
-    .map((e) => ({ name: e.Actor.Attributes.name ?? "", action: e.Action, time: BigInt(e.timeNano) }))
-    .filter((e) => e.name === lockName || e.name.startsWith(`${project}-`))
-    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  return (
+    stdout
+      .split("\n")
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            Action: string;
+            timeNano: number | string;
+            Actor: { Attributes: Record<string, string> };
+          },
+      )
+      .map((e) => ({ name: e.Actor.Attributes.name ?? "", action: e.Action, time: BigInt(e.timeNano) }))
+      .filter((e) => e.name === lockName || e.name.startsWith(`${project}-`))
+      // The engine takes whole seconds, so the query reaches back before `sinceMs`: the previous
+      // test's last lock release can fall in that second when the builds in between are quick.
+      .filter((e) => e.time >= BigInt(sinceMs) * 1_000_000n && e.time <= BigInt(untilMs) * 1_000_000n)
+      .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+  );
 }
 
 describe("docker target: drift, `dray status`, and a deploy lock the engine holds", () => {

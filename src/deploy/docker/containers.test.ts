@@ -59,6 +59,23 @@ describe("createContainer", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("reads Podman's answer to a missing network (500 at create) the same way", async () => {
+    const podman = json(500, {
+      cause: "network not found",
+      message: "container create: unable to find network with name or ID shop: network not found",
+      response: 500,
+    });
+    const { engine, calls } = scriptedEngine([podman, created]);
+    let made = 0;
+    expect(
+      await createContainer(engine, "shop-api.next", {}, "api", async () => {
+        made++;
+      }),
+    ).toBe("c1");
+    expect(made).toBe(1);
+    expect(calls).toHaveLength(2);
+  });
+
   it("a missing image is still a missing image, not a network to make", async () => {
     const { engine } = scriptedEngine([json(404, { message: "No such image: sha256:a" })]);
     let made = 0;

@@ -46,9 +46,14 @@ export async function inspectContainer(
  */
 export type MakeNetwork = () => Promise<void>;
 
-/** The engine's answer when a container's network does not exist (at create on Podman, at start on Docker). */
+/**
+ * The engine's answer when a container's network does not exist: Docker answers 404 at start, Podman
+ * 500 at create ("unable to find network with name or ID shop: network not found").
+ */
 function missingNetwork(res: EngineResponse): boolean {
-  return res.status === 404 && /\bnetwork\b.*\bnot found\b/i.test(engineMessage(res.body));
+  return (
+    (res.status === 404 || res.status === 500) && /\bnetwork\b.*\bnot found\b/i.test(engineMessage(res.body))
+  );
 }
 
 /**
