@@ -57,6 +57,19 @@ afterAll(async () => {
   if (root) await rm(path.dirname(root), { recursive: true, force: true });
 });
 
+/**
+ * The registry's problems once it has finished what the killed push had already sent: a manifest
+ * PUT by tag that arrived whole is still being stored for a moment after the kill (the registry
+ * makes the tag's directory, then writes its link), and a check in that moment lists a tag whose
+ * manifest answers 404. What is still wrong a second later is what the push left.
+ */
+async function registryAfterKill(url: string): Promise<string[]> {
+  const first = await checkRegistry(url);
+  if (first.length === 0) return first;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  return checkRegistry(url);
+}
+
 describe(`kill -9 during dray push (seed ${SEED}, ${ROUNDS} rounds)`, () => {
   for (let round = 0; round < ROUNDS; round++) {
     it(`round ${round}`, async () => {
@@ -64,7 +77,7 @@ describe(`kill -9 during dray push (seed ${SEED}, ${ROUNDS} rounds)`, () => {
       const afterMs = rng.int(0, Math.ceil(fullPushMs * 1.2));
       const killed = await runDrayKilledAfter(["push"], { cwd: root, afterMs });
       const what = `seed ${SEED} round ${round}: dray push killed after ${afterMs} ms (a full push took ${fullPushMs} ms; ${killed.killed ? "killed" : `it had ended with exit ${killed.code}`})`;
-      expect(await checkRegistry(url), `${what}: registry right after the kill`).toEqual([]);
+      expect(await registryAfterKill(url), `${what}: registry right after the kill`).toEqual([]);
       expect(await checkProjectState(root), `${what}: project state right after the kill`).toEqual([]);
 
       const next = await runDray(["push"], { cwd: root });
