@@ -7,7 +7,13 @@
 import path from "node:path";
 
 import type { AttachReport, Attester } from "../attest/index.js";
-import type { CacheEntry } from "../cache/index.js";
+import {
+  type CacheEntry,
+  type CompressionStats,
+  distributionEntry,
+  type LayerCompressor,
+  layerCompressor,
+} from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import { makeScratch } from "../io/index.js";
 import type { BlobSource, Digest, LayoutStore } from "../oci/index.js";
@@ -15,8 +21,6 @@ import { formatReference } from "../oci/index.js";
 import type { RegistryClient } from "../registry/index.js";
 import { cacheTag, type PushEvent, type PushResult, pushImage, storeCacheEntry } from "../registry/index.js";
 import type { Tracer } from "../report/index.js";
-import { distributionEntry } from "./distribution-form.js";
-import { type CompressionStats, type LayerCompressor, layerCompressor } from "./layer-compressor.js";
 import { clientFor, repositoryOf, requireRegistry } from "./target.js";
 
 /** One service's push, as reported. */

@@ -5,7 +5,7 @@
  * every blob of both forms and the form's digests are a function of the layout form alone. The image
  * IDs (configs) are the same in both forms.
  */
-import type { CacheEntry } from "../cache/index.js";
+
 import {
   type Blob,
   type BlobSource,
@@ -17,6 +17,7 @@ import {
   type ManifestDocument,
   uncompressedLayers,
 } from "../oci/index.js";
+import type { CacheEntry } from "./entry.js";
 import type { CompressionStats, LayerCompressor } from "./layer-compressor.js";
 
 /** Where a form is read from and written to, and who compresses. */
@@ -72,6 +73,13 @@ export async function distributionEntry(entry: CacheEntry, deps: FormDeps): Prom
     entry: { ...entry, top, platforms, blobs: [...blobs].map(([digest, size]) => ({ digest, size })) },
     layers,
   };
+}
+
+/** The descriptor of one manifest's distribution form, written to the layout (itself when it needs none). */
+export async function manifestForm(descriptor: Descriptor, deps: FormDeps): Promise<Descriptor> {
+  const layers: CompressionStats = { compressed: 0, reused: 0, remote: 0 };
+  const form = await distributionOf(descriptor, { ...deps, layers }, new Map());
+  return form?.manifest.descriptor ?? descriptor;
 }
 
 /** One manifest's distribution form, and its layers' bytes before and after. */
