@@ -6,6 +6,7 @@
  * A record by another compressor, a missing blob or one whose bytes changed means compressing again.
  */
 import { readFile, rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import pLimit from "p-limit";
 import { ensureDirectory, writeFileAtomic } from "../io/index.js";
@@ -63,7 +64,8 @@ export interface CompressorOptions {
 
 export function layerCompressor(options: CompressorOptions): LayerCompressor {
   const { layout, records, scratch } = options;
-  const limit = pLimit(options.concurrency ?? 2);
+  // Each compression is one worker thread, busy on one core.
+  const limit = pLimit(options.concurrency ?? Math.max(1, availableParallelism()));
   // One compression per layer, however many images (and services) share it.
   const local = new Map<Digest, Promise<CompressedLayer>>();
 
