@@ -69,10 +69,10 @@ async function verify(names: readonly string[], flags: VerifyFlags, tracer: Trac
       r.service,
       r.platform,
       shortDigest(r.imageId.here),
-      r.distributionDigest ? shortDigest(r.distributionDigest.here) : "-",
       r.identical ? paint(style, Color.green, "identical") : paint(style, Color.red, "DIFFERENT"),
+      r.distributionDigest ? shortDigest(r.distributionDigest.here) : "-",
     ]);
-    const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "PUSHED AS", "RESULT"], rows)];
+    const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "RESULT", "PUSHED AS"], rows)];
     for (const r of mismatches)
       lines.push(`${paint(style, Color.red, "✗")} ${r.service} ${r.platform}: ${r.reason}`);
     lines.push(...describeVariations(conditions.variations));
