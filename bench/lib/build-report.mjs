@@ -46,9 +46,9 @@ function drayLines(args, samples, modes) {
       : null,
     single ? packingOverhead("warm Go cache, against one go build", repack, medianOf(single.warm)) : null,
     `- dray's own totalMs, cold: ${sec(medianOf(samples.drayCold, "totalMs"))}; ` +
-      `${last?.images ?? "-"} images, ${((last?.size ?? 0) / 1e6).toFixed(1)} MB compressed`,
+      `${last?.images ?? "-"} images, ${((last?.size ?? 0) / 1e6).toFixed(1)} MB as stored`,
     "",
-    "dray compiles every service of one platform and flag set in one `go build`, as the one-invocation plain build does; what it adds is packing (tar, gzip, sha256) and writing the layout.",
+    "dray compiles every service of one platform and flag set in one `go build`, as the one-invocation plain build does; what it adds is packing (tar and sha256; layers are gzipped only when pushed) and writing the layout.",
   );
   return lines.filter((l) => l !== null);
 }

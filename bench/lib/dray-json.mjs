@@ -1,7 +1,8 @@
 // Reads what a benchmark needs from `dray build --json`. The output format is still settling, so
 // every field is optional here and this is the one place to adapt when it changes. Expected:
 //   { services: [{ name, platforms: [{ platform, imageId, manifestDigest, size,
-//       timings: { compile, pack, compress, write } }], timings }], totalMs }
+//       timings: { compile, pack, write } }], timings }], totalMs }
+// ("compress" is read too, for runs of versions that still gzipped layers while building.)
 
 const STEPS = ["compile", "pack", "compress", "write"];
 

@@ -1,4 +1,4 @@
-/** Building one service into an image set: compile (or run its command), pack, compress, assemble. */
+/** Building one service into an image set: compile (or run its command), pack (uncompressed), assemble. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { CommandService, ConfigPath, GoService, ResolvedService } from "../config/index.js";
@@ -19,12 +19,12 @@ import { collectMappings, type LayerSink, makeLayer } from "./layers.js";
 import { checkLoaders, type DynamicProgram, dynamicPrograms } from "./loader-check.js";
 
 /** The steps a build reports progress for. */
-export type BuildStep = "compile" | "pack" | "compress" | "write";
+export type BuildStep = "compile" | "pack" | "write";
 
 /** The steps that happen while assembling an image (writing it is the pipeline's). */
 export type AssembleStep = Exclude<BuildStep, "write">;
 
-const ASSEMBLE_STEPS: readonly AssembleStep[] = ["compile", "pack", "compress"];
+const ASSEMBLE_STEPS: readonly AssembleStep[] = ["compile", "pack"];
 
 /** Milliseconds per assemble step, for one platform's image. */
 export type AssembleTimes = Record<AssembleStep, number>;

@@ -1,9 +1,9 @@
-/** Turning tar entries into layers: entries collected ("pack"), then streamed through gzip into a file ("compress"). */
+/** Turning tar entries into layers: entries collected, then streamed as a tar into a file — all of it "pack". */
 import type { FileMapping } from "../config/index.js";
 import { ExitCode, UserError } from "../errors/index.js";
 import { listMappedFiles } from "../fingerprint/index.js";
 import type { Layer, TarEntry, TarOptions } from "../oci/index.js";
-import { collectDirectory, collectFile, DEFAULT_GZIP_LEVEL, packLayer } from "../oci/index.js";
+import { collectDirectory, collectFile, packLayer } from "../oci/index.js";
 import type { StepClock } from "../report/index.js";
 
 /** Where and how many layers are packed at once. */
@@ -11,25 +11,23 @@ export interface LayerSink {
   /** The build's scratch directory: packed layers wait there until the layout takes them. */
   readonly dir: string;
   /**
-   * Runs one pack under a limit of its own: each holds a zlib stream and two open files, and a batch of
-   * compiles can hand over hundreds of binaries in one tick.
+   * Runs one pack under a limit of its own: each holds two open files, and a batch of compiles can hand
+   * over hundreds of binaries in one tick.
    */
   readonly limit: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
- * Pack `entries` into a deterministic tar and gzip it into a file in `sink.dir`. Reading, tarring and
- * compressing are one stream, so all of it is timed as "compress"; "pack" is the collecting before it.
+ * Pack `entries` into a deterministic tar, hashed (the diff_id) and written uncompressed into a file in
+ * `sink.dir`: one stream, timed as "pack" like the collecting before it. Nothing is compressed here.
  */
 export function makeLayer(
   entries: readonly TarEntry[],
   options: TarOptions & { comment: string },
-  clock: StepClock<"pack" | "compress">,
+  clock: StepClock<"pack">,
   sink: LayerSink,
 ): Promise<Layer> {
-  return sink.limit(() =>
-    clock.time("compress", () => packLayer(entries, { ...options, level: DEFAULT_GZIP_LEVEL }, sink.dir)),
-  );
+  return sink.limit(() => clock.time("pack", () => packLayer(entries, options, sink.dir)));
 }
 
 /**

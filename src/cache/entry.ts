@@ -15,7 +15,7 @@ export interface CacheEntry {
     key: Digest;
     imageId: Digest;
     manifest: Descriptor;
-    /** Compressed bytes of layers, config and manifest. */
+    /** Bytes of layers (as stored: a build's own are uncompressed), config and manifest. */
     size: number;
     ingredients: Ingredients;
   }[];
@@ -24,7 +24,7 @@ export interface CacheEntry {
   /** Milliseconds since the epoch. */
   createdAt: number;
   /**
-   * Milliseconds spent building it (compiling, packing and compressing, all platforms together):
+   * Milliseconds spent building it (compiling and packing, all platforms together):
    * what a sharded CI build (`--shard`) balances by. Absent in entries from older versions.
    */
   buildMs?: number;

@@ -10,10 +10,23 @@ export {
   openBuildCache,
 } from "./build-cache.js";
 export { type CacheCheckReport, type CheckedLayout, type CheckProblem, checkCache } from "./check.js";
+export { type DistributionEntry, distributionEntry, type FormDeps } from "./distribution-form.js";
 export { type CacheEntry, entryFor, platformTag, type ShardMark, sameImages, tagsForEntry } from "./entry.js";
 export { parseEntry } from "./entry-file.js";
+export {
+  entryInDistributionForm,
+  manifestsInDistributionForm,
+  type ProjectState,
+  topInDistributionForm,
+} from "./form-here.js";
 export { type CacheHit, type CacheSource, type ImageCache, localImageCache } from "./image-cache.js";
 export { readLastFile } from "./last-file.js";
+export {
+  type CompressedLayer,
+  type CompressionStats,
+  type LayerCompressor,
+  layerCompressor,
+} from "./layer-compressor.js";
 export type { PruneOptions, PruneResult } from "./prune.js";
 export {
   CACHE_LIMIT_VARIABLE,

@@ -1,7 +1,8 @@
 /**
  * Loading an image from dray's OCI layout straight into a local engine (no registry): the engine's
  * `POST /images/load` takes Docker's archive format — manifest.json, the config, and each layer as
- * it is stored (the engine decompresses gzip layers itself). The image ID the engine reports is the
+ * it is stored: dray's own layers as the plain tars a build wrote (nothing is compressed on this
+ * path), a base's gzip layers as they came (the engine decompresses them). The image ID the engine reports is the
  * config digest, the same identity dray computes, so "is it there already?" is one GET.
  */
 import { pipeline } from "node:stream/promises";

@@ -185,10 +185,10 @@ describe("inputKeys: stability", () => {
   it("gives this fixed project the keys it always had", () => {
     const keys = keysOf(project());
     expect(Object.fromEntries([...keys].map(([name, key]) => [name, key.key]))).toEqual({
-      api: "sha256:5789c4c30edf1f54fab0d67206ee9cf70ece3957f31b6e718c48c82b06a01f40",
-      orders: "sha256:3dfea52d5f7d40a6d6f0cc81a4aae68ed8744eb28f853d9474ce22e78bdb0620",
-      tools: "sha256:3887c2ae8581be1ff0f9b12f3d87950877ce026aee7524706379f49ca446268b",
-      web: "sha256:e3a7d14008658fa41b397acaad192aedb3579ddb3001a4344f8c249688d5eefe",
+      api: "sha256:9462e270716e70609bbb0aca60f012370f89cccd6c7782b572355b242d882e6e",
+      orders: "sha256:a25e460eb0701978afa4fe6e766a27aa7061875cbafe0969d83978e3d6d150a8",
+      tools: "sha256:783351cbb5ea73fba4f2eb0a3f77e5680e1e5d9f390fbfdea73b38907096b0b0",
+      web: "sha256:62097d3dcfb427b5e6b570127413bae27994977f9600eb9deb6937eba8491828",
     });
   });
 });

@@ -3,14 +3,21 @@
  * digest of the canonical JSON of its ingredients; the ingredients are kept beside each cached
  * build so that "why did this change?" is a diff of two plain values.
  */
-import type { Digest } from "../oci/index.js";
+import { COMPRESSOR_ID, type Digest } from "../oci/index.js";
 
-/** Bump when the image writer's output for the same inputs changes (tar layout, config fields, gzip level…). */
-export const PACKING_FORMAT_VERSION = 2;
+/**
+ * The image writer's format: bump the number when its output for the same inputs changes (tar layout,
+ * config fields, how layers are stored…). It also names the compressor that makes a layer's pushed
+ * (distribution) form, with its exact version and level: a new compressor changes pushed digests, and
+ * so it changes every key rather than silently pushing other bytes under a key that was pushed before.
+ * 3: a build stores its layers uncompressed and gzips them only to publish.
+ */
+export const PACKING_FORMAT_VERSION = `3 ${COMPRESSOR_ID}`;
 
 /** What one service's image for one platform is a function of. Paths are relative to the project root, "/"-separated. */
 export interface Ingredients {
-  format: number;
+  /** PACKING_FORMAT_VERSION when the key was made (a plain number before format 3). */
+  format: number | string;
   platform: string;
   /** Settings that are not files: toolchain version, build flags, platform env, image config, base digest, command… Flat, dotted names. */
   settings: Record<string, string>;

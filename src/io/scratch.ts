@@ -12,9 +12,9 @@ import { ensureDirectory } from "./ensure-directory.js";
 import { processIsAlive } from "./file-lock.js";
 
 /** What a scratch directory is for; the first part of its name. */
-export type ScratchKind = "build" | "verify" | "since";
+export type ScratchKind = "build" | "verify" | "since" | "push";
 
-const NAME = /^(build|verify|since)-(.+)-(\d+)-[0-9a-f]{8}$/;
+const NAME = /^(build|verify|since|push)-(.+)-(\d+)-[0-9a-f]{8}$/;
 
 /** Creates a new, empty scratch directory of `kind` in `tmpRoot`, first removing any left by a dead run. */
 export async function makeScratch(tmpRoot: string, kind: ScratchKind): Promise<string> {

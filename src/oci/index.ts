@@ -10,6 +10,8 @@ export { withDocuments } from "./blob-source.js";
 export { canonicalJson, compareBytes, compareCodeUnits } from "./canonical-json.js";
 export { type CollectOptions, collectDirectory, collectFile } from "./collect.js";
 export { DIGEST_GRAMMAR, digestHex, isDigest, sha256Digest } from "./digest.js";
+export { distributionIndex, distributionManifest, uncompressedLayers } from "./distribution.js";
+export { COMPRESSOR_ID, type Compressed, DISTRIBUTION_COMPRESSOR, gzipToFile } from "./distribution-gzip.js";
 export { DEFAULT_GZIP_LEVEL, gzipDeterministic, gzipDeterministicAsync } from "./gzip.js";
 export {
   Annotation,

@@ -1,6 +1,6 @@
 /**
  * Building and writing the services no cache had. Set up once per run, and only when something
- * must be built: the image assembler, the batching Go compiler and the compressor load here.
+ * must be built: the image assembler and the batching Go compiler load here.
  */
 import { rm } from "node:fs/promises";
 import os from "node:os";
@@ -105,7 +105,7 @@ export async function openBuilder(options: BuildOptions, inputs: BuilderInputs):
 /** The time spent building, summed over platforms, in whole milliseconds. */
 function buildMs(times: ReadonlyMap<string, AssembleTimes>): number {
   let total = 0;
-  for (const t of times.values()) total += t.compile + t.pack + t.compress;
+  for (const t of times.values()) total += t.compile + t.pack;
   return Math.round(total);
 }
 

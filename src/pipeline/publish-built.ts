@@ -11,12 +11,14 @@ import type { BuildOutcome } from "./types.js";
 export async function publishBuilt(
   outcome: Pick<BuildOutcome, "entries" | "documents">,
   layout: LayoutStore,
-  options: Omit<PublishOptions, "entries" | "source">,
+  options: Omit<PublishOptions, "entries" | "source" | "layout">,
 ): Promise<PublishReport[]> {
   const { publishServices } = await import("../publish/index.js");
   return publishServices({
     ...options,
     entries: outcome.entries,
     source: withDocuments(layout, outcome.documents),
+    // Pushed in distribution form: the layers the build stored uncompressed are gzipped now.
+    layout,
   });
 }

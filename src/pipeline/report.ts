@@ -33,7 +33,6 @@ export function builtReport(service: ResolvedService, entry: CacheEntry, how: Pr
         timings: {
           compile: times?.compile ?? 0,
           pack: times?.pack ?? 0,
-          compress: times?.compress ?? 0,
           write: writePerImage,
         },
       };

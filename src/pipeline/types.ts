@@ -13,7 +13,7 @@ export interface PlatformReport {
   /** The image ID: digest of the config. */
   imageId: Digest;
   manifestDigest: Digest;
-  /** Compressed bytes: layers + config + manifest. */
+  /** Bytes as stored in the layout: layers (a build's own uncompressed) + config + manifest. */
   size: number;
   timings: AssembleTimes & { write: number };
 }

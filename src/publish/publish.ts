@@ -1,13 +1,22 @@
 /**
  * Publishing built services: each service's image set goes to <registry>/<service>, sending only
  * the blobs the registry lacks, and — with `cache: registry` — the input key → image mapping next
- * to it, so that another machine can skip the build.
+ * to it, so that another machine can skip the build. Given the layout, what is sent is each image's
+ * distribution form (its uncompressed layers gzipped, see distribution-form.ts).
  */
+import path from "node:path";
 
 import type { AttachReport, Attester } from "../attest/index.js";
-import type { CacheEntry } from "../cache/index.js";
+import {
+  type CacheEntry,
+  type CompressionStats,
+  distributionEntry,
+  type LayerCompressor,
+  layerCompressor,
+} from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
-import type { BlobSource, Digest } from "../oci/index.js";
+import { makeScratch } from "../io/index.js";
+import type { BlobSource, Digest, LayoutStore } from "../oci/index.js";
 import { formatReference } from "../oci/index.js";
 import type { RegistryClient } from "../registry/index.js";
 import { cacheTag, type PushEvent, type PushResult, pushImage, storeCacheEntry } from "../registry/index.js";
@@ -19,6 +28,10 @@ export interface PublishReport {
   service: string;
   reference: string;
   digest: Digest;
+  /** The entry as pushed: in distribution form when the layout was given. */
+  entry: CacheEntry;
+  /** How the layers of the distribution form were had (when the layout was given). */
+  layers?: CompressionStats;
   result: PushResult;
   /** The SBOM, provenance and signature referrers sent with it (only with an attester). */
   attestations?: AttachReport;
@@ -38,6 +51,12 @@ export interface PublishOptions {
   onProgress?: (service: string, event: PushEvent) => void;
   /** Attaches each pushed image's SBOM, provenance and signatures (`dray push`). */
   attester?: Attester;
+  /**
+   * The layout the source reads: when given, every image is pushed in its distribution form, its
+   * layers gzipped (once per layer, recorded, and written into this layout). Without it the entries
+   * are pushed as they are.
+   */
+  layout?: LayoutStore;
 }
 
 /** Push every entry, a few services at a time; returns per-service reports in name order. */
@@ -54,12 +73,32 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
   }
   const reports: PublishReport[] = [];
   const queue = [...names];
+  const compressor = options.layout ? await compressorFor(config, options.layout) : undefined;
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      const entry = entries.get(name)!;
       const repository = repositoryOf(target, name);
+      const built = entries.get(name)!;
+      // Service N is compressed while the workers on other services upload.
+      const form =
+        compressor && options.layout
+          ? await tracer.span(
+              "compress",
+              () =>
+                distributionEntry(built, {
+                  source,
+                  layout: options.layout!,
+                  compressor,
+                  // An SBOM reads the layers it describes from the layout: they must be there.
+                  registryHas: options.attester
+                    ? () => Promise.resolve(false)
+                    : (digest) => client.hasBlob(repository, digest),
+                }),
+              { subject: name },
+            )
+          : undefined;
+      const entry = form?.entry ?? built;
       const shared = new Set<string>();
-      for (const blob of entry.blobs)
+      for (const blob of built.blobs)
         for (const other of holders.get(blob.digest) ?? []) if (other !== name) shared.add(other);
       const started = tracer.now();
       const result = await pushImage({
@@ -98,14 +137,26 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
         service: name,
         reference: formatReference({ registry: target.registry, repository, digest: entry.top.digest }),
         digest: entry.top.digest,
+        entry,
+        ...(form ? { layers: form.layers } : {}),
         result,
         ...(attestations ? { attestations } : {}),
         ms: tracer.now() - started,
       });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, names.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(4, names.length) }, worker));
+  } finally {
+    await compressor?.close();
+  }
   return reports.sort((a, b) => (a.service < b.service ? -1 : 1));
+}
+
+/** The run's layer compressor: records in the build cache, compressing in a scratch directory of its own. */
+async function compressorFor(config: ResolvedConfig, layout: LayoutStore): Promise<LayerCompressor> {
+  const scratch = await makeScratch(config.state.tmp, "push");
+  return layerCompressor({ layout, records: path.join(config.state.cache, "compressed"), scratch });
 }
 
 /**

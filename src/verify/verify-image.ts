@@ -3,10 +3,13 @@
  * the commit it names is exported from the local repository into a scratch directory under the
  * project's `.dray/tmp`, the service is built there from an empty cache by the normal pipeline, and
  * the rebuild's manifests and image IDs are compared with the registry's. Only a byte-identical
- * rebuild is a proof; otherwise the first differing file (or config field) is named.
+ * rebuild is a proof; otherwise the first differing file (or config field) is named. The registry
+ * holds the distribution form (layers gzipped by the pinned compressor), so that is what the rebuild is
+ * turned into and compared as; an image pushed in the build's own form (uncompressed layers) is
+ * compared as that.
  */
 import { readFile, rm } from "node:fs/promises";
-import type { CacheEntry } from "../cache/index.js";
+import { type CacheEntry, entryInDistributionForm } from "../cache/index.js";
 import { loadConfig, type ResolvedConfig } from "../config/index.js";
 import { ExitCode, errorMessage, interruptedError, UserError } from "../errors/index.js";
 import { DRAY_VERSION, makeScratch } from "../io/index.js";
@@ -153,7 +156,12 @@ async function rebuildClaim(
       into: layout,
     });
     const summary = await readImageSummary(layout, top);
-    const match = matchImages(summary, entry);
+    const formed = await entryInDistributionForm(config.state, layout, entry);
+    let match = matchImages(summary, formed);
+    if (!match.identical) {
+      const asBuilt = matchImages(summary, entry);
+      if (asBuilt.identical) match = asBuilt;
+    }
     for (const platform of match.platforms) {
       if (platform.identical || !platform.rebuilt) continue;
       const difference = await explainImageDifference(

@@ -2,10 +2,12 @@
  * `dray verify`: build here, build again in a fresh copy under another path, umask, clock,
  * TZ, locale and an empty Go cache (each only where this machine can apply it, see variations.ts),
  * and compare every image ID and manifest digest — and hash every blob of both images, so that a
- * blob corrupted on disk is not passed on the strength of its name.
+ * blob corrupted on disk is not passed on the strength of its name. Identical images are then
+ * compared in their distribution form too (layers gzipped as a push sends them), on both sides.
  */
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { manifestsInDistributionForm } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import { stampEnvironment, statePaths } from "../config/index.js";
 import { UserError } from "../errors/index.js";
@@ -31,6 +33,8 @@ export interface VerifyResult {
   platform: string;
   imageId: { here: Digest; copy: Digest | undefined };
   manifestDigest: { here: Digest; copy: Digest | undefined };
+  /** The manifest digest of the distribution form (what a push sends); compared once the rest is identical. */
+  distributionDigest?: { here: Digest; copy: Digest };
   identical: boolean;
   /** Why the two differ, in one line; absent when identical. */
   reason?: string;
@@ -130,6 +134,7 @@ export async function verifyProject(
     }
     options.onPhase?.("comparing");
     const results = await compare(reference, copied, statePaths(copy).layout);
+    await compareDistribution(results, { state: config.state, layout: reference.layout }, statePaths(copy));
     return { results, conditions, reference };
   } finally {
     if (!options.keep) await rm(scratch, { recursive: true, force: true });
@@ -152,6 +157,42 @@ function parseBuild(stdout: string): CopiedBuild {
     out.set(service.name, new Map((service.platforms ?? []).map((p) => [p.platform, p])));
   }
   return out;
+}
+
+/**
+ * For every result still identical, the distribution forms of both builds (each compressed with its
+ * own records, into its own layout) must be identical too; the first layer whose gzip differs is named.
+ */
+async function compareDistribution(
+  results: VerifyResult[],
+  here: { state: ResolvedConfig["state"]; layout: string },
+  there: ResolvedConfig["state"],
+): Promise<void> {
+  const same = results.filter((r) => r.identical && r.manifestDigest.copy);
+  if (same.length === 0) return;
+  const [hereStore, thereStore] = await Promise.all([openLayout(here.layout), openLayout(there.layout)]);
+  const manifests = same.map((r) => r.manifestDigest.here);
+  const [ours, theirs] = await Promise.all([
+    manifestsInDistributionForm(here.state, hereStore, manifests),
+    manifestsInDistributionForm(there, thereStore, manifests),
+  ]);
+  for (const result of same) {
+    const distribution = {
+      here: ours.get(result.manifestDigest.here)!,
+      copy: theirs.get(result.manifestDigest.here)!,
+    };
+    result.distributionDigest = distribution;
+    if (distribution.here === distribution.copy) continue;
+    result.identical = false;
+    const difference = await explainImageDifference(
+      { store: hereStore, manifest: distribution.here },
+      { store: thereStore, manifest: distribution.copy },
+    );
+    result.reason =
+      difference?.kind === "compression"
+        ? `layer ${difference.layer}: same content, different compressed bytes in the distribution form (the pinned gzip gave other bytes in the copy)`
+        : `the distribution forms differ (${distribution.here} here, ${distribution.copy} in the copy)`;
+  }
 }
 
 async function compare(

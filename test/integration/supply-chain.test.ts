@@ -5,7 +5,9 @@
  * against the schemas, two builds on other paths and clocks give the same SBOM and provenance
  * bytes, no key or passphrase shows anywhere, and a target's `require.signed` stops a deploy.
  */
+
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -127,11 +129,26 @@ describe("dray push with a cosign key", () => {
     }
   });
 
-  it("leaves the images as they are: the tags name the digests the build made", async () => {
+  // The tags name the distribution form the push reported (layers gzipped), not the build's own
+  // manifests (uncompressed layers): the images themselves — their image IDs — are the build's.
+  it("leaves the images as they are: the tags name the digests pushed, of the image IDs the build made", async () => {
     const built = await runDray(["build", "--json"], { cwd: root });
     expect(built.code, built.stderr).toBe(0);
-    for (const service of JSON.parse(built.stdout).services as { name: string; digest: string }[]) {
-      expect(await digestOf(service.name)).toBe(service.digest);
+    const reported = JSON.parse(pushed.stdout).push as { service: string; reference: string }[];
+    type Built = { name: string; digest: string; platforms: { platform: string; imageId: string }[] };
+    for (const service of JSON.parse(built.stdout).services as Built[]) {
+      const digest = await digestOf(service.name);
+      expect(reported.find((r) => r.service === service.name)!.reference).toMatch(new RegExp(`@${digest}$`));
+      const { stdout } = await run("crane", [
+        "config",
+        "--insecure",
+        `${registry.url}/sc/${service.name}@${digest}`,
+        "--platform",
+        service.platforms[0]!.platform,
+      ]);
+      expect(`sha256:${createHash("sha256").update(stdout).digest("hex")}`).toBe(
+        service.platforms[0]!.imageId,
+      );
     }
   });
 

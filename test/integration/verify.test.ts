@@ -19,6 +19,11 @@ describe("dray verify", () => {
     const report = JSON.parse(result.stdout);
     expect(report.identical).toBe(true);
     expect(report.results).toHaveLength(7);
+    // Both builds' distribution forms (what a push sends, layers gzipped) are compared too.
+    for (const r of report.results) {
+      expect(r.distributionDigest.here).toBe(r.distributionDigest.copy);
+      expect(r.distributionDigest.here).not.toBe(r.manifestDigest.here);
+    }
     expect(report.conditions.clock).toMatch(/faketime/);
     // On a machine set up by scripts/install-deps.sh, every variation verify reports is applied.
     const skipped = report.conditions.variations.filter((v: { applied: boolean }) => !v.applied);

@@ -85,6 +85,28 @@ export async function registryTagDigest(
   return res.status === 200 ? sha256(res.body) : undefined;
 }
 
+/**
+ * The image IDs (config digests, sorted) a tag of `repo` reaches in the registry: one per platform.
+ * A push sends an image's distribution form (gzip layers), so its manifest digests are not the
+ * layout's, but the images — these IDs — are the same.
+ */
+export async function registryTagImageIds(address: string, repo: string, tag: string): Promise<string[]> {
+  const base = `http://${address}/v2/${repo}/manifests`;
+  const top = await get(`${base}/${tag}`, MANIFEST_ACCEPT);
+  if (top.status !== 200) return [];
+  const document = JSON.parse(top.body.toString()) as {
+    manifests?: { digest: string }[];
+    config?: { digest: string };
+  };
+  if (!document.manifests) return [document.config!.digest];
+  const ids: string[] = [];
+  for (const manifest of document.manifests) {
+    const res = await get(`${base}/${manifest.digest}`, MANIFEST_ACCEPT);
+    ids.push((JSON.parse(res.body.toString()) as { config: { digest: string } }).config.digest);
+  }
+  return ids.sort();
+}
+
 interface ContainerFacts {
   Id: string;
   Name: string;

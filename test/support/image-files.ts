@@ -31,7 +31,9 @@ async function manifestFiles(layoutDir: string, manifest: ManifestDocument): Pro
   const layout = await openLayout(layoutDir);
   const files: ImageFiles = new Map();
   for (const layer of manifest.layers) {
-    const tar = gunzipSync(await layout.readBlob(layer.digest));
+    // dray's own layers are plain tars in the layout; a base's, or a pushed image's, are gzipped.
+    const bytes = await layout.readBlob(layer.digest);
+    const tar = layer.mediaType.includes("gzip") ? gunzipSync(bytes) : bytes;
     for (const [name, value] of await untar(tar)) files.set(name, value);
   }
   return files;

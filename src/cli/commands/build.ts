@@ -222,7 +222,6 @@ export function renderSummary(outcome: BuildOutcome, style: OutputStyle): string
         formatBytes(p.size),
         dash(p.timings.compile, report.cached),
         dash(p.timings.pack, report.cached),
-        dash(p.timings.compress, report.cached),
         dash(p.timings.write, report.cached),
       ]);
     }
@@ -233,9 +232,9 @@ export function renderSummary(outcome: BuildOutcome, style: OutputStyle): string
   const identical = built.filter((s) => !s.cached && s.change === "rebuilt-identical").length;
   const fresh = built.length - cached - identical;
   const table = renderTable(
-    ["SERVICE", "PLATFORM", "STATUS", "IMAGE ID", "SIZE", "COMPILE", "PACK", "COMPRESS", "WRITE"],
+    ["SERVICE", "PLATFORM", "STATUS", "IMAGE ID", "SIZE", "COMPILE", "PACK", "WRITE"],
     rows,
-    [4, 5, 6, 7, 8],
+    [4, 5, 6, 7],
   );
   const summary =
     `${built.length} service${built.length === 1 ? "" : "s"}: ${fresh} built` +

@@ -22,6 +22,14 @@ export function renderPushTable(reports: readonly PublishReport[], style: Output
     renderTable(["SERVICE", "SENT", "SKIPPED", "UP/MOUNT/HAD", "TIME", "IMAGE"], rows, [1, 2, 4]),
     `pushed ${reports.length} service${reports.length === 1 ? "" : "s"}: ${formatBytes(sent)} sent, ${formatBytes(skipped)} already there`,
   ];
+  const formed = reports.filter((r) => r.layers);
+  if (formed.length > 0) {
+    const sum = (pick: (l: NonNullable<PublishReport["layers"]>) => number) =>
+      formed.reduce((n, r) => n + pick(r.layers!), 0);
+    lines.push(
+      `layers gzipped for the registry: ${sum((l) => l.compressed)} now, ${sum((l) => l.reused)} reused from earlier, ${sum((l) => l.remote)} already in the registry`,
+    );
+  }
   const attested = reports.filter((r) => r.attestations);
   if (attested.length > 0) {
     const sum = (pick: (a: NonNullable<PublishReport["attestations"]>) => number) =>
@@ -44,6 +52,7 @@ export function pushJson(reports: readonly PublishReport[]) {
     bytesSkipped: r.result.bytesSkipped,
     blobs: r.result.blobs,
     tags: r.result.tags,
+    ...(r.layers ? { layers: r.layers } : {}),
     ...(r.attestations ? { attestations: r.attestations } : {}),
     ms: Math.round(r.ms),
   }));

@@ -3,7 +3,7 @@
  * print what dray attaches to an image, and check a pushed image's signature without cosign.
  */
 import path from "node:path";
-import type { CacheEntry } from "../../cache/index.js";
+import { type CacheEntry, entryInDistributionForm } from "../../cache/index.js";
 import type { ResolvedConfig } from "../../config/index.js";
 import { ExitCode, type ExitCodeValue, failureExitCode, UserError } from "../../errors/index.js";
 import { isDigest, openLayout, parseReference, withDocuments } from "../../oci/index.js";
@@ -97,14 +97,19 @@ export function runVerifySignature(reference: string, flags: VerifyFlags): Promi
   );
 }
 
-/** Builds `service` (from cache) and hands back its entry and where its blobs are. */
+/**
+ * Builds `service` (from cache) and hands back its entry — in distribution form, the image as
+ * `dray push` sends it, so the documents printed are the ones pushed — and where its blobs are.
+ */
 async function built(service: string, flags: GlobalOptions, tracer: Tracer) {
   const config: ResolvedConfig = await loadProjectConfig(flags, tracer);
   const outcome = await buildProject({ config, only: [service], env: process.env, tracer });
   const report = outcome.services.find((s) => s.name === service);
   if (report?.status === "failed") throw withExit(report.error);
-  const entry = outcome.entries.get(service)!;
   const layout = await openLayout(outcome.layout);
+  const entry = await tracer.span("compress", () =>
+    entryInDistributionForm(config.state, layout, outcome.entries.get(service)!),
+  );
   return { config, entry, layout, source: withDocuments(layout, outcome.documents) };
 }
 

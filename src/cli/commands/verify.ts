@@ -70,8 +70,9 @@ async function verify(names: readonly string[], flags: VerifyFlags, tracer: Trac
       r.platform,
       shortDigest(r.imageId.here),
       r.identical ? paint(style, Color.green, "identical") : paint(style, Color.red, "DIFFERENT"),
+      r.distributionDigest ? shortDigest(r.distributionDigest.here) : "-",
     ]);
-    const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "RESULT"], rows)];
+    const lines = [renderTable(["SERVICE", "PLATFORM", "IMAGE ID", "RESULT", "PUSHED AS"], rows)];
     for (const r of mismatches)
       lines.push(`${paint(style, Color.red, "✗")} ${r.service} ${r.platform}: ${r.reason}`);
     lines.push(...describeVariations(conditions.variations));

@@ -15,10 +15,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkProjectState } from "../../support/consistency.js";
-import { checkEngine, checkRegistry, registryTagDigest } from "../../support/consistency-remote.js";
+import { checkEngine, checkRegistry, registryTagImageIds } from "../../support/consistency-remote.js";
 import { copyExample, digestsOf, runDray } from "../../support/dray.js";
 import { removeProject, removeProjectImages } from "../../support/engine-project.js";
-import { layoutTags, tagImages } from "../../support/layout-files.js";
+import { tagImages } from "../../support/layout-files.js";
 import { prng } from "../../support/prng.js";
 import { freePort, startRegistry, type TestRegistry } from "../../support/registry.js";
 
@@ -39,9 +39,11 @@ let registry: TestRegistry | undefined;
 
 const pushed = async (root: string) => {
   const problems = await checkRegistry(registry!.url);
-  const want = (await layoutTags(path.join(root, ".dray", "oci"))).api?.digest;
-  const got = await registryTagDigest(registry!.url, `${project}/api`, "latest");
-  if (got !== want) problems.push(`the registry's api:latest is ${got}, the layout's api is ${want}`);
+  // The registry's tag names the images the layout's tag names (pushed in distribution form).
+  const want = (await tagImages(path.join(root, ".dray", "oci"), "api")).map((image) => image.imageId).sort();
+  const got = await registryTagImageIds(registry!.url, `${project}/api`, "latest");
+  if (got.join() !== want.join())
+    problems.push(`the registry's api:latest holds images ${got}, the layout's api ${want}`);
   return problems;
 };
 const loaded = async () =>
