@@ -5,11 +5,11 @@
  */
 import type { CacheEntry } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
-import type { BlobSource, Digest } from "../oci/index.js";
+import type { BlobSource, Digest, LayoutStore } from "../oci/index.js";
 import type { BuildOutcome } from "../pipeline/index.js";
 import type { Tracer } from "../report/index.js";
 import { serviceOf } from "./deploy-plan.js";
-import { imageUser } from "./desired.js";
+import { imageUser, registryReference } from "./desired.js";
 import type { StartAction } from "./types.js";
 
 /** Images to deploy as they are, by digest, instead of building them (`dray promote`). */
@@ -45,17 +45,33 @@ export async function imageUsers(
   return users;
 }
 
-/** Pushes only the services about to change: the rest are on the target already, by digest. */
+/**
+ * Pushes only the services about to change, in their distribution form when the layout is given
+ * (the rest are on the target already, by digest); returns the starts with the references the
+ * target pulls — the pushed digests — and those digests by service.
+ */
 export async function publishStarting(
   config: ResolvedConfig,
   starts: readonly StartAction[],
   build: BuildOutcome,
   source: BlobSource,
   tracer: Tracer,
-): Promise<void> {
+  layout: LayoutStore | undefined,
+): Promise<{ starts: StartAction[]; pushed: Map<string, Digest> }> {
   const { publishByDigest } = await import("../publish/index.js");
   const wanted = new Map(starts.map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]));
-  await publishByDigest(config, source, wanted, tracer);
+  const reports = await publishByDigest(config, source, wanted, tracer, layout);
+  const entries = new Map(reports.map((r) => [r.service, r.entry]));
+  const pushed = new Map(reports.map((r) => [r.service, r.entry.top.digest]));
+  return {
+    starts: starts.map((start) => {
+      const entry = entries.get(serviceOf(start));
+      if (!entry) return start;
+      const image = registryReference(config, serviceOf(start), entry);
+      return { ...start, desired: { ...start.desired, image } };
+    }),
+    pushed,
+  };
 }
 
 /** The target's `require:` policy, checked on the images about to start, before anything changes. */
@@ -64,12 +80,13 @@ export async function requirePolicy(
   target: string,
   starts: readonly StartAction[],
   build: BuildOutcome,
+  pushed: ReadonlyMap<string, Digest>,
 ): Promise<void> {
   if (!config.policies[target] || starts.length === 0) return;
   const { requireSignedImages } = await import("../attest/index.js");
   const images = starts.map((start) => ({
     service: serviceOf(start),
-    digest: build.entries.get(serviceOf(start))!.top.digest,
+    digest: pushed.get(serviceOf(start)) ?? build.entries.get(serviceOf(start))!.top.digest,
   }));
   await requireSignedImages(config, target, images);
 }

@@ -7,7 +7,7 @@
  */
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
 import { onTarget, selectServices } from "../config/index.js";
-import { type BlobSource, openLayout, withDocuments } from "../oci/index.js";
+import { type BlobSource, type Digest, openLayout, withDocuments } from "../oci/index.js";
 import { type BuildOutcome, buildProject } from "../pipeline/index.js";
 import type { RegistryCache } from "../publish/index.js";
 import type { Tracer } from "../report/index.js";
@@ -177,12 +177,19 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     if (options.dryRun) return outcome([...reports.values()]);
     actions = await withProvenance(actions, config.root, options.env);
 
-    const starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
+    let starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = reportingContext(working, options.log, tracer, reports);
+    let pushed = new Map<string, Digest>();
     // Given images are in the target's registry already (promote copied them there).
-    if (placed.registry && starts.length > 0 && !options.images)
-      await publishStarting(placed, starts, build, source, tracer);
-    await tracer.span("policy", () => requirePolicy(placed, target.name, starts, build));
+    if (placed.registry && starts.length > 0 && !options.images) {
+      ({ starts, pushed } = await publishStarting(placed, starts, build, source, tracer, layout));
+      // The target pulls what was pushed: the distribution form's digest, the same image ID.
+      const byService = new Map(starts.map((start) => [serviceOf(start), start]));
+      actions = actions.map((a) =>
+        a.kind === "create" || a.kind === "replace" ? byService.get(serviceOf(a))! : a,
+      );
+    }
+    await tracer.span("policy", () => requirePolicy(placed, target.name, starts, build, pushed));
     await tracer.span("prepare images", () => opened.prepare(starts, context));
     await applyInOrder(actions, opened, context, reports, {
       dependsOn: new Map(config.services.map((s) => [s.name, s.dependsOn])),

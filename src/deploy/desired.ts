@@ -29,6 +29,15 @@ export function imageIdentity(entry: CacheEntry, platform: string | undefined, s
   return `sha256:${createHash("sha256").update(lines.join("")).digest("hex")}`;
 }
 
+/** `<registry>/<service>@<digest>`: the reference a target pulls `entry` by. */
+export function registryReference(config: ResolvedConfig, service: string, entry: CacheEntry): string {
+  return formatReference({
+    registry: config.registry!.registry,
+    repository: repositoryOf(config.registry!, service),
+    digest: entry.top.digest,
+  });
+}
+
 export function desiredService(
   config: ResolvedConfig,
   service: ResolvedService,
@@ -40,13 +49,7 @@ export function desiredService(
 ): DesiredService {
   const imageId = imageIdentity(entry, platform, service.name);
   const spec = deploySpec(config, service, target);
-  const image = config.registry
-    ? formatReference({
-        registry: config.registry.registry,
-        repository: repositoryOf(config.registry, service.name),
-        digest: entry.top.digest,
-      })
-    : imageId;
+  const image = config.registry ? registryReference(config, service.name, entry) : imageId;
   return {
     name: service.name,
     imageId,

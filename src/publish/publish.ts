@@ -162,19 +162,51 @@ async function compressorFor(config: ResolvedConfig, layout: LayoutStore): Promi
 /**
  * Pushes `entries` by digest (no tags) with a client of its own for the project's registry, closed
  * afterwards: for commands that need the images in the registry but do not tag them (deploy, render).
+ * Given the layout, each image goes in its distribution form, as `dray push` sends it; the reports'
+ * entries name what was pushed.
  */
 export async function publishByDigest(
   config: ResolvedConfig,
   source: BlobSource,
   entries: ReadonlyMap<string, CacheEntry>,
   tracer: Tracer,
+  layout?: LayoutStore,
 ): Promise<PublishReport[]> {
   const client = clientFor(requireRegistry(config));
   try {
     return await tracer.span("publish", () =>
-      publishServices({ config, client, source, entries, tags: [], tracer }),
+      publishServices({ config, client, source, entries, tags: [], tracer, ...(layout ? { layout } : {}) }),
     );
   } finally {
     client.close();
+  }
+}
+
+/**
+ * Each entry in its distribution form without pushing it (`dray render --no-push`): what a push
+ * would send, so a rendered reference names the image the registry will hold. Compressed layers are
+ * recorded, so a later push sends them as they are.
+ */
+export async function distributionForms(
+  config: ResolvedConfig,
+  source: BlobSource,
+  entries: ReadonlyMap<string, CacheEntry>,
+  layout: LayoutStore,
+): Promise<Map<string, CacheEntry>> {
+  const compressor = await compressorFor(config, layout);
+  try {
+    const forms = new Map<string, CacheEntry>();
+    for (const [service, entry] of entries) {
+      const form = await distributionEntry(entry, {
+        source,
+        layout,
+        compressor,
+        registryHas: () => Promise.resolve(false),
+      });
+      forms.set(service, form.entry);
+    }
+    return forms;
+  } finally {
+    await compressor.close();
   }
 }

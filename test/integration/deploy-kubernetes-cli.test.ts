@@ -114,6 +114,31 @@ describe("dray render and dray deploy to a kubernetes target (fake API server, r
     const changed = JSON.parse(third.stdout) as { services: { service: string; action: string }[] };
     expect(changed.services.filter((s) => s.action !== "keep").map((s) => s.service)).toEqual(["users"]);
   }, 300_000);
+  it("render, deploy and push name one pushed image: the distribution form, dray's layers gzipped", async () => {
+    const rendered = await runDray(["render", "--no-push"], { cwd: dir });
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const pushed = await runDray(["push", "--json"], { cwd: dir });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const push = JSON.parse(pushed.stdout) as { push: { service: string; reference: string }[] };
+    for (const name of ["api", "orders", "users"]) {
+      const reference = push.push.find((p) => p.service === name)!.reference;
+      expect(rendered.stdout, name).toContain(`image: ${reference}\n`);
+      const deployed = fake.get("Deployment", "shop", name) as unknown as {
+        spec: { template: { spec: { containers: { image: string }[] } } };
+      };
+      expect(deployed.spec.template.spec.containers[0]!.image, name).toBe(reference);
+      const digest = reference.slice(reference.indexOf("@") + 1);
+      const res = await fetch(`http://${registry.url}/v2/shop/${name}/manifests/${digest}`, {
+        headers: { accept: "application/vnd.oci.image.manifest.v1+json" },
+      });
+      expect(res.status, name).toBe(200);
+      const manifest = (await res.json()) as { layers: { mediaType: string }[] };
+      expect(
+        manifest.layers.map((l) => l.mediaType),
+        name,
+      ).not.toContain("application/vnd.oci.image.layer.v1.tar");
+    }
+  }, 300_000);
 });
 
 describe("rendered Kubernetes manifests run under podman kube play", () => {

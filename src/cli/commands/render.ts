@@ -64,15 +64,23 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
     process.stderr.write(`${renderError(failed.error, outputStyle(process.stderr, process.env)).text}\n`);
     return failureExitCode(failed.error);
   }
-  const source = withDocuments(await openLayout(build.layout), build.documents);
-  if (flags.push !== false) {
-    const { publishByDigest } = await import("../../publish/index.js");
-    await publishByDigest(config, source, build.entries, tracer);
-  }
+  const layout = await openLayout(build.layout);
+  const source = withDocuments(layout, build.documents);
+  // Rendered references name the distribution form: the image a push sends and the registry holds.
+  const publish = await import("../../publish/index.js");
+  const pushed =
+    flags.push !== false
+      ? new Map(
+          (await publish.publishByDigest(config, source, build.entries, tracer, layout)).map((r) => [
+            r.service,
+            r.entry,
+          ]),
+        )
+      : await publish.distributionForms(config, source, build.entries, layout);
   const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
   const desired = await Promise.all(
     services.map(async (s) => {
-      const entry = build.entries.get(s.name)!;
+      const entry = pushed.get(s.name) ?? build.entries.get(s.name)!;
       return desiredService(config, s, entry, target, undefined, extra, await imageUser(source, entry));
     }),
   );
