@@ -56,6 +56,8 @@ export interface AttachOptions {
   repository: string;
   service: string;
   entry: CacheEntry;
+  /** The images as built, when `entry` is their distribution form: the SBOM reads their layers. */
+  contents?: CacheEntry;
   layout: LayoutStore;
   source: BlobSource;
   mainModule: string | undefined;

@@ -23,6 +23,8 @@ export interface Attester {
     repository: string;
     service: string;
     entry: CacheEntry;
+    /** The images as built, when `entry` is their distribution form: their layers are read for SBOMs. */
+    contents?: CacheEntry;
     source: BlobSource;
   }): Promise<AttachReport>;
 }
@@ -53,7 +55,7 @@ export async function openAttester(
   const run: RunFacts = { source, config: configFacts, drayVersion: version, format: config.sbom, key };
   const layouts = new Map<string, Promise<LayoutStore>>();
   return {
-    async attach({ client, repository, service, entry, source: blobs }) {
+    async attach({ client, repository, service, entry, contents, source: blobs }) {
       let layout = layouts.get(blobs.root);
       if (!layout) {
         layout = openLayout(blobs.root);
@@ -65,6 +67,7 @@ export async function openAttester(
         repository,
         service,
         entry,
+        ...(contents ? { contents } : {}),
         layout: await layout,
         source: blobs,
         mainModule: await mainModuleOf(config, service),

@@ -38,6 +38,18 @@ export interface SbomOptions {
   /** The Go main module's path, for Go services. */
   mainModule: string | undefined;
   drayVersion: string;
+  /**
+   * The same images as built, whose layers are read for the files when `entry` is their
+   * distribution form: the build's layers are in the layout, their gzipped forms may be only in the
+   * registry. Same configs, so the same files.
+   */
+  contents?: CacheEntry;
+}
+
+/** The manifest whose layers hold `platform`'s files: the built one when given, the same image. */
+function contentsManifest(options: SbomOptions, platform: CacheEntry["platforms"][number]): Descriptor {
+  const built = options.contents?.platforms.find((p) => p.platform === platform.platform);
+  return built && built.imageId === platform.imageId ? built.manifest : platform.manifest;
 }
 
 const SUBJECT = "dray.sbom.subject";
@@ -61,7 +73,7 @@ export async function ensureSboms(options: SbomOptions): Promise<StoredSbom[]> {
   const images = await Promise.all(
     entry.platforms.map(async (platform) => {
       const [contents, inputs] = await Promise.all([
-        readImageContents(options.source, layout, platform.manifest),
+        readImageContents(options.source, layout, contentsManifest(options, platform)),
         readInputFiles(options.config.root, service, platform),
       ]);
       return sbomImage(platform, { files: contents.files, inputs, mainModule: options.mainModule });

@@ -88,10 +88,7 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
                   source,
                   layout: options.layout!,
                   compressor,
-                  // An SBOM reads the layers it describes from the layout: they must be there.
-                  registryHas: options.attester
-                    ? () => Promise.resolve(false)
-                    : (digest) => client.hasBlob(repository, digest),
+                  registryHas: (digest) => client.hasBlob(repository, digest),
                 }),
               { subject: name },
             )
@@ -117,7 +114,16 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
       const attestations = options.attester
         ? await tracer.span(
             "attest",
-            () => options.attester!.attach({ client, repository, service: name, entry, source }),
+            () =>
+              options.attester!.attach({
+                client,
+                repository,
+                service: name,
+                entry,
+                // An SBOM reads the files from the layers as built: the gzipped ones may be only in the registry.
+                ...(form ? { contents: built } : {}),
+                source,
+              }),
             { subject: name },
           )
         : undefined;
