@@ -4,6 +4,7 @@
  * blob; index.json is rewritten the same way under a lock, so a crash leaves the old one intact and
  * concurrent dray processes do not lose each other's tags.
  */
+import { statSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { UserError, withFileSystemFault } from "../errors/index.js";
@@ -81,8 +82,11 @@ function createStore(root: string, lockTimeoutMs: number | undefined): LayoutSto
   const blobPath = (digest: Digest) => path.join(blobDir, digestHex(digest));
   const indexPath = path.join(root, INDEX_FILE);
 
+  // Synchronous on purpose: a no-op build asks this of every blob of every cached image, the inode
+  // is almost always in memory, and a stat on the thread pool costs far more in dispatch, promises
+  // and garbage than the system call itself.
   async function blobSize(digest: Digest): Promise<number | undefined> {
-    const info = await stat(blobPath(digest)).catch(() => undefined);
+    const info = statSync(blobPath(digest), { throwIfNoEntry: false });
     return info?.isFile() ? info.size : undefined;
   }
   const hasBlob = async (digest: Digest) => (await blobSize(digest)) !== undefined;
