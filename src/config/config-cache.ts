@@ -3,7 +3,8 @@
  * together take longer to load here than a whole no-op build; so while dray.yaml, the environment
  * it reads and the paths it names are unchanged, the resolved value is read back instead.
  */
-import { lstat, mkdir, readFile, realpath } from "node:fs/promises";
+import { lstatSync, realpathSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { statSignature, writeFileAtomic } from "../io/index.js";
 import { serviceStampSites } from "./stamps.js";
@@ -106,28 +107,35 @@ export async function writeCachedConfig(
  * directory (remembered) serves the thousand services of a monorepo that share it.
  */
 export function pathStates(): (p: string) => Promise<string | undefined> {
-  const realDirs = new Map<string, Promise<string | undefined>>();
+  const realDirs = new Map<string, string | undefined>();
   const realDir = (dir: string) => {
-    let real = realDirs.get(dir);
-    if (real === undefined) {
-      real = realpath(dir).catch(() => undefined);
-      realDirs.set(dir, real);
-    }
-    return real;
+    if (!realDirs.has(dir)) realDirs.set(dir, realOrUndefined(dir));
+    return realDirs.get(dir);
   };
+  // Synchronous: two thousand paths of a large monorepo are each a cheap call on a cached inode,
+  // where the thread pool would cost more in dispatch, promises and garbage than the calls.
   return async (p) => {
     const parent = path.dirname(p);
-    const [info, realParent] = await Promise.all([lstat(p).catch(() => undefined), realDir(parent)]);
+    const info = lstatSync(p, { throwIfNoEntry: false });
     if (!info) return undefined;
+    const realParent = realDir(parent);
     const real =
       info.isSymbolicLink() ||
       realParent === undefined ||
       path.join(parent, path.basename(p)) !== p ||
       parent === p
-        ? await realpath(p).catch(() => p)
+        ? (realOrUndefined(p) ?? p)
         : path.join(realParent, path.basename(p));
     return `${info.isDirectory() ? "d" : "f"}${real}`;
   };
+}
+
+function realOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
 }
 
 function namedPaths(service: ResolvedService): string[] {
