@@ -34,11 +34,17 @@ export async function readImageContents(
   source: BlobSource,
   layout: Pick<LayoutStore, "openBlob">,
   manifest: Descriptor,
+  builtAs?: Descriptor,
 ): Promise<ImageContents> {
-  const document = JSON.parse((await source.readBlob(manifest.digest)).toString("utf8")) as {
-    config: Descriptor;
-    layers: Descriptor[];
-  };
+  const read = async (d: Descriptor) =>
+    JSON.parse((await source.readBlob(d.digest)).toString("utf8")) as {
+      config: Descriptor;
+      layers: Descriptor[];
+    };
+  const document = await read(manifest);
+  // The layers are read as built (`builtAs`: the same image with its layers stored uncompressed, when
+  // `manifest` is its distribution form) and named as `manifest` names them.
+  const stored = builtAs ? (await read(builtAs)).layers : document.layers;
   const config = JSON.parse(
     (await source.readBlob(document.config.digest)).toString("utf8"),
   ) as ImageConfigFile;
@@ -52,7 +58,8 @@ export async function readImageContents(
       baseLayers++;
       continue;
     }
-    files.push(...(await layerFiles(layout.openBlob(layer), layer.mediaType, role, layer.digest)));
+    const from = stored[i] ?? layer;
+    files.push(...(await layerFiles(layout.openBlob(from), from.mediaType, role, layer.digest)));
   }
   return { baseLayers, files };
 }

@@ -46,10 +46,13 @@ export interface SbomOptions {
   contents?: CacheEntry;
 }
 
-/** The manifest whose layers hold `platform`'s files: the built one when given, the same image. */
-function contentsManifest(options: SbomOptions, platform: CacheEntry["platforms"][number]): Descriptor {
+/** The manifest of `platform`'s image as built, when given: its layers are the ones in the layout. */
+function builtManifest(
+  options: SbomOptions,
+  platform: CacheEntry["platforms"][number],
+): Descriptor | undefined {
   const built = options.contents?.platforms.find((p) => p.platform === platform.platform);
-  return built && built.imageId === platform.imageId ? built.manifest : platform.manifest;
+  return built && built.imageId === platform.imageId ? built.manifest : undefined;
 }
 
 const SUBJECT = "dray.sbom.subject";
@@ -73,7 +76,7 @@ export async function ensureSboms(options: SbomOptions): Promise<StoredSbom[]> {
   const images = await Promise.all(
     entry.platforms.map(async (platform) => {
       const [contents, inputs] = await Promise.all([
-        readImageContents(options.source, layout, contentsManifest(options, platform)),
+        readImageContents(options.source, layout, platform.manifest, builtManifest(options, platform)),
         readInputFiles(options.config.root, service, platform),
       ]);
       return sbomImage(platform, { files: contents.files, inputs, mainModule: options.mainModule });
