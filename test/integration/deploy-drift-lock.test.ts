@@ -18,6 +18,7 @@ import { engineAddress } from "../../src/engine/address.js";
 import { createEngineClient } from "../../src/engine/client.js";
 import { readEngineInfo } from "../../src/engine/platform.js";
 import { copyExample, drayBin, type RunResult, runDray } from "../support/dray.js";
+import { containerEvents } from "../support/engine-events.js";
 import { removeProject, removeProjectImages } from "../support/engine-project.js";
 import { freePort } from "../support/registry.js";
 import { checkTargetLockContract } from "../support/target-lock-contract.js";
@@ -70,40 +71,10 @@ async function setOrders(dir: string, version: string, delayS: number): Promise<
   await writeFile(file, source);
 }
 
-/** Container events on the engine between two times (ms), of the project's containers and its lock. */
-async function events(
-  sinceMs: number,
-  untilMs: number,
-): Promise<{ name: string; action: string; time: bigint }[]> {
-  const { stdout } = await run("docker", [
-    "events",
-    "--since",
-    String(Math.floor(sinceMs / 1000) - 1),
-    "--until",
-    String(Math.ceil(untilMs / 1000) + 1),
-    "--filter",
-    "type=container",
-    "--format",
-    "{{json .}}",
-  ]);
-  return (
-    stdout
-      .split("\n")
-      .filter(Boolean)
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            Action: string;
-            timeNano: number | string;
-            Actor: { Attributes: Record<string, string> };
-          },
-      )
-      .map((e) => ({ name: e.Actor.Attributes.name ?? "", action: e.Action, time: BigInt(e.timeNano) }))
-      .filter((e) => e.name === lockName || e.name.startsWith(`${project}-`))
-      // The engine takes whole seconds, so the query reaches back before `sinceMs`: the previous
-      // test's last lock release can fall in that second when the builds in between are quick.
-      .filter((e) => e.time >= BigInt(sinceMs) * 1_000_000n && e.time <= BigInt(untilMs) * 1_000_000n)
-      .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))
+/** Container events between two times (ms), of the project's containers and its lock. */
+async function events(sinceMs: number, untilMs: number) {
+  return (await containerEvents(sinceMs, untilMs)).filter(
+    (e) => e.name === lockName || e.name.startsWith(`${project}-`),
   );
 }
 
@@ -284,7 +255,7 @@ describe("docker target: drift, `dray status`, and a deploy lock the engine hold
     // Every write to the project's containers happened while one of the two held the lock (a new
     // version starts as "<project>-orders.next").
     const during = (i: number) =>
-      writes.filter((e) => e.time > locks[2 * i]!.time && e.time < locks[2 * i + 1]!.time);
+      writes.filter((e) => e.ns > locks[2 * i]!.ns && e.ns < locks[2 * i + 1]!.ns);
     expect(during(0).length + during(1).length).toBe(writes.length);
     for (const i of [0, 1])
       expect(during(i).some((e) => e.name.startsWith(`${project}-orders`) && e.action === "start")).toBe(

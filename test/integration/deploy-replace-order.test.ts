@@ -11,6 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyExample, runDray } from "../support/dray.js";
+import { containerEvents } from "../support/engine-events.js";
 import { removeProject, removeProjectImages } from "../support/engine-project.js";
 
 const run = promisify(execFile);
@@ -38,26 +39,6 @@ async function projectContainers(): Promise<string[]> {
     "{{.Names}}",
   ]);
   return stdout.split("\n").filter(Boolean).sort();
-}
-
-/** The engine's events for containers between two times (ms): container ID, action, time in ns. */
-async function events(sinceMs: number, untilMs: number) {
-  const { stdout } = await run("docker", [
-    "events",
-    "--since",
-    String(Math.floor(sinceMs / 1000) - 1),
-    "--until",
-    String(Math.ceil(untilMs / 1000) + 1),
-    "--filter",
-    "type=container",
-    "--format",
-    "{{json .}}",
-  ]);
-  return stdout
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { id: string; Action: string; timeNano: number | string })
-    .map((e) => ({ id: e.id, action: e.Action, ns: BigInt(e.timeNano) }));
 }
 
 /** GETs `url` every 50 ms until stopped; each answer (or failure) with its wall time in ns. */
@@ -135,7 +116,7 @@ describe("docker target: replacing a service with no published port", () => {
     const answer = await fetch(`http://${now.ip}:8080/`, { signal: AbortSignal.timeout(5000) });
     expect(await answer.text()).toBe("orders v2: ready to take orders\n");
 
-    const log = (await events(started, ended)).filter((e) => e.id === now.id || e.id === old.id);
+    const log = (await containerEvents(started, ended)).filter((e) => e.id === now.id || e.id === old.id);
     const at = (id: string, actions: string[]) =>
       log.find((e) => e.id === id && actions.includes(e.action))?.ns ?? -1n;
     const newStarted = at(now.id, ["start"]);
@@ -169,7 +150,7 @@ describe("docker target: replacing a service with no published port", () => {
       const now = await orders();
       expect(now).toEqual(old);
       expect(await projectContainers()).toEqual([`${project}-orders`]);
-      const touched = (await events(started, ended)).filter((e) => e.id === old.id);
+      const touched = (await containerEvents(started, ended)).filter((e) => e.id === old.id);
       expect(touched.map((e) => e.action)).toEqual([]);
       expect(seen.length).toBeGreaterThan(0);
       expect(new Set(seen.map((a) => a.text))).toEqual(new Set(["200 orders v2: ready to take orders\n"]));
