@@ -4,10 +4,9 @@
  * and names each service whose image does not.
  */
 import path from "node:path";
-import { topInDistributionForm } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import { UserError } from "../errors/index.js";
-import { type Digest, openLayout, repositoryIn } from "../oci/index.js";
+import { type Digest, repositoryIn } from "../oci/index.js";
 import { createRegistryClient } from "../registry/index.js";
 import { shortDigest } from "../report/index.js";
 import { loadVerifyKey } from "./sign/keys.js";
@@ -30,14 +29,7 @@ export async function requireSignedImages(
   const unsigned: string[] = [];
   try {
     for (const { service, digest } of images) {
-      const repository = repositoryIn(registry, service);
-      let check = await checkSignatures(client, repository, digest, key);
-      // `dray push` signs the image's distribution form (its layers gzipped): same config, same image.
-      if (!check.signed) {
-        // An image the layout cannot form (not built here) has only the signatures of its own digest.
-        const pushed = await pushedForm(config, digest).catch(() => digest);
-        if (pushed !== digest) check = await checkSignatures(client, repository, pushed, key);
-      }
+      const check = await checkSignatures(client, repositoryIn(registry, service), digest, key);
       if (!check.signed) unsigned.push(`${service} (${shortDigest(digest)})`);
     }
   } finally {
@@ -51,10 +43,4 @@ export async function requireSignedImages(
       hint: `Nothing was changed on ${target}. Push signed images first (\`dray push --sign-key KEY\`, or \`sign: { key: … }\` in dray.yaml), or check that ${config.locate(["targets", target, "require", "signed"])} names the right public key.`,
     },
   );
-}
-
-/** The digest `dray push` gives the built image `digest` (in the project's layout): its distribution form. */
-async function pushedForm(config: ResolvedConfig, digest: Digest): Promise<Digest> {
-  const layout = await openLayout(config.state.layout);
-  return topInDistributionForm(config.state, layout, digest);
 }

@@ -5,25 +5,30 @@
  */
 import path from "node:path";
 import { makeScratch } from "../io/index.js";
-import {
-  type Descriptor,
-  type Digest,
-  distributionIndex,
-  type LayoutStore,
-  MediaType,
-} from "../oci/index.js";
+import { type BlobSource, type Digest, type LayoutStore, MediaType } from "../oci/index.js";
 import { distributionEntry, manifestForm } from "./distribution-form.js";
 import type { CacheEntry } from "./entry.js";
 import { type LayerCompressor, layerCompressor } from "./layer-compressor.js";
 
-/** Runs `fn` with a compressor whose records and scratch space are the project's (`state`). */
+/**
+ * The project's layer compressor: its records under `.dray/cache/compressed`, compressing in a
+ * scratch directory of its own under `.dray/tmp`, writing into `layout`. Close it when done.
+ */
+export async function openLayerCompressor(
+  state: ProjectState,
+  layout: LayoutStore,
+): Promise<LayerCompressor> {
+  const scratch = await makeScratch(state.tmp, "push");
+  return layerCompressor({ layout, records: path.join(state.cache, "compressed"), scratch });
+}
+
+/** Runs `fn` with the project's compressor, closed afterwards. */
 async function withCompressor<T>(
   state: ProjectState,
   layout: LayoutStore,
   fn: (compressor: LayerCompressor) => Promise<T>,
 ): Promise<T> {
-  const scratch = await makeScratch(state.tmp, "push");
-  const compressor = layerCompressor({ layout, records: path.join(state.cache, "compressed"), scratch });
+  const compressor = await openLayerCompressor(state, layout);
   try {
     return await fn(compressor);
   } finally {
@@ -40,19 +45,33 @@ export interface ProjectState {
 const noRegistry = () => Promise.resolve(false);
 
 /** `entry` in distribution form, its blobs written into `layout`. */
-export function entryInDistributionForm(
+export async function entryInDistributionForm(
   state: ProjectState,
   layout: LayoutStore,
   entry: CacheEntry,
 ): Promise<CacheEntry> {
+  const forms = await entriesInDistributionForm(state, layout, new Map([["", entry]]));
+  return forms.get("")!;
+}
+
+/**
+ * Each entry in distribution form, by service, with one compressor: what a push would send, without
+ * a registry (`dray render --no-push`). `source` reads the entries' documents (the layout, or a
+ * build's documents in front of it).
+ */
+export function entriesInDistributionForm(
+  state: ProjectState,
+  layout: LayoutStore,
+  entries: ReadonlyMap<string, CacheEntry>,
+  source: BlobSource = layout,
+): Promise<Map<string, CacheEntry>> {
   return withCompressor(state, layout, async (compressor) => {
-    const formed = await distributionEntry(entry, {
-      source: layout,
-      layout,
-      compressor,
-      registryHas: noRegistry,
-    });
-    return formed.entry;
+    const forms = new Map<string, CacheEntry>();
+    for (const [service, entry] of entries) {
+      const formed = await distributionEntry(entry, { source, layout, compressor, registryHas: noRegistry });
+      forms.set(service, formed.entry);
+    }
+    return forms;
   });
 }
 
@@ -68,34 +87,5 @@ export function manifestsInDistributionForm(
       manifests.map((digest) => manifestForm({ mediaType: MediaType.manifest, digest, size: 0 }, deps)),
     );
     return new Map(manifests.map((digest, i) => [digest, formed[i]!.digest]));
-  });
-}
-
-/**
- * The digest of the distribution form of the image (index or manifest) `top` in `layout`: what a push
- * of it sent. Compresses only the layers no intact record covers.
- */
-export function topInDistributionForm(
-  state: ProjectState,
-  layout: LayoutStore,
-  top: Digest,
-): Promise<Digest> {
-  return withCompressor(state, layout, async (compressor) => {
-    const deps = { source: layout, layout, compressor, registryHas: noRegistry };
-    const bytes = await layout.readBlob(top);
-    const document = JSON.parse(bytes.toString("utf8")) as { manifests?: Descriptor[] };
-    if (!document.manifests) {
-      return (await manifestForm({ mediaType: MediaType.manifest, digest: top, size: bytes.length }, deps))
-        .digest;
-    }
-    const formed = new Map<Digest, Descriptor>();
-    for (const manifest of document.manifests) {
-      const form = await manifestForm(manifest, deps);
-      if (form.digest !== manifest.digest) formed.set(manifest.digest, form);
-    }
-    const index = distributionIndex(bytes, formed);
-    if (!index) return top;
-    await layout.writeBlob(index);
-    return index.descriptor.digest;
   });
 }

@@ -14,10 +14,11 @@ export { type DistributionEntry, distributionEntry, type FormDeps } from "./dist
 export { type CacheEntry, entryFor, platformTag, type ShardMark, sameImages, tagsForEntry } from "./entry.js";
 export { parseEntry } from "./entry-file.js";
 export {
+  entriesInDistributionForm,
   entryInDistributionForm,
   manifestsInDistributionForm,
+  openLayerCompressor,
   type ProjectState,
-  topInDistributionForm,
 } from "./form-here.js";
 export { type CacheHit, type CacheSource, type ImageCache, localImageCache } from "./image-cache.js";
 export { readLastFile } from "./last-file.js";

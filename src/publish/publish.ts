@@ -4,18 +4,14 @@
  * to it, so that another machine can skip the build. Given the layout, what is sent is each image's
  * distribution form (its uncompressed layers gzipped, see distribution-form.ts).
  */
-import path from "node:path";
-
 import type { AttachReport, Attester } from "../attest/index.js";
 import {
   type CacheEntry,
   type CompressionStats,
   distributionEntry,
-  type LayerCompressor,
-  layerCompressor,
+  openLayerCompressor,
 } from "../cache/index.js";
 import type { ResolvedConfig } from "../config/index.js";
-import { makeScratch } from "../io/index.js";
 import type { BlobSource, Digest, LayoutStore } from "../oci/index.js";
 import { formatReference } from "../oci/index.js";
 import type { RegistryClient } from "../registry/index.js";
@@ -73,7 +69,7 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
   }
   const reports: PublishReport[] = [];
   const queue = [...names];
-  const compressor = options.layout ? await compressorFor(config, options.layout) : undefined;
+  const compressor = options.layout ? await openLayerCompressor(config.state, options.layout) : undefined;
   const worker = async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const repository = repositoryOf(target, name);
@@ -159,12 +155,6 @@ export async function publishServices(options: PublishOptions): Promise<PublishR
   return reports.sort((a, b) => (a.service < b.service ? -1 : 1));
 }
 
-/** The run's layer compressor: records in the build cache, compressing in a scratch directory of its own. */
-async function compressorFor(config: ResolvedConfig, layout: LayoutStore): Promise<LayerCompressor> {
-  const scratch = await makeScratch(config.state.tmp, "push");
-  return layerCompressor({ layout, records: path.join(config.state.cache, "compressed"), scratch });
-}
-
 /**
  * Pushes `entries` by digest (no tags) with a client of its own for the project's registry, closed
  * afterwards: for commands that need the images in the registry but do not tag them (deploy, render).
@@ -185,34 +175,5 @@ export async function publishByDigest(
     );
   } finally {
     client.close();
-  }
-}
-
-/**
- * Each entry in its distribution form without pushing it (`dray render --no-push`): what a push
- * would send, so a rendered reference names the image the registry will hold. Compressed layers are
- * recorded, so a later push sends them as they are.
- */
-export async function distributionForms(
-  config: ResolvedConfig,
-  source: BlobSource,
-  entries: ReadonlyMap<string, CacheEntry>,
-  layout: LayoutStore,
-): Promise<Map<string, CacheEntry>> {
-  const compressor = await compressorFor(config, layout);
-  try {
-    const forms = new Map<string, CacheEntry>();
-    for (const [service, entry] of entries) {
-      const form = await distributionEntry(entry, {
-        source,
-        layout,
-        compressor,
-        registryHas: () => Promise.resolve(false),
-      });
-      forms.set(service, form.entry);
-    }
-    return forms;
-  } finally {
-    await compressor.close();
   }
 }

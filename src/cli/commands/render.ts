@@ -4,6 +4,7 @@
  * Images are built from cache and pushed (only missing blobs) so that the manifests can be used.
  */
 import path from "node:path";
+import { type CacheEntry, entriesInDistributionForm } from "../../cache/index.js";
 import type { KubernetesTargetConfig, ResolvedConfig } from "../../config/index.js";
 import { onTarget, selectServices } from "../../config/index.js";
 import { chooseTarget, desiredService, imageUser, manifestsDigest, runnable } from "../../deploy/index.js";
@@ -67,16 +68,12 @@ async function render(names: readonly string[], flags: RenderFlags, tracer: Trac
   const layout = await openLayout(build.layout);
   const source = withDocuments(layout, build.documents);
   // Rendered references name the distribution form: the image a push sends and the registry holds.
-  const publish = await import("../../publish/index.js");
-  const pushed =
-    flags.push !== false
-      ? new Map(
-          (await publish.publishByDigest(config, source, build.entries, tracer, layout)).map((r) => [
-            r.service,
-            r.entry,
-          ]),
-        )
-      : await publish.distributionForms(config, source, build.entries, layout);
+  let pushed: Map<string, CacheEntry>;
+  if (flags.push !== false) {
+    const { publishByDigest } = await import("../../publish/index.js");
+    const reports = await publishByDigest(config, source, build.entries, tracer, layout);
+    pushed = new Map(reports.map((r) => [r.service, r.entry]));
+  } else pushed = await entriesInDistributionForm(config.state, layout, build.entries, source);
   const extra = target.manifests ? await manifestsDigest(target.manifests) : undefined;
   const desired = await Promise.all(
     services.map(async (s) => {
