@@ -8,9 +8,9 @@ import type { ResolvedConfig } from "../config/index.js";
 import type { BlobSource, Digest, LayoutStore } from "../oci/index.js";
 import type { BuildOutcome } from "../pipeline/index.js";
 import type { Tracer } from "../report/index.js";
-import { serviceOf } from "./deploy-plan.js";
+import { isStart, serviceOf } from "./deploy-plan.js";
 import { imageUser, registryReference } from "./desired.js";
-import type { StartAction } from "./types.js";
+import type { DeployAction, StartAction } from "./types.js";
 
 /** Images to deploy as they are, by digest, instead of building them (`dray promote`). */
 export interface GivenImages {
@@ -46,31 +46,33 @@ export async function imageUsers(
 }
 
 /**
- * Pushes only the services about to change, in their distribution form when the layout is given
- * (the rest are on the target already, by digest); returns the starts with the references the
- * target pulls — the pushed digests — and those digests by service.
+ * Pushes only the services about to start, in their distribution form when the layout is given (the
+ * rest are on the target already, by digest). Returns `actions` with each start pulling what was
+ * pushed — the same image ID under the pushed digest — and the pushed digests by service.
  */
 export async function publishStarting(
   config: ResolvedConfig,
-  starts: readonly StartAction[],
+  actions: readonly DeployAction[],
   build: BuildOutcome,
   source: BlobSource,
   tracer: Tracer,
   layout: LayoutStore | undefined,
-): Promise<{ starts: StartAction[]; pushed: Map<string, Digest> }> {
+): Promise<{ actions: DeployAction[]; pushed: Map<string, Digest> }> {
   const { publishByDigest } = await import("../publish/index.js");
-  const wanted = new Map(starts.map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]));
-  const reports = await publishByDigest(config, source, wanted, tracer, layout);
-  const entries = new Map(reports.map((r) => [r.service, r.entry]));
-  const pushed = new Map(reports.map((r) => [r.service, r.entry.top.digest]));
+  const wanted = new Map(
+    actions.filter(isStart).map((start) => [serviceOf(start), build.entries.get(serviceOf(start))!]),
+  );
+  const entries = new Map(
+    (await publishByDigest(config, source, wanted, tracer, layout)).map((r) => [r.service, r.entry]),
+  );
   return {
-    starts: starts.map((start) => {
-      const entry = entries.get(serviceOf(start));
-      if (!entry) return start;
-      const image = registryReference(config, serviceOf(start), entry);
-      return { ...start, desired: { ...start.desired, image } };
+    actions: actions.map((action) => {
+      const entry = entries.get(serviceOf(action));
+      if (!isStart(action) || !entry) return action;
+      const image = registryReference(config, serviceOf(action), entry);
+      return { ...action, desired: { ...action.desired, image } };
     }),
-    pushed,
+    pushed: new Map([...entries].map(([service, entry]) => [service, entry.top.digest])),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { compareCodeUnits } from "../oci/index.js";
 import { driftReason } from "./drift.js";
-import type { DeployAction, DesiredService, LiveService, Reason } from "./types.js";
+import type { DeployAction, DesiredService, LiveService, Reason, StartAction } from "./types.js";
 
 /** What besides desired and live state decides a deploy plan. */
 export interface DeployPlanOptions {
@@ -60,4 +60,9 @@ export function planDeploy(
 /** The service an action is about. */
 export function serviceOf(action: DeployAction): string {
   return action.kind === "remove" ? action.live.name : action.desired.name;
+}
+
+/** A create or a replace: an action that starts a new version. */
+export function isStart(action: DeployAction): action is StartAction {
+  return action.kind === "create" || action.kind === "replace";
 }

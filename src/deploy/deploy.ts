@@ -15,13 +15,13 @@ import { applyInOrder } from "./apply-ordered.js";
 import { type GivenImages, givenBuild, imageUsers, publishStarting, requirePolicy } from "./before-start.js";
 import { chooseTarget } from "./choose-target.js";
 import { lockDeploy } from "./deploy-lock.js";
-import { planDeploy, serviceOf } from "./deploy-plan.js";
+import { isStart, planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import { reportingContext, type ServiceOutcome } from "./outcome.js";
 import { withProvenance } from "./source-stamp.js";
-import type { CommandWrapper, DeployAction, StartAction } from "./types.js";
+import type { CommandWrapper, DeployAction } from "./types.js";
 
 export type { ServiceOutcome } from "./outcome.js";
 
@@ -177,18 +177,12 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     if (options.dryRun) return outcome([...reports.values()]);
     actions = await withProvenance(actions, config.root, options.env);
 
-    let starts = actions.filter((a): a is StartAction => a.kind === "create" || a.kind === "replace");
     const context = reportingContext(working, options.log, tracer, reports);
     let pushed = new Map<string, Digest>();
     // Given images are in the target's registry already (promote copied them there).
-    if (placed.registry && starts.length > 0 && !options.images) {
-      ({ starts, pushed } = await publishStarting(placed, starts, build, source, tracer, layout));
-      // The target pulls what was pushed: the distribution form's digest, the same image ID.
-      const byService = new Map(starts.map((start) => [serviceOf(start), start]));
-      actions = actions.map((a) =>
-        a.kind === "create" || a.kind === "replace" ? byService.get(serviceOf(a))! : a,
-      );
-    }
+    if (placed.registry && actions.some(isStart) && !options.images)
+      ({ actions, pushed } = await publishStarting(placed, actions, build, source, tracer, layout));
+    const starts = actions.filter(isStart);
     await tracer.span("policy", () => requirePolicy(placed, target.name, starts, build, pushed));
     await tracer.span("prepare images", () => opened.prepare(starts, context));
     await applyInOrder(actions, opened, context, reports, {

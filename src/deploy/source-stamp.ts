@@ -3,6 +3,7 @@
  * differ from it, read once per deploy and only when the deploy changes something.
  */
 import { STAMP_VARIABLES } from "../config/index.js";
+import { isStart } from "./deploy-plan.js";
 import type { DeployAction } from "./types.js";
 import type { SourceStamp } from "./versions.js";
 
@@ -24,9 +25,7 @@ export function stampActions(
   source: SourceStamp | undefined,
 ): DeployAction[] {
   if (!source) return [...actions];
-  return actions.map((a) =>
-    a.kind === "create" || a.kind === "replace" ? { ...a, desired: { ...a.desired, source } } : a,
-  );
+  return actions.map((a) => (isStart(a) ? { ...a, desired: { ...a.desired, source } } : a));
 }
 
 /**
@@ -38,6 +37,6 @@ export async function withProvenance(
   root: string,
   env: NodeJS.ProcessEnv,
 ): Promise<DeployAction[]> {
-  if (!actions.some((a) => a.kind === "create" || a.kind === "replace")) return actions;
+  if (!actions.some(isStart)) return actions;
   return stampActions(actions, await readSourceStamp(root, env));
 }

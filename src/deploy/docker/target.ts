@@ -19,6 +19,7 @@ import {
 } from "../../engine/index.js";
 import type { LayoutStore } from "../../oci/index.js";
 import { createDefaultCredentialSource } from "../../registry/index.js";
+import { isStart } from "../deploy-plan.js";
 import { DeployFailure } from "../failure.js";
 import { waitUntilHealthy } from "../health.js";
 import {
@@ -137,17 +138,15 @@ export async function openDockerTarget(
     async prepare(actions, context) {
       const limit = pLimit(2);
       await Promise.all(
-        actions
-          .filter((a): a is StartAction => a.kind === "create" || a.kind === "replace")
-          .map((action) =>
-            limit(async () => {
-              if (context.signal.aborted) return;
-              await context.step(action.desired.name, "image", async () => {
-                const how = await ensureImage(engine, action.desired, source(action));
-                if (how !== "present") context.log(action.desired.name, `image ${how}`);
-              });
-            }),
-          ),
+        actions.filter(isStart).map((action) =>
+          limit(async () => {
+            if (context.signal.aborted) return;
+            await context.step(action.desired.name, "image", async () => {
+              const how = await ensureImage(engine, action.desired, source(action));
+              if (how !== "present") context.log(action.desired.name, `image ${how}`);
+            });
+          }),
+        ),
       );
     },
 
