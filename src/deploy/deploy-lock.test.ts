@@ -90,6 +90,22 @@ describe("deploy lock", () => {
     // Both local locks are free again.
     await (await acquireDeployLock(locks, "prod", { waitMs: 0 })).release();
   });
+
+  it("lockTarget may wait what the local lock left of waitMs, however long the build between the two took", async () => {
+    const { lock, writes } = memoryLock();
+    const options = { project: "shop", lock, notice: () => {}, onLost: () => {} };
+    // Another deployer holds the target's lock, and lets go of it 200 ms after this one asks.
+    const elsewhere = await lockDeploy(path.join(root, "other"), "prod", { ...options, waitMs: 0 });
+    await elsewhere.lockTarget();
+    const changing = await lockDeploy(locks, "prod", { ...options, waitMs: 1500 });
+    await new Promise((resolve) => setTimeout(resolve, 1800)); // the build, longer than waitMs
+    setTimeout(() => void elsewhere.release(), 200);
+    await changing.lockTarget();
+    // The other's lock was removed by its release, then this one's created.
+    expect(writes).toEqual(["create", "remove", "create"]);
+    await changing.release();
+    expect(await lock.read()).toBeUndefined();
+  });
 });
 
 /** A TargetLock in memory that records its writes. */

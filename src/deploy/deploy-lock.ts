@@ -71,7 +71,7 @@ export interface TargetLockOptions {
 /** The local lock of a deploy, to which the target's own lock is added once the deploy will write. */
 export interface LocalDeployLock extends DeployLock {
   /**
-   * Takes the target's own lock too, within what is left of `waitMs`; released with the local
+   * Takes the target's own lock too, waiting at most what the local lock left of `waitMs`; released with the local
    * one. A deploy that changes nothing never calls it, so it writes nothing to the target.
    */
   lockTarget(): Promise<void>;
@@ -79,7 +79,7 @@ export interface LocalDeployLock extends DeployLock {
 
 /**
  * Takes the local file lock of `target` (the fast path: two deploys from one checkout never reach
- * the target); `lockTarget` then takes the target's own lock, within `waitMs` in all.
+ * the target); `lockTarget` then takes the target's own lock, the two waiting at most `waitMs` in all.
  */
 export async function lockDeploy(
   locksDir: string,
@@ -88,13 +88,15 @@ export async function lockDeploy(
 ): Promise<LocalDeployLock> {
   const started = Date.now();
   const local = await acquireDeployLock(locksDir, target, options);
+  // Only time spent waiting counts against waitMs: the build may run between the two locks.
+  const waitedMs = Date.now() - started;
   let held: HeldTargetLock | undefined;
   return {
     async lockTarget() {
       if (!options.lock || held) return;
       held = await acquireTargetLock(options.lock, {
         holder: thisHolder(options.project, target),
-        waitMs: Math.max(0, options.waitMs - (Date.now() - started)),
+        waitMs: Math.max(0, options.waitMs - waitedMs),
         ...(options.signal ? { signal: options.signal } : {}),
         notice: options.notice,
         onLost: options.onLost,

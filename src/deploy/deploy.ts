@@ -1,6 +1,6 @@
 /**
- * `dray deploy`: build (from cache where possible) → take the local deploy lock → read the live
- * state from the target → plan by identity → if anything changes, take the target's own lock and
+ * `dray deploy`: build (from cache where possible) while taking the local deploy lock and reading
+ * the live state from the target → plan by identity → if anything changes, take the target's own lock and
  * read and plan again → publish what will change → change only the differences, a few at a time,
  * in `dependsOn` order → wait for health. Per-service failures are reported, not thrown; a failed
  * service is on its old version.
@@ -14,14 +14,14 @@ import type { Tracer } from "../report/index.js";
 import { applyInOrder } from "./apply-ordered.js";
 import { type GivenImages, givenBuild, imageUsers, publishStarting, requirePolicy } from "./before-start.js";
 import { chooseTarget } from "./choose-target.js";
-import { lockDeploy } from "./deploy-lock.js";
+import { type LocalDeployLock, lockDeploy } from "./deploy-lock.js";
 import { isStart, planDeploy, serviceOf } from "./deploy-plan.js";
 import { desiredService, runnable } from "./desired.js";
 import { manifestsDigest } from "./manifests-digest.js";
 import { openTarget } from "./open-target.js";
 import { reportingContext, type ServiceOutcome } from "./outcome.js";
 import { withProvenance } from "./source-stamp.js";
-import type { CommandWrapper, DeployAction } from "./types.js";
+import type { CommandWrapper, DeployAction, DeployTarget, LiveService } from "./types.js";
 
 export type { ServiceOutcome } from "./outcome.js";
 
@@ -73,10 +73,14 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
   const selected = selectServices(config, options.only);
   const skipped = selected.filter((s) => !runnable(s)).map((s) => s.name);
   const services = selected.filter(runnable);
+  const names = config.services.filter(runnable).map((s) => s.name);
 
-  const build = options.images
-    ? givenBuild(config, options.images, tracer)
-    : await tracer.span("build", () =>
+  // A lock lost while held (taken over after this process stalled past its expiry) stops new work
+  // the way Ctrl-C does: the services in hand finish, nothing else starts.
+  const lost = new AbortController();
+  const building = options.images
+    ? Promise.resolve(givenBuild(config, options.images, tracer))
+    : tracer.span("build", () =>
         buildProject({
           config,
           only: services.map((s) => s.name),
@@ -88,6 +92,23 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
           ...(options.registryCache ? { registryCache: options.registryCache } : {}),
         }),
       );
+  // The target is reached, locked and read while the build runs: neither needs the other, and the
+  // build spends its time waiting for the compiler. A build that fails stops that at once, rather
+  // than wait for another deployer's lock.
+  const buildFailed = new AbortController();
+  const reaching = Promise.allSettled([
+    reachTarget(options, target, placed, names, AbortSignal.any([signal, buildFailed.signal]), () =>
+      lost.abort(),
+    ),
+  ]).then(([settled]) => settled);
+  const [built] = await Promise.allSettled([building]);
+  const failed = built.status === "rejected" || built.value.services.some((s) => s.status === "failed");
+  if (failed) buildFailed.abort();
+  const reached = await reaching;
+  // A build that failed is the story, whatever the target said: the target is let go unused.
+  if (failed && reached.status === "fulfilled") await reached.value.release();
+  if (built.status === "rejected") throw built.reason;
+  const build = built.value;
   const outcome = (list: ServiceOutcome[], interrupted = false): DeployOutcome => ({
     target,
     build,
@@ -96,50 +117,20 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     interrupted,
     totalMs: tracer.now() - started,
   });
-  if (build.services.some((s) => s.status === "failed")) return outcome([]);
+  if (failed) return outcome([]);
+  if (reached.status === "rejected") throw reached.reason;
+  const { opened, lock } = reached.value;
 
-  // Given images are in the registry: nothing is read from the layout, which may not even exist.
-  const layout = options.images ? undefined : await openLayout(build.layout);
-  const source: BlobSource = withDocuments(
-    layout ?? { root: "", readBlob: (d) => Promise.reject(new Error(`internal: ${d} not held`)) },
-    build.documents,
-  );
-  const opened = await tracer.span("connect", () =>
-    openTarget(target, {
-      config: placed,
-      env: options.env,
-      ...(layout ? { layout } : {}),
-      entries: build.entries,
-      log: options.log,
-      ...(options.keepFailed ? { keepFailed: true } : {}),
-      ...(options.wrapper ? { wrapper: options.wrapper } : {}),
-    }),
-  );
-  // A lock lost while held (taken over after this process stalled past its expiry) stops new work
-  // the way Ctrl-C does: the services in hand finish, nothing else starts.
-  const lost = new AbortController();
-  const lock = options.dryRun
-    ? undefined
-    : await tracer
-        .span("lock", () =>
-          lockDeploy(config.state.locks, target.name, {
-            waitMs: options.lockWaitMs,
-            signal,
-            project: placed.project,
-            lock: opened.lock?.(placed.project),
-            notice: options.notice ?? (() => {}),
-            onLost: () => lost.abort(),
-          }),
-        )
-        .catch((error: unknown) => {
-          opened.close();
-          throw error;
-        });
   const working = AbortSignal.any([signal, lost.signal]);
   try {
-    const names = config.services.filter(runnable).map((s) => s.name);
+    // Given images are in the registry: nothing is read from the layout, which may not even exist.
+    const layout = options.images ? undefined : await openLayout(build.layout);
+    const source: BlobSource = withDocuments(
+      layout ?? { root: "", readBlob: (d) => Promise.reject(new Error(`internal: ${d} not held`)) },
+      build.documents,
+    );
     const readLive = () => tracer.span("read live state", () => opened.readLive(placed.project, names));
-    let live = await readLive();
+    let live = reached.value.live;
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
       target.kind === "kubernetes" && target.manifests ? await manifestsDigest(target.manifests) : undefined,
@@ -184,7 +175,8 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       ({ actions, pushed } = await publishStarting(placed, actions, build, source, tracer, layout));
     const starts = actions.filter(isStart);
     await tracer.span("policy", () => requirePolicy(placed, target.name, starts, build, pushed));
-    await tracer.span("prepare images", () => opened.prepare(starts, context));
+    const images = layout ? { layout, entries: build.entries } : undefined;
+    await tracer.span("prepare images", () => opened.prepare(starts, context, images));
     await applyInOrder(actions, opened, context, reports, {
       dependsOn: new Map(config.services.map((s) => [s.name, s.dependsOn])),
       live,
@@ -192,8 +184,72 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
     });
     return outcome([...reports.values()], working.aborted);
   } finally {
-    await lock?.release();
-    opened.close();
+    await reached.value.release();
+  }
+}
+
+/** The target opened, the local deploy lock held (not in a dry run), and what runs there now. */
+interface ReachedTarget {
+  opened: DeployTarget;
+  lock: LocalDeployLock | undefined;
+  live: Map<string, LiveService>;
+  /** Lets go of the lock and the connection. */
+  release(): Promise<void>;
+}
+
+async function reachTarget(
+  options: DeployOptions,
+  target: TargetConfig,
+  placed: ResolvedConfig,
+  names: readonly string[],
+  signal: AbortSignal,
+  onLost: () => void,
+): Promise<ReachedTarget> {
+  const { config, tracer } = options;
+  const opened = await tracer.span("connect", () =>
+    openTarget(target, {
+      config: placed,
+      env: options.env,
+      log: options.log,
+      ...(options.keepFailed ? { keepFailed: true } : {}),
+      ...(options.wrapper ? { wrapper: options.wrapper } : {}),
+    }),
+  );
+  let lock: LocalDeployLock | undefined;
+  try {
+    lock = options.dryRun
+      ? undefined
+      : await tracer.span("lock", () =>
+          lockDeploy(config.state.locks, target.name, {
+            waitMs: options.lockWaitMs,
+            signal,
+            project: placed.project,
+            lock: opened.lock?.(placed.project),
+            notice: options.notice ?? (() => {}),
+            onLost,
+          }),
+        );
+    const live = await tracer.span("read live state", () => opened.readLive(placed.project, names));
+    const held = lock;
+    return {
+      opened,
+      lock: held,
+      live,
+      async release() {
+        try {
+          await held?.release();
+        } finally {
+          opened.close();
+        }
+      },
+    };
+  } catch (error) {
+    try {
+      await lock?.release();
+    } finally {
+      opened.close();
+    }
+    throw error;
   }
 }
 

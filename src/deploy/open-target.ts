@@ -1,16 +1,11 @@
 /** Opening a target by kind; each implementation (and the Kubernetes client) is imported only when used. */
 
-import type { CacheEntry } from "../cache/index.js";
 import type { ResolvedConfig, TargetConfig } from "../config/index.js";
-import type { LayoutStore } from "../oci/index.js";
 import type { CommandWrapper, DeployTarget } from "./types.js";
 
 export interface OpenTargetOptions {
   config: ResolvedConfig;
   env: NodeJS.ProcessEnv;
-  /** The build's images; absent when the target is opened only to read it (`dray status`). */
-  layout?: LayoutStore;
-  entries?: ReadonlyMap<string, CacheEntry>;
   /** Dev mode's wrapper; only docker targets use it. */
   wrapper?: CommandWrapper;
   /** Leave a failed first version in place for inspection (kubernetes). */
@@ -31,8 +26,6 @@ export async function openTarget(target: TargetConfig, options: OpenTargetOption
         env: options.env,
         where,
         locateService,
-        ...(options.layout ? { layout: options.layout } : {}),
-        ...(options.entries ? { entries: options.entries } : {}),
         fromRegistry: config.registry !== undefined,
         ...(options.wrapper ? { wrapper: options.wrapper } : {}),
       });

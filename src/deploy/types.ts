@@ -4,8 +4,9 @@
  * reports (LiveService, read from labels/annotations dray wrote) and each target carries out the
  * differences. No local file decides what is deployed.
  */
+import type { CacheEntry } from "../cache/index.js";
 import type { DeploySettings, ImageSettings, TargetConfig } from "../config/index.js";
-import type { Digest } from "../oci/index.js";
+import type { Digest, LayoutStore } from "../oci/index.js";
 import type { Drift } from "./drift.js";
 import type { TargetLock } from "./target-lock.js";
 
@@ -22,6 +23,12 @@ export interface DeploySpec {
 export interface SourceStamp {
   readonly commit: string;
   readonly dirty: boolean;
+}
+
+/** The images a build wrote: its layout, and each service's cache entry naming its manifests. */
+export interface BuiltImages {
+  readonly layout: LayoutStore;
+  readonly entries: ReadonlyMap<string, CacheEntry>;
 }
 
 /** One version of a service on a target, as dray recorded it. */
@@ -162,9 +169,10 @@ export interface DeployTarget {
   lock?(project: string): TargetLock;
   /**
    * Make the images available to the target before anything is started: load them into a local
-   * engine, or check they can be pulled. Called once with every create/replace of the plan.
+   * engine (from `images`, the build's; without them the engine must hold them already, as for a
+   * rollback), or check they can be pulled. Called once with every create/replace of the plan.
    */
-  prepare(actions: readonly DeployAction[], context: ApplyContext): Promise<void>;
+  prepare(actions: readonly DeployAction[], context: ApplyContext, images?: BuiltImages): Promise<void>;
   /** Create or replace one service and wait until it is healthy; throws DeployFailure when it is not. */
   apply(action: StartAction, context: ApplyContext): Promise<void>;
   /** Remove a service that left dray.yaml (`--prune`). */

@@ -261,6 +261,34 @@ describe("dray deploy to a real Docker engine", () => {
       await rm(lock, { force: true });
     }
   }, 120_000);
+
+  it("a build that fails while another deploy holds the lock reports the compiler's error without waiting out --lock-wait, and leaves the lock to its holder", async () => {
+    // The lock is taken while the build runs; a failed build must give it up at once.
+    const lock = path.join(dir, ".dray", "locks", "deploy-local.lock");
+    const holder = JSON.stringify({
+      pid: process.pid,
+      host: (await import("node:os")).hostname(),
+      user: "ci",
+      command: "deploy",
+      since: Date.now(),
+    });
+    await writeFile(lock, holder);
+    const main = path.join(dir, "services", "users", "main.go");
+    const source = await readFile(main, "utf8");
+    await writeFile(main, source.replace("func main() {", "func main() {\n\tundefinedThing()"));
+    try {
+      // Waiting out the lock would take 10 minutes, far past this run's timeout.
+      const result = await runDray(["deploy", "--lock-wait", "10m"], { cwd: dir, timeoutMs: 120_000 });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/service users: go build failed/);
+      expect(result.stderr).toMatch(/undefined: undefinedThing/);
+      expect(result.stderr).not.toMatch(/another deploy to target local is running/);
+      expect(await readFile(lock, "utf8")).toBe(holder);
+    } finally {
+      await writeFile(main, source);
+      await rm(lock, { force: true });
+    }
+  }, 180_000);
 });
 
 describe("dray deploy: bad target configuration and unreachable engines", () => {
@@ -310,6 +338,24 @@ describe("dray deploy: bad target configuration and unreachable engines", () => 
       expect(result.stderr).toMatch(/Start the engine/);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     } finally {
+      await restore();
+    }
+  }, 300_000);
+
+  it("a build that fails is what a deploy to an engine nobody listens on reports: the compiler's error, exit 1", async () => {
+    // The engine is reached while the build runs; its failure must not hide the build's.
+    const restore = await withTargets("  local: { type: docker, host: unix:///tmp/no-engine-here.sock }");
+    const main = path.join(dir, "services", "api", "main.go");
+    const source = await readFile(main, "utf8");
+    await writeFile(main, source.replace("func main() {", "func main() {\n\tundefinedThing()"));
+    try {
+      const result = await runDray(["deploy", "api", "--target", "local"], { cwd: dir, timeoutMs: 300_000 });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/service api: go build failed/);
+      expect(result.stderr).toMatch(/undefined: undefinedThing/);
+      expect(result.stderr).not.toMatch(/cannot reach the container engine/);
+    } finally {
+      await writeFile(main, source);
       await restore();
     }
   }, 300_000);
@@ -405,8 +451,6 @@ describe("docker target: an image that cannot be pulled", () => {
         env: process.env,
         where: "dray.yaml:3:3",
         locateService: () => "dray.yaml:9:5",
-        layout: await openLayout(layoutDir, { create: true }),
-        entries: new Map(),
         fromRegistry: true,
       },
     );
@@ -419,10 +463,13 @@ describe("docker target: an image that cannot be pulled", () => {
     };
     const context = recordingContext();
     try {
-      const error = await target.prepare([{ kind: "create", desired, reasons: ["new"] }], context).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const images = { layout: await openLayout(layoutDir, { create: true }), entries: new Map() };
+      const error = await target
+        .prepare([{ kind: "create", desired, reasons: ["new"] }], context, images)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(
         new RegExp(`^api: the engine cannot pull 127\\.0\\.0\\.1:${port}/shop/api@sha256:e{64}: `),

@@ -5,7 +5,6 @@
  * does not become healthy. Either way a service is never left without a running version.
  */
 import pLimit from "p-limit";
-import type { CacheEntry } from "../../cache/index.js";
 import type { DockerTargetConfig } from "../../config/index.js";
 import {
   buildForEngine,
@@ -17,13 +16,13 @@ import {
   putFiles,
   readEngineInfo,
 } from "../../engine/index.js";
-import type { LayoutStore } from "../../oci/index.js";
 import { createDefaultCredentialSource } from "../../registry/index.js";
 import { isStart } from "../deploy-plan.js";
 import { DeployFailure } from "../failure.js";
 import { waitUntilHealthy } from "../health.js";
 import {
   type ApplyContext,
+  type BuiltImages,
   type CommandWrapper,
   type DeployTarget,
   LABELS,
@@ -52,10 +51,7 @@ export interface DockerTargetOptions {
   where: string;
   /** Locate a service's `deploy` settings in dray.yaml, for messages. */
   locateService: (service: string) => string;
-  /** The build's images: loaded from here when no registry is configured (absent: only reading). */
-  layout?: LayoutStore;
-  entries?: ReadonlyMap<string, CacheEntry>;
-  /** True when images come from the registry (pulled by digest) instead of the layout. */
+  /** True when images come from the registry (pulled by digest) instead of the build's layout. */
   fromRegistry: boolean;
   /** An engine client to use instead of one for the target's address (dev mode shares one). */
   engine?: EngineClient;
@@ -72,15 +68,15 @@ export async function openDockerTarget(
   const credentials = createDefaultCredentialSource({ env: options.env });
   const { project } = options;
 
-  const source = (action: StartAction): ImageSource => {
+  const source = (action: StartAction, images: BuiltImages | undefined): ImageSource => {
     if (options.fromRegistry) return { kind: "registry", credentials };
     // A rollback brings no build: its image must still be in the engine.
-    const entry = options.entries?.get(action.desired.name);
-    if (!options.layout || !entry) return { kind: "engine" };
+    const entry = images?.entries.get(action.desired.name);
+    if (!images || !entry) return { kind: "engine" };
     const image = buildForEngine(info.platform, entry.platforms, (p) => p.platform)!;
     return {
       kind: "layout",
-      layout: options.layout,
+      layout: images.layout,
       manifest: image.manifest,
       tag: `${project}/${action.desired.name}:${action.desired.imageId.slice(7, 19)}`,
     };
@@ -135,14 +131,14 @@ export async function openDockerTarget(
 
     lock: (projectName) => containerLock(engine, projectName, info.platform, info.clockOffsetMs),
 
-    async prepare(actions, context) {
+    async prepare(actions, context, images) {
       const limit = pLimit(2);
       await Promise.all(
         actions.filter(isStart).map((action) =>
           limit(async () => {
             if (context.signal.aborted) return;
             await context.step(action.desired.name, "image", async () => {
-              const how = await ensureImage(engine, action.desired, source(action));
+              const how = await ensureImage(engine, action.desired, source(action, images));
               if (how !== "present") context.log(action.desired.name, `image ${how}`);
             });
           }),
