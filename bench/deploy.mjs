@@ -148,8 +148,10 @@ function liveContainers() {
 }
 
 /**
- * Top-level spans of dray's own track in a `--trace` file: name → summed milliseconds. A span
- * inside another one (the build's inner "build" inside the outer) is part of that one, not added again.
+ * Top-level spans of dray's own track in a `--trace` file: name → summed milliseconds of the wall
+ * time each one added. A span inside another one (the build's inner "build" inside the outer, or
+ * the target's connect, lock and live state read while the build runs) is part of that one, not
+ * added again; a span that runs past the end of an earlier one adds only the time past it.
  */
 function readSpans(file) {
   const trace = JSON.parse(readFileSync(file, "utf8"));
@@ -162,9 +164,11 @@ function readSpans(file) {
   const spans = {};
   let end = -Infinity;
   for (const e of own) {
-    if (e.ts + e.dur <= end) continue;
-    spans[e.name] = (spans[e.name] ?? 0) + e.dur / 1000;
-    end = Math.max(end, e.ts + e.dur);
+    const from = Math.max(e.ts, end);
+    const to = e.ts + e.dur;
+    if (to <= from) continue;
+    spans[e.name] = (spans[e.name] ?? 0) + (to - from) / 1000;
+    end = to;
   }
   return spans;
 }

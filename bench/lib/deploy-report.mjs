@@ -17,7 +17,7 @@ function phases(run, endToEnd) {
   return {
     "start node, load config, print JSON": run.ms - run.json.totalMs,
     "build (cached; changed services compiled)": build,
-    "connect, lock, read live state": connect,
+    "connect, lock, read live state (time past the build)": connect,
     "prepare images (load into the engine)": prepare,
     "plan and replace (create, start, health, remove old)": run.json.totalMs - build - connect - prepare,
     ...(endToEnd === undefined
