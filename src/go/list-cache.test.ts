@@ -48,7 +48,7 @@ describe("the go list cache file", () => {
 
   it.each([
     { description: "another toolchain's", change: () => ({}), toolchain: "go1.22.0" },
-    { description: "the previous version's", change: () => ({ version: 1 }), toolchain: "go1.23.5" },
+    { description: "the previous version's", change: () => ({ version: 2 }), toolchain: "go1.23.5" },
     {
       description: "an index out of range in",
       change: () => ({ mains: { "./svc": { ...mains["./svc"], deps: [9] } } }),

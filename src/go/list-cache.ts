@@ -1,12 +1,17 @@
 /**
  * `go list -deps` results cached per (module, platform, cgo, tags) group and re-listed only for the
  * main packages whose closure touches a changed directory or file. Listing costs a process start and
- * a walk of every package; a no-op run must not pay it.
+ * a walk of every package; a no-op run must not pay it, and neither must an edit `go list` cannot
+ * see: a Go file whose header (see listing-header.ts) is what it was when it was listed, or a
+ * directory that holds the same names (an editor that saves by renaming a new file into place).
  */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { statSignatures, writeFileAtomic } from "../io/index.js";
 import { goListDeps, type ListedPackage, packageFiles, relativeInside } from "./list-deps.js";
+import { listingDigest } from "./listing-header.js";
 
 /** A package as stored: paths relative to the project root. */
 export interface StoredPackage {
@@ -29,13 +34,20 @@ export interface StoredMain {
   deps: string[];
 }
 
+/**
+ * A watched path: its stat signature, the import path of its package ("" for module files) and,
+ * for a Go file or a directory, the digest of what `go list` reads of it (a Go file's header, a
+ * directory's names) when it had that signature, if known.
+ */
+type Watched = [signature: string, owner: string, listing?: string];
+
 interface CacheFile {
   version: 1;
   toolchain: string;
   mains: Record<string, StoredMain>;
   packages: Record<string, StoredPackage>;
-  /** Project-relative path → [stat signature, owning import path or "" for module files]. */
-  watch: Record<string, [string, string]>;
+  /** Project-relative path → what is known of it. */
+  watch: Record<string, Watched>;
 }
 
 /**
@@ -44,11 +56,11 @@ interface CacheFile {
  * its import path. Read back, every dependency is the very string that keys `packages`.
  */
 interface StoredFile {
-  version: 2;
+  version: 3;
   toolchain: string;
   mains: Record<string, Omit<StoredMain, "deps"> & { deps: (number | string)[] }>;
   packages: StoredPackage[];
-  watch: Record<string, [string, string]>;
+  watch: Record<string, Watched>;
 }
 
 /** One group of main packages listed together. */
@@ -90,7 +102,9 @@ export async function listGroup(spec: GroupSpec): Promise<GroupListing> {
   };
   // Signatures taken before listing: an edit made while `go list` runs is seen as a change next time.
   const seen = new Map<string, string>();
-  const stale = cached ? await staleMains(spec, cached, seen) : new Set(spec.mains);
+  // Listing digests that hold for the signatures in `seen`.
+  const known = new Map<string, string>();
+  const stale = cached ? await staleMains(spec, cached, seen, known) : new Set(spec.mains);
   if (stale.size === 0)
     return { mains: pick(current.mains, spec.mains), packages: current.packages, relisted: 0 };
 
@@ -98,18 +112,36 @@ export async function listGroup(spec: GroupSpec): Promise<GroupListing> {
   current = merge(spec, current, listed, [...stale]);
   const unseen = Object.keys(current.watch).filter((p) => !seen.has(p));
   const fresh = await statSignatures(unseen.map((p) => path.join(spec.root, p)));
+  const listedBefore = new Set(seen.keys());
   unseen.forEach((p, i) => {
     seen.set(p, fresh[i]!);
   });
-  for (const [p, entry] of Object.entries(current.watch)) entry[0] = seen.get(p)!;
+  const relistedPackages = new Set(listed.map((pkg) => pkg.ImportPath));
+  for (const [p, entry] of Object.entries(current.watch)) {
+    entry[0] = seen.get(p)!;
+    if (entry[1] === "") continue;
+    // A path of a package listed just now is digested as it is now, and only if it provably did
+    // not change since before the listing; others keep the digest that holds for their signature.
+    const listing = relistedPackages.has(entry[1])
+      ? listedBefore.has(p)
+        ? await digestIfUnchanged(path.join(spec.root, p), entry[0])
+        : undefined
+      : known.get(p);
+    if (listing !== undefined) entry[2] = listing;
+  }
   if (spec.cacheFile) await writeCache(spec.cacheFile, current);
   return { mains: pick(current.mains, spec.mains), packages: current.packages, relisted: stale.size };
 }
 
+/**
+ * The mains whose closure changed for `go list`. Fills `seen` with every watched path's signature
+ * now, and `known` with the listing digest that holds for it where there is one.
+ */
 async function staleMains(
   spec: GroupSpec,
   cached: CacheFile,
   seen: Map<string, string>,
+  known: Map<string, string>,
 ): Promise<Set<string>> {
   const stale = new Set(spec.mains.filter((m) => !cached.mains[m]));
   const paths = Object.keys(cached.watch);
@@ -118,9 +150,15 @@ async function staleMains(
   let moduleChanged = false;
   paths.forEach((p, i) => {
     seen.set(p, signatures[i]!);
-    const [signature, owner] = cached.watch[p]!;
-    if (signature === signatures[i]) return;
+    const [signature, owner, listing] = cached.watch[p]!;
+    if (signature === signatures[i]) {
+      if (listing !== undefined) known.set(p, listing);
+      return;
+    }
     if (owner === "") moduleChanged = true;
+    // Read after its signature was taken: if it changes again, the next run sees it.
+    else if (listing !== undefined && listing === digestOf(path.join(spec.root, p), signatures[i]!))
+      known.set(p, listing);
     else changedOwners.add(owner);
   });
   for (const main of spec.mains) {
@@ -135,6 +173,33 @@ async function staleMains(
     }
   }
   return stale;
+}
+
+/**
+ * What `go list` reads of a path whose stat signature is `signature`: a directory's names (with
+ * whether each is a directory), a Go file's header. Undefined for any other file, whose every
+ * change counts, and for a path that cannot be read.
+ */
+function digestOf(file: string, signature: string): string | undefined {
+  try {
+    if (signature.startsWith("d")) {
+      const names = readdirSync(file, { withFileTypes: true })
+        .map((entry) => `${entry.isDirectory() ? "d" : "f"}${entry.name}`)
+        .sort();
+      return createHash("sha256").update(names.join("\0")).digest("hex").slice(0, 32);
+    }
+    return file.endsWith(".go") ? listingDigest(readFileSync(file)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path's listing digest, if its signature after reading it is still `signature`. */
+async function digestIfUnchanged(file: string, signature: string): Promise<string | undefined> {
+  const digest = digestOf(file, signature);
+  if (digest === undefined) return undefined;
+  const [now] = await statSignatures([file]);
+  return now === signature ? digest : undefined;
 }
 
 function merge(spec: GroupSpec, base: CacheFile, listed: ListedPackage[], relisted: string[]): CacheFile {
@@ -163,12 +228,9 @@ function merge(spec: GroupSpec, base: CacheFile, listed: ListedPackage[], relist
   return { version: 1, toolchain: spec.toolchain, mains, packages: kept, watch: watchList(spec, kept) };
 }
 
-function watchList(
-  spec: GroupSpec,
-  packages: Record<string, StoredPackage>,
-): Record<string, [string, string]> {
+function watchList(spec: GroupSpec, packages: Record<string, StoredPackage>): Record<string, Watched> {
   // Signatures are filled in by writeCache, after the listing, so an edit during `go list` is seen next time.
-  const watch: Record<string, [string, string]> = {};
+  const watch: Record<string, Watched> = {};
   const moduleRel = relativeInside(spec.root, spec.moduleRoot) ?? ".";
   for (const file of MODULE_FILES) watch[path.posix.join(moduleRel, file)] = ["", ""];
   for (const file of spec.moduleFiles ?? []) {
@@ -233,7 +295,7 @@ async function readCache(file: string, toolchain: string): Promise<CacheFile | u
 
 /** The cache as listGroup uses it; undefined for another version or toolchain, or a file that does not hold together. */
 export function decode(stored: StoredFile, toolchain: string): CacheFile | undefined {
-  if (stored.version !== 2 || stored.toolchain !== toolchain || !Array.isArray(stored.packages))
+  if (stored.version !== 3 || stored.toolchain !== toolchain || !Array.isArray(stored.packages))
     return undefined;
   const packages: Record<string, StoredPackage> = {};
   for (const pkg of stored.packages) packages[pkg.importPath] = pkg;
@@ -265,7 +327,7 @@ export function encode(cache: CacheFile): StoredFile {
   for (const [rel, main] of Object.entries(cache.mains))
     mains[rel] = { ...main, deps: main.deps.map((dep) => index.get(dep) ?? dep) };
   return {
-    version: 2,
+    version: 3,
     toolchain: cache.toolchain,
     mains,
     packages: names.map((name) => cache.packages[name]!),
