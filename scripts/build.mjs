@@ -13,8 +13,8 @@
 //   dashboard's page, package.json). In a bundle `import.meta.url` would be the chunk's URL, so
 //   each module's `import.meta.url` is rewritten to the URL it would have as dist/<its path>.js,
 //   where scripts/copy-assets.mjs puts those files.
-// - Source maps (dist/cli/*.js.map) name the src/ files; bin/dray.js turns them on, so the stack
-//   of an internal error (exit 70) points into src/.
+// - Source maps (dist/cli/*.js.map) name the src/ files; the stack of an internal error (exit 70)
+//   is put back into src/ through them when it is reported (src/errors/stack-sources.ts).
 //
 // The dashboard's browser scripts and the other assets are then handled by copy-assets.mjs, as before.
 import { spawnSync } from "node:child_process";

@@ -7,6 +7,7 @@
 import { Color, type OutputStyle, paint } from "../terminal/index.js";
 import { ExitCode, type ExitCodeValue, RemoteError, UserError } from "./errors.js";
 import { fileSystemFault } from "./fs-faults.js";
+import { sourceStack } from "./stack-sources.js";
 
 /** What dray shows of an error, whatever the form. */
 export type ErrorDescription =
@@ -58,7 +59,7 @@ export function renderError(error: unknown, style: OutputStyle): { text: string;
     return {
       text: [
         `${paint(style, Color.red, "internal error:")} this is a bug in dray; please report it with the output below.`,
-        described.stack,
+        sourceStack(described.stack),
       ].join("\n"),
       exitCode: described.exitCode,
     };
