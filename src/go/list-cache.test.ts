@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decode, encode, type StoredMain, type StoredPackage } from "./list-cache.js";
+import { decode, encode, type StoredMain, type StoredPackage } from "./list-cache-file.js";
 
 const pkg = (importPath: string, dir?: string): StoredPackage => ({
   importPath,

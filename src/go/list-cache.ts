@@ -5,63 +5,20 @@
  * see: a Go file whose header (see listing-header.ts) is what it was when it was listed, or a
  * directory that holds the same names (an editor that saves by renaming a new file into place).
  */
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { statSignatures, writeFileAtomic } from "../io/index.js";
+import { statSignatures } from "../io/index.js";
+import {
+  type CacheFile,
+  readCache,
+  type StoredMain,
+  type StoredPackage,
+  type Watched,
+  writeCache,
+} from "./list-cache-file.js";
 import { goListDeps, type ListedPackage, packageFiles, relativeInside } from "./list-deps.js";
-import { listingDigest } from "./listing-header.js";
+import { digestIfUnchanged, digestOf } from "./watched-digest.js";
 
-/** A package as stored: paths relative to the project root. */
-export interface StoredPackage {
-  importPath: string;
-  /** Project-relative directory, for packages inside the project. */
-  dir?: string;
-  standard: boolean;
-  module?: { path: string; version?: string; main: boolean };
-  /** Source files read by the compiler, relative to `dir`. */
-  files: string[];
-  error?: string;
-}
-
-/** A main package's listing: its name (must be "main") and its transitive closure. */
-export interface StoredMain {
-  importPath: string;
-  name: string;
-  error?: string;
-  /** Import paths of every dependency, not including the main package itself. */
-  deps: string[];
-}
-
-/**
- * A watched path: its stat signature, the import path of its package ("" for module files) and,
- * for a Go file or a directory, the digest of what `go list` reads of it (a Go file's header, a
- * directory's names) when it had that signature, if known.
- */
-type Watched = [signature: string, owner: string, listing?: string];
-
-interface CacheFile {
-  version: 1;
-  toolchain: string;
-  mains: Record<string, StoredMain>;
-  packages: Record<string, StoredPackage>;
-  /** Project-relative path → what is known of it. */
-  watch: Record<string, Watched>;
-}
-
-/**
- * The file on disk. A main's closure names ~150 packages and 1000 mains share them, so each dependency
- * is stored as its index in `packages` (sorted by import path); one the listing did not report stays
- * its import path. Read back, every dependency is the very string that keys `packages`.
- */
-interface StoredFile {
-  version: 3;
-  toolchain: string;
-  mains: Record<string, Omit<StoredMain, "deps"> & { deps: (number | string)[] }>;
-  packages: StoredPackage[];
-  watch: Record<string, Watched>;
-}
+export type { StoredMain, StoredPackage } from "./list-cache-file.js";
 
 /** One group of main packages listed together. */
 export interface GroupSpec {
@@ -175,33 +132,6 @@ async function staleMains(
   return stale;
 }
 
-/**
- * What `go list` reads of a path whose stat signature is `signature`: a directory's names (with
- * whether each is a directory), a Go file's header. Undefined for any other file, whose every
- * change counts, and for a path that cannot be read.
- */
-function digestOf(file: string, signature: string): string | undefined {
-  try {
-    if (signature.startsWith("d")) {
-      const names = readdirSync(file, { withFileTypes: true })
-        .map((entry) => `${entry.isDirectory() ? "d" : "f"}${entry.name}`)
-        .sort();
-      return createHash("sha256").update(names.join("\0")).digest("hex").slice(0, 32);
-    }
-    return file.endsWith(".go") ? listingDigest(readFileSync(file)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The path's listing digest, if its signature after reading it is still `signature`. */
-async function digestIfUnchanged(file: string, signature: string): Promise<string | undefined> {
-  const digest = digestOf(file, signature);
-  if (digest === undefined) return undefined;
-  const [now] = await statSignatures([file]);
-  return now === signature ? digest : undefined;
-}
-
 function merge(spec: GroupSpec, base: CacheFile, listed: ListedPackage[], relisted: string[]): CacheFile {
   const packages = { ...base.packages };
   const byDir = new Map<string, ListedPackage>();
@@ -283,60 +213,4 @@ function errorOf(pkg: ListedPackage): { error?: string } {
 
 function pick(mains: Record<string, StoredMain>, names: readonly string[]): Record<string, StoredMain> {
   return Object.fromEntries(names.map((n) => [n, mains[n]!]));
-}
-
-async function readCache(file: string, toolchain: string): Promise<CacheFile | undefined> {
-  try {
-    return decode(JSON.parse(await readFile(file, "utf8")) as StoredFile, toolchain);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The cache as listGroup uses it; undefined for another version or toolchain, or a file that does not hold together. */
-export function decode(stored: StoredFile, toolchain: string): CacheFile | undefined {
-  if (stored.version !== 3 || stored.toolchain !== toolchain || !Array.isArray(stored.packages))
-    return undefined;
-  const packages: Record<string, StoredPackage> = {};
-  for (const pkg of stored.packages) packages[pkg.importPath] = pkg;
-  // The keys, not the parsed values: lookups of a key's own string are the cheap ones. (Object.keys
-  // puts integer-like names first; then the array's own order is used.)
-  let names = Object.keys(packages);
-  if (names.length !== stored.packages.length) return undefined;
-  if (names.some((name, i) => name !== stored.packages[i]!.importPath))
-    names = stored.packages.map((pkg) => pkg.importPath);
-  const mains: Record<string, StoredMain> = {};
-  for (const [rel, main] of Object.entries(stored.mains)) {
-    const deps = new Array<string>(main.deps.length);
-    for (let i = 0; i < deps.length; i++) {
-      const dep = main.deps[i];
-      const name = typeof dep === "number" ? names[dep] : dep;
-      if (typeof name !== "string") return undefined;
-      deps[i] = name;
-    }
-    mains[rel] = { ...main, deps };
-  }
-  return { version: 1, toolchain, mains, packages, watch: stored.watch };
-}
-
-/** The file form of `cache` (see StoredFile). */
-export function encode(cache: CacheFile): StoredFile {
-  const names = Object.keys(cache.packages).sort();
-  const index = new Map(names.map((name, i) => [name, i]));
-  const mains: StoredFile["mains"] = {};
-  for (const [rel, main] of Object.entries(cache.mains))
-    mains[rel] = { ...main, deps: main.deps.map((dep) => index.get(dep) ?? dep) };
-  return {
-    version: 3,
-    toolchain: cache.toolchain,
-    mains,
-    packages: names.map((name) => cache.packages[name]!),
-    watch: cache.watch,
-  };
-}
-
-async function writeCache(file: string, cache: CacheFile): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  // A cache: a torn write is detected on read and listed afresh, so no fsync.
-  await writeFileAtomic(file, JSON.stringify(encode(cache)), { fsync: false });
 }
