@@ -1,8 +1,11 @@
 /** `dray verify` passes on a reproducible project and, on one that is not, names the file and what differs. */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { COMPRESSOR_ID } from "../../src/oci/distribution-gzip.js";
 import { copyExample, runDray } from "../support/dray.js";
 
 const dirs: string[] = [];
@@ -100,5 +103,62 @@ describe("dray verify", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/site linux\/amd64: layer 1, .*srv\/build-stamp.*content differs/);
     expect(result.stdout).toMatch(/not reproducible: 1 of 1 images differ/);
+  });
+
+  it("names the layer when the image is the same but its gzip in the distribution form is not", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "dray-verify-gzip-"));
+    dirs.push(root);
+    await mkdir(path.join(root, "site"));
+    await writeFile(path.join(root, "site", "index.html"), "<h1>hi</h1>\n");
+    await writeFile(
+      path.join(root, "dray.yaml"),
+      [
+        "project: gzipped",
+        "services:",
+        "  site:",
+        "    command: mkdir -p out && cp index.html out/",
+        "    dir: site",
+        "    output: out",
+        "    to: /srv",
+        "",
+      ].join("\n"),
+    );
+    const built = await runDray(["build", "--json"], { cwd: root });
+    expect(built.code, built.stderr).toBe(0);
+    const [platform] = JSON.parse(built.stdout).services[0].platforms;
+    const blobs = path.join(root, ".dray", "oci", "blobs", "sha256");
+    const blob = (digest: string) => path.join(blobs, digest.slice("sha256:".length));
+    const manifest = JSON.parse(await readFile(blob(platform.manifestDigest), "utf8"));
+    // This project's record of how its layer was gzipped names bytes the pinned compressor would not
+    // give (another deflate level): a valid gzip of the same layer, so the image IDs still match.
+    const [layer] = manifest.layers;
+    expect(layer.mediaType).toBe("application/vnd.oci.image.layer.v1.tar");
+    const gzipped = gzipSync(await readFile(blob(layer.digest)), { level: 9 });
+    const digest = `sha256:${createHash("sha256").update(gzipped).digest("hex")}`;
+    await writeFile(blob(digest), gzipped);
+    const records = path.join(root, ".dray", "cache", "compressed");
+    await mkdir(records, { recursive: true });
+    const record = {
+      diffId: layer.digest,
+      digest,
+      size: gzipped.length,
+      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+      compressor: COMPRESSOR_ID,
+    };
+    await writeFile(
+      path.join(records, `${layer.digest.slice("sha256:".length)}.json`),
+      JSON.stringify(record),
+    );
+
+    const result = await runDray(["verify", "--json"], { cwd: root });
+    expect(result.code, result.stderr).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.identical).toBe(false);
+    const [only] = report.results;
+    expect(only.imageId.here).toBe(only.imageId.copy);
+    expect(only.distributionDigest.here).not.toBe(only.distributionDigest.copy);
+    expect(only.reason).toBe(
+      "layer 1: same content, different compressed bytes in the distribution form (the pinned gzip gave other bytes in the copy)",
+    );
   });
 });
