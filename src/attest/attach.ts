@@ -69,12 +69,14 @@ export interface AttachReport {
   put: number;
   existing: number;
   signed: number;
+  /** Bytes of the referrers' blobs uploaded (SBOM, provenance and signature payloads). */
+  bytesSent: number;
 }
 
 /** Attaches every attestation of the service's image; returns what was sent. */
 export async function attachAttestations(options: AttachOptions): Promise<AttachReport> {
   const { run } = options;
-  const report: AttachReport = { put: 0, existing: 0, signed: 0 };
+  const report: AttachReport = { put: 0, existing: 0, signed: 0, bytesSent: 0 };
   if (run.format === false) {
     if (!run.key) return report;
     for (const subject of subjectsOf(options.service, options.entry)) {
@@ -141,6 +143,7 @@ async function sendSigned(
   );
   report.put += result.put.length;
   report.existing += result.existing.length;
+  report.bytesSent += result.bytesSent;
 }
 
 /** The provenance of one subject: an index's statement names the index and every platform manifest. */

@@ -36,6 +36,8 @@ describe("referrers without the referrers API (the tag schema)", () => {
     expect(await attachReferrers(client, "shop/api", subject.digest, [artifact])).toEqual({
       put: [artifact.descriptor.digest],
       existing: [],
+      // The SBOM and the artifact's empty config, both new to the registry.
+      bytesSent: Buffer.byteLength('{"spdxVersion":"SPDX-2.3"}') + 2,
     });
     const tag = referrersTag(subject.digest);
     expect(tag).toBe(`sha256-${subject.digest.slice(7)}`);
@@ -51,6 +53,7 @@ describe("referrers without the referrers API (the tag schema)", () => {
     expect(await attachReferrers(client, "shop/api", subject.digest, [artifact])).toEqual({
       put: [],
       existing: [artifact.descriptor.digest],
+      bytesSent: 0,
     });
     expect(client.calls.filter((c) => c.method === "putManifest" || c.method === "uploadBlob")).toEqual([]);
   });

@@ -40,6 +40,8 @@ export interface ReferrerListing {
 export interface AttachResult {
   put: Digest[];
   existing: Digest[];
+  /** Bytes of the blobs uploaded (the registry lacked them). */
+  bytesSent: number;
 }
 
 /** The tag the referrers tag schema uses for `digest`: "<alg>-<hex>". */
@@ -74,10 +76,12 @@ export async function attachReferrers(
   const listing = known ?? (await listReferrers(client, repository, subject));
   const listed = new Set(listing.descriptors.map((d) => d.digest));
   const missing = artifacts.filter((a) => !listed.has(a.descriptor.digest));
+  let bytesSent = 0;
   for (const artifact of missing) {
     for (const blob of artifact.blobs) {
       if (await client.hasBlob(repository, blob.descriptor.digest)) continue;
       await client.uploadBlob(repository, { descriptor: blob.descriptor, bytes: async () => blob.bytes });
+      bytesSent += blob.descriptor.size;
     }
     await client.putManifest(repository, artifact.descriptor.digest, MediaType.manifest, artifact.manifest);
   }
@@ -97,6 +101,7 @@ export async function attachReferrers(
   return {
     put: missing.map((a) => a.descriptor.digest),
     existing: artifacts.filter((a) => listed.has(a.descriptor.digest)).map((a) => a.descriptor.digest),
+    bytesSent,
   };
 }
 

@@ -215,9 +215,12 @@ describe("dray push with a cosign key", () => {
       env: signEnv,
     });
     expect(again.code, again.stderr).toBe(0);
-    const reports = JSON.parse(again.stdout).push as { attestations: { put: number; existing: number } }[];
+    const reports = JSON.parse(again.stdout).push as {
+      attestations: { put: number; existing: number; bytesSent: number };
+    }[];
     expect(reports.map((r) => r.attestations.put)).toEqual([0, 0]);
     expect(reports.every((r) => r.attestations.existing === 5)).toBe(true);
+    expect(reports.map((r) => r.attestations.bytesSent)).toEqual([0, 0]);
   });
 
   it("dray verify-signature verifies without cosign, and refuses another key", async () => {
