@@ -35,6 +35,25 @@ describe("mountBlob", () => {
   });
 });
 
+describe("referrers", () => {
+  it("asks a registry without the referrers API once: after its 404, later listings send nothing", async () => {
+    const { client, transport } = fake("reg.example", () => ({ status: 404 }));
+    expect(await client.getReferrers!("a/b", manifestDigest)).toBeUndefined();
+    expect(await client.getReferrers!("c/d", manifestDigest)).toBeUndefined();
+    expect(transport.requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      `GET /v2/a/b/referrers/${manifestDigest}`,
+    ]);
+  });
+
+  it("keeps asking a registry that has the API", async () => {
+    const index = Buffer.from('{"schemaVersion":2,"manifests":[]}');
+    const { client, transport } = fake("reg.example", () => ({ status: 200, body: index }));
+    expect(await client.getReferrers!("a/b", manifestDigest)).toEqual(index);
+    expect(await client.getReferrers!("c/d", manifestDigest)).toEqual(index);
+    expect(transport.requests).toHaveLength(2);
+  });
+});
+
 describe("manifests", () => {
   it("sends the media type and the Accept list", async () => {
     const { client, transport } = fake("reg.example", (r) =>

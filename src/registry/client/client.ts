@@ -35,6 +35,9 @@ export function createRegistryClient(
   assertRegistryHost(registry);
   const session = createSession(registry, options, internals);
   const tuning: UploadTuning = { ...defaultUploadTuning, ...internals.upload };
+  // A registry with the referrers API never answers it with 404 (distribution spec): after one 404
+  // this registry has no such API, and each later listing goes straight to the tag schema.
+  let referrersApi = true;
 
   // Methods are async so a bad name rejects the promise instead of throwing synchronously.
   const client: ClosableRegistryClient = {
@@ -53,8 +56,13 @@ export function createRegistryClient(
       getManifest(session, checkedRepo(repository), checkedReference(reference)),
     headManifest: async (repository, reference) =>
       headManifest(session, checkedRepo(repository), checkedReference(reference)),
-    getReferrers: async (repository, digest) =>
-      getReferrers(session, checkedRepo(repository), checkedDigest(digest)),
+    getReferrers: async (repository, digest) => {
+      const [repo, checked] = [checkedRepo(repository), checkedDigest(digest)];
+      if (!referrersApi) return undefined;
+      const index = await getReferrers(session, repo, checked);
+      if (index === undefined) referrersApi = false;
+      return index;
+    },
     close: () => session.close(),
   };
   return client;

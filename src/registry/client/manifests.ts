@@ -112,8 +112,8 @@ export async function headManifest(
 /**
  * GET /v2/<name>/referrers/<digest>: the index of the manifests whose `subject` is `digest`
  * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers). A registry
- * with the API answers 200, even with no referrers; a 404 means it has none, and the client falls
- * back to the referrers tag schema.
+ * with the API answers 200, even with no referrers; a 404 means it has no such API, and the caller
+ * falls back to the referrers tag schema.
  */
 export async function getReferrers(
   session: RegistrySession,
