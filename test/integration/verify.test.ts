@@ -13,6 +13,17 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+/** A project of one command service, `site`, that copies index.html into /srv with `command`. */
+async function siteProject(project: string, command: string): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), `dray-verify-${project}-`));
+  dirs.push(root);
+  await mkdir(path.join(root, "site"));
+  await writeFile(path.join(root, "site", "index.html"), "<h1>hi</h1>\n");
+  const yaml = [`project: ${project}`, "services:", "  site:", `    command: ${command}`, "    dir: site"];
+  await writeFile(path.join(root, "dray.yaml"), [...yaml, "    output: out", "    to: /srv", ""].join("\n"));
+  return root;
+}
+
 describe("dray verify", () => {
   it("reports every image of the example identical", async () => {
     const root = await copyExample("dray-verify-ok-");
@@ -81,23 +92,10 @@ describe("dray verify", () => {
   });
 
   it("names the first differing file and field when a build is not reproducible", async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), "dray-verify-bad-"));
-    dirs.push(root);
-    await mkdir(path.join(root, "site"));
-    await writeFile(path.join(root, "site", "index.html"), "<h1>hi</h1>\n");
     // A build step that stamps the wall-clock time into its output: the classic reproducibility bug.
-    await writeFile(
-      path.join(root, "dray.yaml"),
-      [
-        "project: stamped",
-        "services:",
-        "  site:",
-        "    command: mkdir -p out && cp index.html out/ && date +%s%N > out/build-stamp",
-        "    dir: site",
-        "    output: out",
-        "    to: /srv",
-        "",
-      ].join("\n"),
+    const root = await siteProject(
+      "stamped",
+      "mkdir -p out && cp index.html out/ && date +%s%N > out/build-stamp",
     );
     const result = await runDray(["verify"], { cwd: root });
     expect(result.code).toBe(1);
@@ -106,23 +104,7 @@ describe("dray verify", () => {
   });
 
   it("names the layer when the image is the same but its gzip in the distribution form is not", async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), "dray-verify-gzip-"));
-    dirs.push(root);
-    await mkdir(path.join(root, "site"));
-    await writeFile(path.join(root, "site", "index.html"), "<h1>hi</h1>\n");
-    await writeFile(
-      path.join(root, "dray.yaml"),
-      [
-        "project: gzipped",
-        "services:",
-        "  site:",
-        "    command: mkdir -p out && cp index.html out/",
-        "    dir: site",
-        "    output: out",
-        "    to: /srv",
-        "",
-      ].join("\n"),
-    );
+    const root = await siteProject("gzipped", "mkdir -p out && cp index.html out/");
     const built = await runDray(["build", "--json"], { cwd: root });
     expect(built.code, built.stderr).toBe(0);
     const [platform] = JSON.parse(built.stdout).services[0].platforms;
