@@ -216,6 +216,13 @@ async function reachTarget(
     }),
   );
   let lock: LocalDeployLock | undefined;
+  const release = async () => {
+    try {
+      await lock?.release();
+    } finally {
+      opened.close();
+    }
+  };
   try {
     lock = options.dryRun
       ? undefined
@@ -230,25 +237,9 @@ async function reachTarget(
           }),
         );
     const live = await tracer.span("read live state", () => opened.readLive(placed.project, names));
-    const held = lock;
-    return {
-      opened,
-      lock: held,
-      live,
-      async release() {
-        try {
-          await held?.release();
-        } finally {
-          opened.close();
-        }
-      },
-    };
+    return { opened, lock, live, release };
   } catch (error) {
-    try {
-      await lock?.release();
-    } finally {
-      opened.close();
-    }
+    await release();
     throw error;
   }
 }
