@@ -91,6 +91,19 @@ describe("docker target: replacing a service with no published port", () => {
     expect(first.code, first.stderr).toBe(0);
   }, 300_000);
 
+  /**
+   * `dray deploy orders` while the orders container of before answers GETs (see poll); with that
+   * container, the wall-clock window of the deploy and every answer.
+   */
+  const deployWhileAsking = async () => {
+    const old = await orders();
+    const answers = poll(`http://${old.ip}:8080/`);
+    const started = Date.now();
+    const result = await runDray(["deploy", "orders"], { cwd: dir, timeoutMs: 300_000 });
+    const ended = Date.now();
+    return { old, result, started, ended, seen: await answers.stop() };
+  };
+
   afterAll(async () => {
     await removeProject(project);
     await removeProjectImages(project);
@@ -106,12 +119,7 @@ describe("docker target: replacing a service with no published port", () => {
         .replace('\n\t"net/http"\n', '\n\t"net/http"\n\t"time"\n')
         .replace("func main() {\n", "func main() {\n\ttime.Sleep(2 * time.Second)\n"),
     );
-    const old = await orders();
-    const answers = poll(`http://${old.ip}:8080/`);
-    const started = Date.now();
-    const result = await runDray(["deploy", "orders"], { cwd: dir, timeoutMs: 300_000 });
-    const ended = Date.now();
-    const seen = await answers.stop();
+    const { old, result, started, ended, seen } = await deployWhileAsking();
     expect(result.code, result.stderr).toBe(0);
 
     const now = await orders();
@@ -144,12 +152,7 @@ describe("docker target: replacing a service with no published port", () => {
       source.replace("func main() {\n", 'func main() {\n\tpanic("this build is broken")\n'),
     );
     try {
-      const old = await orders();
-      const answers = poll(`http://${old.ip}:8080/`);
-      const started = Date.now();
-      const result = await runDray(["deploy", "orders"], { cwd: dir, timeoutMs: 300_000 });
-      const ended = Date.now();
-      const seen = await answers.stop();
+      const { old, result, started, ended, seen } = await deployWhileAsking();
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/orders: the new version did not become healthy: the container exited/);
       expect(result.stderr).toContain("this build is broken");
