@@ -129,7 +129,6 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       layout ?? { root: "", readBlob: (d) => Promise.reject(new Error(`internal: ${d} not held`)) },
       build.documents,
     );
-    const readLive = () => tracer.span("read live state", () => opened.readLive(placed.project, names));
     let live = reached.value.live;
     // What else the services run from: the user's own manifests, dev mode's wrapper.
     const extras = [
@@ -161,7 +160,7 @@ export async function deployProject(options: DeployOptions): Promise<DeployOutco
       // does takes the target's lock, then reads the live state again and plans again: another
       // deployer may have just finished, and what it left is what this deploy changes.
       await tracer.span("target lock", () => lock.lockTarget());
-      live = await readLive();
+      live = await reached.value.readLive();
       actions = plan();
     }
     const reports = new Map(actions.map((a) => [serviceOf(a), initialReport(a, options.dryRun)]));
@@ -193,6 +192,8 @@ interface ReachedTarget {
   opened: DeployTarget;
   lock: LocalDeployLock | undefined;
   live: Map<string, LiveService>;
+  /** Reads what runs there again (under the target's lock). */
+  readLive(): Promise<Map<string, LiveService>>;
   /** Lets go of the lock and the connection. */
   release(): Promise<void>;
 }
@@ -215,6 +216,7 @@ async function reachTarget(
       ...(options.wrapper ? { wrapper: options.wrapper } : {}),
     }),
   );
+  const readLive = () => tracer.span("read live state", () => opened.readLive(placed.project, names));
   let lock: LocalDeployLock | undefined;
   const release = async () => {
     try {
@@ -236,8 +238,8 @@ async function reachTarget(
             onLost,
           }),
         );
-    const live = await tracer.span("read live state", () => opened.readLive(placed.project, names));
-    return { opened, lock, live, release };
+    const live = await readLive();
+    return { opened, lock, live, readLive, release };
   } catch (error) {
     await release();
     throw error;
