@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { statSignatures } from "../io/index.js";
+import { isDirectorySignature, statSignatures } from "../io/index.js";
 import { listingDigest } from "./listing-header.js";
 
 /**
@@ -14,7 +14,7 @@ import { listingDigest } from "./listing-header.js";
  */
 export function digestOf(file: string, signature: string): string | undefined {
   try {
-    if (signature.startsWith("d")) {
+    if (isDirectorySignature(signature)) {
       const names = readdirSync(file, { withFileTypes: true })
         .map((entry) => `${entry.isDirectory() ? "d" : "f"}${entry.name}`)
         .sort();

@@ -8,5 +8,5 @@ export { acquireFileLock, processIsAlive, withFileLock } from "./file-lock.js";
 export { copyFileAtomic, moveFileAtomic } from "./move-file.js";
 export { type DirectoryEntry, nonUtf8NameError, readDirectory, showName } from "./read-directory.js";
 export { makeScratch, type ScratchKind, sweepStaleScratch } from "./scratch.js";
-export { statSignature, statSignatures } from "./stat-signature.js";
+export { isDirectorySignature, statSignature, statSignatures } from "./stat-signature.js";
 export { DRAY_VERSION, USER_AGENT } from "./version.js";

@@ -27,6 +27,11 @@ export async function statSignatures(absPaths: readonly string[]): Promise<strin
   });
 }
 
+/** Whether `signature` is a directory's. */
+export function isDirectorySignature(signature: string): boolean {
+  return signature.startsWith("d");
+}
+
 function signatureOf(s: BigIntStats): string {
   return `${s.isDirectory() ? "d" : "f"}${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
 }
